@@ -1,0 +1,51 @@
+"""Thin Prefect task wrappers around the plain stage functions in ``newsmill.tasks``.
+
+The stages themselves import no Prefect, so ``newsmill extract`` and ``newsmill enrich`` start
+fast and the stages can be tested without a flow. Pages travel between tasks in memory: no
+result persistence and no input hashing for caching (bodies are megabytes).
+"""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from newsmill.config import EnrichOptions, ExtractOptions, FetchOptions, LoadOptions
+from newsmill.records import FetchedPage, PageResult
+from newsmill.tasks import enrich as enrich_stage
+from newsmill.tasks import extract as extract_stage
+from newsmill.tasks import fetch as fetch_stage
+from newsmill.warehouse import db, loader
+
+
+@task(name="fetch", cache_policy=NO_CACHE, persist_result=False)
+def fetch(urls: list[str], opts: FetchOptions, validators: dict | None = None) -> list[FetchedPage]:
+    return list(fetch_stage.fetch_pages(urls, opts, validators))
+
+
+@task(name="extract", cache_policy=NO_CACHE, persist_result=False)
+def extract(pages: list[FetchedPage], opts: ExtractOptions) -> list[PageResult]:
+    return extract_stage.extract_pages(pages, opts)
+
+
+@task(name="enrich", cache_policy=NO_CACHE, persist_result=False)
+def enrich(results: list[PageResult], opts: EnrichOptions) -> list[PageResult]:
+    return enrich_stage.enrich_results(results, opts)
+
+
+# A locked database is transient: Prefect retries the load after the writer-side wait ran out.
+@task(name="load", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=5,
+      retry_condition_fn=lambda task, run, state: _is_locked(state))
+def load(results: list[PageResult], run_id: str, opts: LoadOptions, extractor_version: str) -> loader.BatchCounts:
+    with db.writer(opts.db_path, opts.lock_timeout, snapshot=opts.snapshot) as con:
+        return loader.load_batch(con, results, run_id, extractor_version)
+
+
+def _is_locked(state) -> bool:
+    try:
+        state.result()
+    except db.DatabaseLocked:
+        return True
+    except Exception:  # any other failure is not worth retrying
+        return False
+    return False

