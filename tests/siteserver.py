@@ -139,8 +139,9 @@ def slow_drip(seconds: float, chunk: bytes = b"<p>x</p>", every: float = 0.2) ->
     def h(req: RequestHandler) -> None:
         req.send_response(200)
         req.send_header("Content-Type", "text/html")
-        req.send_header("Content-Length", str(10_000_000))
+        req.send_header("Connection", "close")  # no length: the body ends when we stop
         req.end_headers()
+        req.close_connection = True
         end = time.monotonic() + seconds
         try:
             while time.monotonic() < end:
