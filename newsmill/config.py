@@ -72,11 +72,25 @@ class LoadOptions:
 
 
 @dataclass(frozen=True)
+class NotifyOptions:
+    """What happens after a successful load: a Prefect event, and optionally a webhook POST."""
+
+    events: bool = True  # emit newsmill.warehouse.updated (needs a Prefect API; a no-op without one)
+    webhook_url: str = ""  # POST the event payload as JSON here after each load; empty = off
+    webhook_timeout: float = 10.0  # seconds per attempt (connect and read)
+    webhook_retries: int = 3  # extra attempts on timeouts, connection errors and 5xx/429
+    webhook_backoff: float = 1.0  # first back-off in seconds, doubled each retry
+    webhook_secret: str = ""  # when set, X-Newsmill-Signature: sha256=HMAC(secret, body)
+    artifact: bool = True  # a run summary artifact in Prefect (markdown + table)
+
+
+@dataclass(frozen=True)
 class Config:
     fetch: FetchOptions = FetchOptions()
     extract: ExtractOptions = ExtractOptions()
     enrich: EnrichOptions = EnrichOptions()
     load: LoadOptions = LoadOptions()
+    notify: NotifyOptions = NotifyOptions()
 
 
 _ENV_PREFIX = "NEWSMILL_"
@@ -91,6 +105,9 @@ _ENV_KEYS = {
     "RESPECT_ROBOTS": ("fetch", "respect_robots"),
     "LOCK_TIMEOUT": ("load", "lock_timeout"),
     "SNAPSHOT": ("load", "snapshot"),
+    "WEBHOOK_URL": ("notify", "webhook_url"),
+    "WEBHOOK_SECRET": ("notify", "webhook_secret"),
+    "EVENTS": ("notify", "events"),
 }
 
 
@@ -147,7 +164,7 @@ def load_config(
     env: dict[str, str] | None = None,
 ) -> Config:
     env = os.environ if env is None else env
-    sections: dict[str, dict[str, Any]] = {"fetch": {}, "extract": {}, "enrich": {}, "load": {}}
+    sections: dict[str, dict[str, Any]] = {"fetch": {}, "extract": {}, "enrich": {}, "load": {}, "notify": {}}
     path = path or env.get(_ENV_PREFIX + "CONFIG")
     if path:
         p = Path(path)
@@ -159,7 +176,7 @@ def load_config(
             raise ConfigError(f"config file {p} is not valid TOML: {e}") from None
         for name, table in data.items():
             if name not in sections:
-                raise ConfigError(f"{p}: unknown section [{name}] (known: fetch, extract, enrich, load)")
+                raise ConfigError(f"{p}: unknown section [{name}] (known: fetch, extract, enrich, load, notify)")
             if not isinstance(table, dict):
                 raise ConfigError(f"{p}: [{name}] must be a table")
             sections[name].update(table)
@@ -174,4 +191,5 @@ def load_config(
         extract=_apply(base.extract, "extract", sections["extract"]),
         enrich=_apply(base.enrich, "enrich", sections["enrich"]),
         load=_apply(base.load, "load", sections["load"]),
+        notify=_apply(base.notify, "notify", sections["notify"]),
     )
