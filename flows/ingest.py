@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from prefect.runtime import flow_run
 
 from newsmill import __version__
 from newsmill.config import Config, load_config
-from newsmill.flows import stages
+from newsmill.flows import events, stages
 from newsmill.tasks.enrich import model_version
 from newsmill.tasks.extract import EXTRACTOR_VERSION
 from newsmill.warehouse import db, loader
@@ -99,9 +100,16 @@ def _run_name() -> str:
     return f"ingest-{label}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
 
 
-@flow(name="ingest", log_prints=False, flow_run_name=_run_name)
+# Re-running an ingest is idempotent, so a failed run (a database locked past load.lock_timeout,
+# a crash) is retried once; NEWSMILL_FLOW_RETRIES / NEWSMILL_FLOW_RETRY_DELAY change that.
+@flow(name="ingest", log_prints=False, flow_run_name=_run_name,
+      retries=int(os.environ.get("NEWSMILL_FLOW_RETRIES", "1")),
+      retry_delay_seconds=float(os.environ.get("NEWSMILL_FLOW_RETRY_DELAY", "30")))
 def ingest(urls: list[str], db: str, config_path: str | None = None, source: str | None = None) -> dict:
     """Fetch, clean, enrich and load the given article URLs into the DuckDB file ``db``."""
     cfg = load_config(config_path, overrides={"load": {"db_path": db}})
     summary = run_ingest(urls, cfg, _run_id(), get_run_logger())
-    return summary.to_json()
+    result = summary.to_json()
+    # The load is committed: tell dashboards (Prefect event, webhook) and leave a summary artifact.
+    events.after_load(result, cfg, flow="ingest", source=source)
+    return result
