@@ -30,12 +30,16 @@ ORDER BY day, source;
 
 -- name: dashboard_top_entities
 -- Most mentioned entities of each kind over the last $days days.
-SELECT kind, entity, sum(mentions) AS mentions, sum(articles) AS articles
-FROM top_entities
-WHERE period = 'day' AND period_start > (SELECT max(day) FROM daily_articles) - CAST($days AS INTEGER)
-  AND kind IN ('person', 'organisation', 'place')
-GROUP BY ALL
-QUALIFY row_number() OVER (PARTITION BY kind ORDER BY sum(mentions) DESC, entity) <= $limit
+WITH totals AS (
+    SELECT kind, entity, sum(mentions) AS mentions, sum(articles) AS articles
+    FROM top_entities
+    WHERE period = 'day' AND period_start > (SELECT max(day) FROM daily_articles) - CAST($days AS INTEGER)
+      AND kind IN ('person', 'organisation', 'place')
+    GROUP BY kind, entity
+)
+SELECT kind, entity, mentions, articles
+FROM totals
+QUALIFY row_number() OVER (PARTITION BY kind ORDER BY mentions DESC, entity) <= $limit
 ORDER BY kind, mentions DESC, entity;
 
 -- name: dashboard_quotes
@@ -49,7 +53,8 @@ SELECT (SELECT count(*) FROM articles) AS articles,
        (SELECT count(*) FROM sources) AS sources,
        (SELECT count(*) FROM entities) AS entities,
        (SELECT count(*) FROM quotes) AS quotes,
-       (SELECT CAST(max(finished_at) AS VARCHAR) FROM runs WHERE status = 'completed') AS last_load;
+       (SELECT strftime(timezone('UTC', max(finished_at)), '%Y-%m-%d %H:%M:%S UTC') FROM runs
+        WHERE status = 'completed') AS last_load;
 
 -- name: run_articles
 -- Articles a run inserted, for its summary artifact.
