@@ -40,6 +40,14 @@ class FetchOptions:
     per_host_concurrency: int = 2
     per_host_interval: float = 1.0  # minimum seconds between request starts to one host
     respect_robots: bool = True
+    robots_agent: str = "newsmill"  # the token matched against robots.txt User-agent lines
+    robots_ttl: float = 3600.0  # seconds a host's robots.txt is cached in one process
+    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay is honoured up to this many seconds
+    max_xml_bytes: int = 52_428_800  # feeds and sitemaps (50 MiB uncompressed: the sitemap limit)
+    # discovery (feeds and sitemaps of a sources file)
+    max_sitemaps: int = 20  # sitemap files read per source per run (sitemap indexes: newest first)
+    max_urls_per_source: int = 500  # article URLs taken from one source per run
+    revisit_after: float = 21600.0  # re-check a known undated URL after this many seconds
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,14 @@ class ExtractOptions:
     favor_recall: bool = False
     include_tables: bool = True
     min_text_chars: int = 100  # shorter bodies are recorded as extract_empty
-    processes: int = 1  # >1 runs extraction in a process pool
+    # precision-mode bodies shorter than this are compared with the balanced mode's (paywall notices)
+    recall_fallback_chars: int = 1500
+    use_jsonld_body: bool = True  # JSON-LD articleBody when longer and consistent with the page
+    strip_boilerplate: bool = True  # drop promotion / teaser / share lines from the body
+    htmldate_fallback: bool = True  # htmldate when no markup states the publication date
+    # Worker processes for the CPU stages (extract and enrich run together in each worker):
+    # 0 = one per core for runs of 64+ URLs, in-process below that; 1 = always in-process.
+    processes: int = 0
 
 
 @dataclass(frozen=True)

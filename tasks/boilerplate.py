@@ -1,0 +1,92 @@
+"""Boilerplate lines that survive trafilatura: promotions, "read more" teasers, share prompts.
+
+Two plain functions:
+
+* :func:`strip_boilerplate_lines` looks at one text alone. It only drops short lines that match
+  phrases which are promotional or navigational in any news site ("Sign up for our newsletter",
+  "READ MORE: ...", "Like this story? Share it"), teaser lines tagged like ``[VIDEO]``, and a
+  closing contact tagline ("Follow him on Twitter @x"). Long lines are never touched: a sentence
+  of the story that happens to say "subscribe" stays.
+* :func:`strip_repeated_lines` needs the site's other articles: a line that appears verbatim in
+  several other articles of the same site is the site's furniture, not this story.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_MAX_PROMO_CHARS = 200
+
+# Lines that *start* like a teaser or a call to action.
+_PROMO_START = re.compile(
+    r"^(?:read more|read also|also read|see more|see also|more from|more on this|related(?: articles?| stories| coverage| content)?"
+    r"|recommended(?: for you)?|don'?t miss|must read|trending|watch(?: now)?|listen|video|also on [\w.]+"
+    r"|click here|tap here|sign up|subscribe|get (?:the|our) (?:latest|best|free|daily|weekly)"
+    r"|follow us|like us on|like this (?:story|article)|share this|share on|tell us what you think"
+    r"|thanks for signing up|keep an eye on your inbox|there was an error processing|we'?d love to hear"
+    r"|join (?:the|our) (?:conversation|newsletter)|download (?:the|our) app|advertisement|sponsored"
+    r"|this copy is for your personal|to order presentation-ready copies|all rights reserved"
+    r"|copyright ©|© ?\d{4}|newsletter sign-?up|story continues below)\b[\s:|.!?-]*",
+    re.I,
+)
+# Teaser links tagged in brackets: "Plane passengers quarantined [NEWS]".
+_TAGGED_TEASER = re.compile(r"\[(?:[A-Z][A-Z ]{2,20})\]\s*\|?\s*$")
+# Lines that are only a UI word.
+_UI_ONLY = re.compile(r"^(?:comments?|share|tweet|email|print|menu|close|advertisement|loading\.*|tags?:?|"
+                      r"sign up|log ?in|subscribe|skip|next|previous|read more|show more|more)$", re.I)
+# A closing tagline about contacting or following the author or the outlet.
+_TAGLINE = re.compile(
+    r"^(?:(?:email|contact|reach) [\w .'-]{2,40} at \S+@\S+|follow (?:him|her|them|us|[\w .'-]{2,40}) on "
+    r"(?:twitter|facebook|instagram)|have a tip\?|get the latest updates|subscribe to [\w .'-]+newsletter)",
+    re.I,
+)
+
+
+def _is_promo(line: str) -> bool:
+    s = line.strip().lstrip("-•*– ").strip()
+    if not s:
+        return False
+    if _UI_ONLY.match(s):
+        return True
+    if len(s) > _MAX_PROMO_CHARS:
+        return False
+    if _PROMO_START.match(s) or _TAGGED_TEASER.search(s):
+        return True
+    # a shouted call to action ("GET FOX BUSINESS ON THE GO BY CLICKING HERE")
+    if s.isupper() and re.search(r"\b(CLICK|TAP)\w* HERE\b|\bSIGN UP\b|\bSUBSCRIBE\b|\bDOWNLOAD\b|\bGET THE\b.*\bAPP\b", s):
+        return True
+    return False
+
+
+def strip_boilerplate_lines(text: str) -> str:
+    """``text`` without promotional, teaser and UI lines; the story's own sentences are kept."""
+    lines = text.split("\n")
+    kept = [ln for ln in lines if not _is_promo(ln)]
+    # contact/follow taglines only at the end of the story (they close articles, they do not open them)
+    while kept and (not kept[-1].strip() or (len(kept[-1]) <= 300 and _TAGLINE.match(kept[-1].strip()))):
+        kept.pop()
+    return "\n".join(kept).strip()
+
+
+def _norm(line: str) -> str:
+    return " ".join(line.split()).lower()
+
+
+def strip_repeated_lines(text: str, other_texts: Iterable[str], min_pages: int = 2, min_chars: int = 20) -> str:
+    """``text`` without lines that appear verbatim in at least ``min_pages`` of the site's other articles.
+
+    ``other_texts`` are bodies of *other* articles of the same site (the warehouse has them: the
+    last N documents whose canonical URL has the same host). A line repeated across a site's
+    articles is a signature, a promotion or a legal notice. Lines shorter than ``min_chars`` are
+    left alone: a short repeated line ("Photo: Reuters") says too little to be sure.
+    """
+    counts: dict[str, int] = {}
+    for other in other_texts:
+        for key in {_norm(ln) for ln in other.split("\n") if len(ln.strip()) >= min_chars}:
+            counts[key] = counts.get(key, 0) + 1
+    kept = [ln for ln in text.split("\n")
+            if len(ln.strip()) < min_chars or counts.get(_norm(ln), 0) < min_pages]
+    out = "\n".join(kept).strip()
+    # never empty a story: when everything repeats, the "site" texts were copies of this one
+    return out if len(out) >= 0.2 * len(text.strip()) else text.strip()
