@@ -45,9 +45,23 @@ def _quiet_prefect() -> None:
 
 def cmd_ingest(args) -> int:
     urls = _read_urls(args)
-    if not urls:
-        print("newsmill ingest: give at least one URL or --urls-file FILE", file=sys.stderr)
+    sources_file = getattr(args, "sources", None)
+    source_names = getattr(args, "source", None) or []
+    if source_names and not sources_file:
+        sources_file = _default_sources()
+    if not urls and not sources_file:
+        print("newsmill ingest: give at least one URL, --urls-file FILE or --sources FILE", file=sys.stderr)
         return 2
+    if sources_file:
+        from newsmill.sources import SourcesError, load_sources, select
+
+        try:  # a broken sources file is reported before Prefect starts
+            if not select(load_sources(sources_file), source_names) and not urls:
+                print(f"newsmill ingest: {sources_file} has no enabled source", file=sys.stderr)
+                return 2
+        except SourcesError as e:
+            print(f"newsmill: {e}", file=sys.stderr)
+            return 2
     try:
         cfg = load_config(args.config, overrides={"load": {"db_path": args.db},
                                                   "enrich": {"enabled": False if args.no_enrich else None}})
@@ -68,7 +82,10 @@ def cmd_ingest(args) -> int:
     if args.no_enrich:
         os.environ["NEWSMILL_ENRICH"] = "false"
     try:
-        summary = ingest(urls=urls, db=cfg.load.db_path, config_path=args.config)
+        summary = ingest(urls=urls, db=cfg.load.db_path, config_path=args.config,
+                         source=source_names[0] if len(source_names) == 1 else None,
+                         sources_file=str(sources_file) if sources_file else None,
+                         source_names=source_names or None)
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1
@@ -85,6 +102,15 @@ def format_summary(s: dict) -> str:
         f"  urls {s['urls']}  fetched {s['fetched']}  loaded {s['loaded']} "
         f"(new {s['new']}, updated {s['updated']})  unchanged {s['unchanged']}  failed {s['failed']}",
     ]
+    for name, st in (s.get("sources") or {}).items():
+        if not st.get("polled"):
+            lines.append(f"  source {name}: not polled ({st.get('reason')})")
+            continue
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(st.get("reasons", {}).items()))
+        skipped = ", ".join(f"{k} {v}" for k, v in st.get("skipped", {}).items())
+        lines.append(f"  source {name}: {st['found']} listed, {st['due']} due" + (f" ({reasons})" if reasons else "")
+                     + f"; feeds/sitemaps read {st['docs']} (unchanged {st['docs_unchanged']}, failed {st['docs_failed']})"
+                     + (f"; skipped {skipped}" if skipped else ""))
     if s["errors"]:
         lines.append("  failures by class: " + ", ".join(f"{k} {v}" for k, v in s["errors"].items()))
     for f in s["failures"][:20]:
@@ -92,6 +118,55 @@ def format_summary(s: dict) -> str:
     if len(s["failures"]) > 20:
         lines.append(f"  ... and {len(s['failures']) - 20} more (see the fetches table)")
     return "\n".join(lines)
+
+
+def _default_sources() -> str:
+    return os.environ.get("NEWSMILL_SOURCES") or "sources.toml"
+
+
+def cmd_sources(args) -> int:
+    from newsmill import sources as S
+
+    path = args.file or _default_sources()
+    try:
+        if args.sources_command == "list":
+            items = S.load_sources(path)
+            if args.json:
+                print(json.dumps([x.to_json() for x in items], ensure_ascii=False))
+                return 0
+            if not items:
+                print(f"{path}: no sources")
+            for x in items:
+                extra = [f"{k}={getattr(x, k)}" for k in ("interval", "schedule", "language", "max_urls")
+                         if getattr(x, k) is not None]
+                flag = "" if x.enabled else " (disabled)"
+                print(f"{x.name}{flag}: {len(x.feeds)} feed(s), {len(x.sitemaps)} sitemap(s), "
+                      f"{len(x.urls)} URL(s)" + (f"  [{', '.join(extra)}]" if extra else ""))
+                for kind, urls in (("feed", x.feeds), ("sitemap", x.sitemaps), ("url", x.urls)):
+                    for u in urls:
+                        print(f"  {kind:8} {u}")
+            return 0
+        if args.sources_command == "add":
+            raw = {"name": args.name, "feeds": args.feed or [], "sitemaps": args.sitemap or [],
+                   "urls": args.url or [], "include": args.include or [], "exclude": args.exclude or []}
+            for key in ("interval", "schedule", "language", "max_urls", "revisit_after"):
+                if getattr(args, key) is not None:
+                    raw[key] = getattr(args, key)
+            src = S.build_source(raw, "newsmill sources add")
+            S.add_source(path, src)
+            print(f"added source {src.name} to {path}")
+            return 0
+        if args.sources_command == "remove":
+            S.remove_source(path, args.name)
+            print(f"removed source {args.name} from {path}")
+            return 0
+    except S.SourcesError as e:
+        print(f"newsmill: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"newsmill: cannot write {path}: {e}", file=sys.stderr)
+        return 1
+    return 2
 
 
 def _read_page(path: Path) -> bytes:
@@ -241,11 +316,38 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Fetch each URL, extract the article, enrich it and load it into the warehouse.")
     sp.add_argument("urls", nargs="*", metavar="URL")
     sp.add_argument("--urls-file", help="file with one URL per line (# comments allowed)")
+    sp.add_argument("--sources", metavar="FILE",
+                    help="sources file (TOML): discover new articles from its feeds and sitemaps")
+    sp.add_argument("--source", action="append", metavar="NAME",
+                    help="only this source of the sources file, polled whatever its schedule (repeatable)")
     sp.add_argument("--db", default=None, help="DuckDB file (default: $NEWSMILL_DB, else ./newsmill.duckdb)")
     sp.add_argument("--no-enrich", action="store_true", help="skip entity and quote extraction")
     sp.add_argument("--json", action="store_true", help="print the run summary as JSON")
     common(sp)
     sp.set_defaults(func=cmd_ingest)
+
+    sp = sub.add_parser("sources", help="list, add or remove sources in the sources file",
+                        description="Edit the sources file (default: $NEWSMILL_SOURCES, else ./sources.toml).")
+    ssub = sp.add_subparsers(dest="sources_command", required=True, metavar="ACTION")
+    sl = ssub.add_parser("list", help="list the sources")
+    sl.add_argument("--json", action="store_true", help="print the sources as JSON")
+    sa = ssub.add_parser("add", help="add a source")
+    sa.add_argument("name")
+    sa.add_argument("--feed", action="append", metavar="URL", help="RSS/Atom feed (repeatable)")
+    sa.add_argument("--sitemap", action="append", metavar="URL", help="sitemap, news sitemap or sitemap index (repeatable)")
+    sa.add_argument("--url", action="append", metavar="URL", help="an article URL (repeatable)")
+    sa.add_argument("--interval", type=float, help="seconds between requests to this source's hosts")
+    sa.add_argument("--schedule", help="poll at most this often: 90s, 15m, 2h, 1d")
+    sa.add_argument("--language", help="keep only articles in this language (2-letter code)")
+    sa.add_argument("--include", action="append", metavar="REGEX", help="fetch only URLs matching (repeatable)")
+    sa.add_argument("--exclude", action="append", metavar="REGEX", help="never fetch URLs matching (repeatable)")
+    sa.add_argument("--max-urls", type=int, dest="max_urls", help="URLs fetched per run at most")
+    sa.add_argument("--revisit-after", type=float, dest="revisit_after", help="seconds before an undated known URL is checked again")
+    sr = ssub.add_parser("remove", help="remove a source")
+    sr.add_argument("name")
+    for x in (sl, sa, sr):
+        x.add_argument("--file", help="sources file (default: $NEWSMILL_SOURCES, else ./sources.toml)")
+    sp.set_defaults(func=cmd_sources)
 
     sp = sub.add_parser("extract", help="extract articles from saved pages (offline)",
                         description="Extract saved pages (.html or .html.gz); one JSON object per line per file.")

@@ -5,6 +5,12 @@ Every URL yields one :class:`FetchedPage`. Failures are not exceptions: they com
 records in ``fetches``. Transient failures (timeouts, connection errors, 429, 5xx) are retried
 here, per URL, with exponential back-off, jitter and ``Retry-After``; only when the retries are
 spent does the page come back as failed, so one slow site never fails a whole batch.
+
+Redirects are followed here, hop by hop, so that every ``Location`` passes the address check of
+:mod:`newsmill.tasks.safety` (a redirect to another internal host is ``blocked_address``) and a
+loop stops at its first repeat. :func:`fetch_pages` adds politeness: robots.txt (cached per host,
+with its crawl-delay), a per-host minimum interval and concurrency cap shared by every fetch of the
+process (feeds, sitemaps, robots.txt and articles alike), and a global concurrency cap.
 """
 
 from __future__ import annotations
@@ -15,21 +21,30 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from bs4.dammit import EncodingDetector
 
 from newsmill.config import FetchOptions
 from newsmill.records import FetchedPage
+from newsmill.tasks import safety
 
 log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 RETRY_STATUS = {429, 500, 502, 503, 504}
+REDIRECT_STATUS = {301, 302, 303, 307, 308}
+# Binary types that are never a feed, a sitemap or robots.txt.
+_BINARY_PREFIXES = ("image/", "audio/", "video/", "font/")
+_BINARY_TYPES = {"application/pdf", "application/zip", "application/octet-stream-binary",
+                 "application/msword", "application/vnd.ms-excel"}
+ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least the first 500 KiB
 _CHUNK = 64 * 1024
 
 
@@ -122,33 +137,55 @@ def detect_encoding(body: bytes, content_type: str | None) -> str:
     return "utf-8"
 
 
-def _read_body(resp: requests.Response, opts: FetchOptions, deadline: float) -> bytes:
+def _limit_for(kind: str, opts: FetchOptions) -> int:
+    if kind == "xml":
+        return opts.max_xml_bytes
+    if kind == "robots":
+        return ROBOTS_MAX_BYTES
+    return opts.max_bytes
+
+
+def _read_body(resp: requests.Response, opts: FetchOptions, deadline: float, limit: int | None = None,
+               truncate: bool = False) -> bytes:
+    limit = opts.max_bytes if limit is None else limit
     length = resp.headers.get("Content-Length")
-    if length and length.isdigit() and int(length) > opts.max_bytes:
-        raise _Terminal("too_large", f"Content-Length {length} exceeds {opts.max_bytes} bytes", resp)
+    if length and length.isdigit() and int(length) > limit and not truncate:
+        raise _Terminal("too_large", f"Content-Length {length} exceeds {limit} bytes", resp)
     buf = bytearray()
-    # iter_content yields decompressed bytes, so this bounds a gzip bomb as well.
+    # iter_content yields decompressed bytes (urllib3 2 bounds each inflate step), so this bounds
+    # a gzip bomb as well as a plain huge body.
     for chunk in resp.iter_content(_CHUNK):
         buf += chunk
-        if len(buf) > opts.max_bytes:
-            raise _Terminal("too_large", f"body exceeds {opts.max_bytes} bytes", resp)
+        if len(buf) > limit:
+            if truncate:
+                return bytes(buf[:limit])
+            raise _Terminal("too_large", f"body exceeds {limit} bytes", resp)
         if time.monotonic() > deadline:
             raise _Transient("timeout", f"body not complete after {opts.total_timeout:.0f}s", resp)
     return bytes(buf)
 
 
-def _attempt(session: requests.Session, url: str, opts: FetchOptions, headers: dict) -> tuple[requests.Response, bytes]:
-    deadline = time.monotonic() + opts.total_timeout
+def gunzip_limited(data: bytes, limit: int) -> bytes:
+    """Inflate a gzip file body (``sitemap.xml.gz``) without ever holding more than ``limit`` bytes."""
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        resp = session.get(
+        out = d.decompress(data, limit + 1)
+    except zlib.error as e:
+        raise _Terminal("parse_error", f"bad gzip data: {e}") from None
+    if len(out) > limit or d.unconsumed_tail:
+        raise _Terminal("too_large", f"gzip body inflates beyond {limit} bytes")
+    return out
+
+
+def _get(session: requests.Session, url: str, opts: FetchOptions, headers: dict) -> requests.Response:
+    try:
+        return session.get(
             url,
             timeout=(opts.connect_timeout, opts.read_timeout),
             stream=True,
-            allow_redirects=True,
+            allow_redirects=False,
             headers=headers,
         )
-    except requests.exceptions.TooManyRedirects as e:
-        raise _Terminal("too_many_redirects", str(e)) from None
     except requests.exceptions.InvalidSchema as e:
         raise _Terminal("bad_url", f"unsupported scheme: {e}") from None
     except (requests.exceptions.MissingSchema, requests.exceptions.InvalidURL) as e:
@@ -158,8 +195,38 @@ def _attempt(session: requests.Session, url: str, opts: FetchOptions, headers: d
     except requests.exceptions.ConnectionError as e:
         text = str(e)
         kind = "dns" if ("Name or service not known" in text or "NameResolutionError" in text
-                         or "nodename nor servname" in text or "getaddrinfo" in text) else "connection"
+                         or "nodename nor servname" in text or "getaddrinfo" in text
+                         or "Failed to resolve" in text) else "connection"
         raise _Transient(kind, text) from None
+
+
+def _follow(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
+            trusted: frozenset[str]) -> requests.Response:
+    """GET ``url`` and its redirects one hop at a time, checking each hop's address."""
+    seen = {url}
+    current = url
+    for _hop in range(opts.max_redirects + 1):
+        resp = _get(session, current, opts, headers)
+        if resp.status_code not in REDIRECT_STATUS or not resp.headers.get("Location"):
+            return resp
+        resp.close()
+        target = urljoin(current, resp.headers["Location"].strip())
+        refusal = safety.check_url(target, trusted)
+        if refusal is not None:
+            raise _Terminal(refusal.error, f"redirect to {target}: {refusal.detail}", resp)
+        if target in seen:
+            raise _Terminal("too_many_redirects", f"redirect loop: {current} -> {target}", resp)
+        seen.add(target)
+        current = target
+    raise _Terminal("too_many_redirects", f"more than {opts.max_redirects} redirects from {url}", resp)
+
+
+def _attempt(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
+             trusted: frozenset[str] | None = None, kind: str = "html") -> tuple[requests.Response, bytes]:
+    deadline = time.monotonic() + opts.total_timeout
+    if trusted is None:
+        trusted = frozenset({safety.host_of(url)})
+    resp = _follow(session, url, opts, headers, trusted)
     try:
         if resp.status_code == 304:
             return resp, b""
@@ -169,20 +236,28 @@ def _attempt(session: requests.Session, url: str, opts: FetchOptions, headers: d
             if resp.status_code in RETRY_STATUS:
                 raise _Transient(err, detail, resp, _retry_after(resp.headers.get("Retry-After")))
             raise _Terminal(err, detail, resp)
+        if resp.status_code >= 300:
+            raise _Terminal(f"http_{resp.status_code}", f"HTTP {resp.status_code} without a usable Location", resp)
         media = _media_type(resp.headers.get("Content-Type"))
-        if media and media not in HTML_TYPES and not media.startswith("text/"):
+        if kind == "html" and media and media not in HTML_TYPES and not media.startswith("text/"):
             raise _Terminal("not_html", f"content type {media}", resp)
+        if kind != "html" and (media in _BINARY_TYPES or media.startswith(_BINARY_PREFIXES)):
+            raise _Terminal("not_html", f"content type {media} is not a feed, sitemap or robots.txt", resp)
         try:
-            body = _read_body(resp, opts, deadline)
+            body = _read_body(resp, opts, deadline, _limit_for(kind, opts), truncate=(kind == "robots"))
         except requests.exceptions.ConnectionError as e:
             # urllib3 raises read timeouts mid-body as ConnectionError(ReadTimeoutError)
             if "timed out" in str(e).lower():
                 raise _Transient("timeout", str(e), resp) from None
             raise _Transient("connection", str(e), resp) from None
         except requests.exceptions.ContentDecodingError as e:
-            raise _Terminal("decode_error", str(e), resp) from None
+            raise _Terminal("parse_error", f"cannot decode the {resp.headers.get('Content-Encoding')} body: {e}", resp) from None
         except requests.exceptions.Timeout as e:
             raise _Transient("timeout", str(e), resp) from None
+        if kind == "xml" and body[:2] == b"\x1f\x8b":
+            body = gunzip_limited(body, opts.max_xml_bytes)
+        if kind != "html":
+            return resp, body
         if (not media or media.startswith("text/")) and media not in HTML_TYPES and not _sniff_html(body):
             raise _Terminal("not_html", f"content type {media or 'missing'} and no HTML markup", resp)
         if media in HTML_TYPES and not _sniff_html(body) and body[:5] == b"%PDF-":
@@ -199,11 +274,23 @@ def fetch_page(
     etag: str | None = None,
     last_modified: str | None = None,
     sleep=time.sleep,
+    trusted_hosts: frozenset[str] | None = None,
+    kind: str = "html",
+    source: str | None = None,
 ) -> FetchedPage:
-    """Fetch one URL, retrying transient failures; never raises for network or HTTP errors."""
-    session = session or make_session(opts)
+    """Fetch one URL, retrying transient failures; never raises for network or HTTP errors.
+
+    ``trusted_hosts=None``: the user gave this URL, so its own host may be internal (redirects to
+    any *other* internal host are refused). Otherwise the URL was discovered and it, and every
+    redirect, must be public or on one of ``trusted_hosts``. ``kind`` is ``html`` (an article),
+    ``xml`` (a feed or sitemap, gzip files inflated) or ``robots``.
+    """
     started = time.monotonic()
     fetched_at = datetime.now(UTC)
+    refusal = safety.check_url(url, trusted_hosts)
+    if refusal is not None:
+        return _failed(url, _Terminal(refusal.error, refusal.detail), fetched_at, started, 0, source)
+    session = session or make_session(opts)
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -213,20 +300,21 @@ def fetch_page(
     while True:
         attempt += 1
         try:
-            resp, body = _attempt(session, url, opts, headers)
+            resp, body = _attempt(session, url, opts, headers, trusted_hosts, kind)
         except _Transient as e:
             wait = opts.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
             if e.retry_after is not None:
                 if e.retry_after > opts.max_retry_after:
-                    return _failed(url, e, fetched_at, started, attempt)
+                    e.detail += f" (Retry-After {e.retry_after:.0f}s exceeds fetch.max_retry_after)"
+                    return _failed(url, e, fetched_at, started, attempt, source)
                 wait = max(wait, e.retry_after)
             if attempt > opts.retries:
-                return _failed(url, e, fetched_at, started, attempt)
+                return _failed(url, e, fetched_at, started, attempt, source)
             log.info("retrying %s in %.1fs after %s (%s)", url, wait, e.error, e.detail)
             sleep(wait)
             continue
         except _Terminal as e:
-            return _failed(url, e, fetched_at, started, attempt)
+            return _failed(url, e, fetched_at, started, attempt, source)
         ctype = resp.headers.get("Content-Type")
         not_modified = resp.status_code == 304
         return FetchedPage(
@@ -235,7 +323,7 @@ def fetch_page(
             status_code=resp.status_code,
             content_type=ctype,
             body=None if not_modified else body,
-            encoding=None if not_modified else detect_encoding(body, ctype),
+            encoding=None if (not_modified or kind != "html") else detect_encoding(body, ctype),
             fetched_at=fetched_at,
             elapsed_ms=int((time.monotonic() - started) * 1000),
             error="not_modified" if not_modified else None,
@@ -243,10 +331,12 @@ def fetch_page(
             etag=resp.headers.get("ETag"),
             last_modified=resp.headers.get("Last-Modified"),
             attempts=attempt,
+            source=source,
         )
 
 
-def _failed(url: str, e: _Terminal, fetched_at: datetime, started: float, attempts: int) -> FetchedPage:
+def _failed(url: str, e: _Terminal, fetched_at: datetime, started: float, attempts: int,
+            source: str | None = None) -> FetchedPage:
     resp = e.response
     return FetchedPage(
         url=url,
@@ -260,11 +350,23 @@ def _failed(url: str, e: _Terminal, fetched_at: datetime, started: float, attemp
         error=e.error,
         error_detail=e.detail[:500],
         attempts=attempts,
+        source=source,
     )
 
 
+def refused(url: str, error: str, detail: str, source: str | None = None) -> FetchedPage:
+    """A page that was never requested (robots.txt, address check), as a recorded failure."""
+    return FetchedPage(url=url, final_url=None, status_code=None, content_type=None, body=None,
+                       encoding=None, fetched_at=datetime.now(UTC), elapsed_ms=0, error=error,
+                       error_detail=detail[:500], attempts=0, source=source)
+
+
 class HostLimiter:
-    """Per-host minimum interval and concurrency cap, shared by the fetch threads."""
+    """Per-host minimum interval and concurrency cap, shared by the fetch threads.
+
+    The interval is between request *starts* to one host (``host:port``), whatever kind of
+    request it is, and it is kept across calls when the process-wide limiter is used.
+    """
 
     def __init__(self, interval: float, per_host: int):
         self.interval = interval
@@ -291,26 +393,106 @@ class HostLimiter:
         self._sem(host).release()
 
 
+_SHARED_LIMITERS: dict[int, HostLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(opts: FetchOptions) -> HostLimiter:
+    """The process-wide limiter, so that a feed fetch and the article fetches after it, in
+    separate calls, still keep the per-host interval."""
+    with _SHARED_LOCK:
+        lim = _SHARED_LIMITERS.get(opts.per_host_concurrency)
+        if lim is None:
+            lim = _SHARED_LIMITERS[opts.per_host_concurrency] = HostLimiter(
+                opts.per_host_interval, opts.per_host_concurrency)
+        return lim
+
+
+def host_key(url: str) -> str:
+    """``host:port`` as the limiter and the robots cache key it: one server, one budget."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = 0
+    return f"{(parts.hostname or '').lower()}:{port}"
+
+
+@dataclass(frozen=True)
+class FetchPlan:
+    """Per-URL trust and per-host politeness for one call of :func:`fetch_pages`.
+
+    ``trusted``: url -> hosts that may be internal for it; a URL not in it was given by the user.
+    ``host_interval``: ``host:port`` -> minimum seconds between requests (a source's ``interval``).
+    ``sources``: url -> source name, recorded with the fetch.
+    """
+
+    trusted: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    host_interval: Mapping[str, float] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+class PoliteFetcher:
+    """One URL at a time under robots.txt, the address check and the shared host limiter."""
+
+    def __init__(self, opts: FetchOptions, plan: FetchPlan | None = None,
+                 limiter: HostLimiter | None = None, session: requests.Session | None = None):
+        from newsmill.tasks.robots import shared_robots
+
+        self.opts = opts
+        self.plan = plan or FetchPlan()
+        self.limiter = limiter or shared_limiter(opts)
+        self.session = session or make_session(opts)
+        self.robots = shared_robots(opts) if opts.respect_robots else None
+
+    def interval(self, key: str, crawl_delay: float | None = None) -> float:
+        base = self.plan.host_interval.get(key, self.opts.per_host_interval)
+        if crawl_delay:
+            base = max(base, min(crawl_delay, self.opts.max_crawl_delay))
+        return base
+
+    def fetch(self, url: str, validators: tuple[str | None, str | None] = (None, None), kind: str = "html",
+              trusted: frozenset[str] | None = None, source: str | None = None) -> FetchedPage:
+        trusted = self.plan.trusted.get(url, trusted)
+        source = self.plan.sources.get(url, source)
+        refusal = safety.check_url(url, trusted)
+        if refusal is not None:
+            return refused(url, refusal.error, refusal.detail, source)
+        key = host_key(url)
+        delay = None
+        if self.robots is not None and kind != "robots":
+            decision = self.robots.decide(url, self)
+            if not decision.allowed:
+                return refused(url, decision.error, decision.detail, source)
+            delay = decision.crawl_delay
+        self.limiter.acquire(key, self.interval(key, delay))
+        try:
+            etag, lm = validators
+            return fetch_page(url, self.opts, self.session, etag=etag, last_modified=lm,
+                              trusted_hosts=trusted, kind=kind, source=source)
+        finally:
+            self.limiter.release(key)
+
+    def close(self) -> None:
+        self.session.close()
+
+
 def fetch_pages(
     urls: Iterable[str],
     opts: FetchOptions,
     validators: dict[str, tuple[str | None, str | None]] | None = None,
     limiter: HostLimiter | None = None,
+    plan: FetchPlan | None = None,
 ) -> Iterator[FetchedPage]:
     """Fetch many URLs concurrently under the global and per-host limits, in input order."""
     validators = validators or {}
-    limiter = limiter or HostLimiter(opts.per_host_interval, opts.per_host_concurrency)
-    session = make_session(opts)
+    fetcher = PoliteFetcher(opts, plan, limiter)
 
     def one(url: str) -> FetchedPage:
-        host = (urlsplit(url).hostname or "").lower()
-        limiter.acquire(host)
-        try:
-            etag, lm = validators.get(url, (None, None))
-            return fetch_page(url, opts, session, etag=etag, last_modified=lm)
-        finally:
-            limiter.release(host)
+        return fetcher.fetch(url, validators.get(url, (None, None)))
 
-    with ThreadPoolExecutor(max_workers=max(1, opts.concurrency), thread_name_prefix="fetch") as pool:
-        yield from pool.map(one, list(urls))
-    session.close()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, opts.concurrency), thread_name_prefix="fetch") as pool:
+            yield from pool.map(one, list(urls))
+    finally:
+        fetcher.close()

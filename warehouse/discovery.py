@@ -1,0 +1,90 @@
+"""Discovery state in the warehouse: feeds/sitemaps read, URLs listed, runs that died.
+
+The SQL is in ``sql/discovery.sql``; every write stages Arrow tables and merges them in one
+transaction, like the loader.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from newsmill.warehouse.sql import q
+
+log = logging.getLogger(__name__)
+
+_S = pa.string()
+_TS = pa.timestamp("us", tz="UTC")
+STAGE_DOCS = pa.schema([("doc_url", _S), ("source", _S), ("kind", _S), ("status_code", pa.int32()),
+                        ("error", _S), ("error_detail", _S), ("urls_found", pa.int32()), ("etag", _S),
+                        ("last_modified", _S), ("content_hash", _S), ("fetched_at", _TS), ("run_id", _S)])
+STAGE_FOUND = pa.schema([("url", _S), ("source", _S), ("via", _S), ("lastmod", _TS), ("title", _S),
+                         ("language", _S), ("seen_at", _TS), ("run_id", _S)])
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def claim_run(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
+    """Record this process as the run's owner and mark runs whose process is gone as
+    ``interrupted``. Returns the ids of the runs so marked."""
+    host = socket.gethostname()
+    con.execute(q("discovery.sql", "claim_run"), {"pid": os.getpid(), "hostname": host, "run_id": run_id})
+    stale = []
+    for rid, pid, hostname, _started in con.execute(q("discovery.sql", "running_runs"), {"run_id": run_id}).fetchall():
+        # A run of another machine (a shared disk) or without a recorded process cannot be checked.
+        if pid is None or hostname != host or _pid_alive(pid):
+            continue
+        con.execute(q("discovery.sql", "mark_interrupted"), {"run_id": rid, "now": datetime.now(UTC)})
+        log.warning("run %s was interrupted (its process %s is gone); marked 'interrupted'", rid, pid)
+        stale.append(rid)
+    return stale
+
+
+def doc_validators(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, tuple[str | None, str | None]]:
+    return {u: (e, lm) for u, e, lm in con.execute(q("discovery.sql", "doc_validators"), {"source": source}).fetchall()}
+
+
+def last_polled(con: duckdb.DuckDBPyConnection) -> dict[str, datetime]:
+    return {s: t for s, t in con.execute(q("discovery.sql", "last_polled")).fetchall() if t is not None}
+
+
+def record(con: duckdb.DuckDBPyConnection, docs: list[dict], found: list[dict]) -> None:
+    """Merge one run's feed/sitemap reads and listed URLs, in one transaction."""
+    con.register("stage_docs", pa.Table.from_pylist(docs, schema=STAGE_DOCS))
+    con.register("stage_found", pa.Table.from_pylist(found, schema=STAGE_FOUND))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(q("discovery.sql", "upsert_docs"))
+        con.execute(q("discovery.sql", "upsert_found"))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("stage_docs")
+        con.unregister("stage_found")
+
+
+def due(con: duckdb.DuckDBPyConnection, source: str, run_id: str, *, limit: int, revisit_after: float,
+        max_failures: int = 5, now: datetime | None = None) -> list[tuple[str, str]]:
+    """(url, reason) of the source's URLs this run should fetch; reason: new|retry|changed|revisit."""
+    return [(u, r) for u, r in con.execute(q("discovery.sql", "due"), {
+        "source": source, "run_id": run_id, "now": now or datetime.now(UTC), "limit": limit,
+        "revisit_after": revisit_after, "max_failures": max_failures}).fetchall()]
+
+
+def set_discovered(con: duckdb.DuckDBPyConnection, run_id: str, urls: int, discovered: int) -> None:
+    con.execute(q("discovery.sql", "set_discovered"), {"run_id": run_id, "urls": urls, "discovered": discovered})
