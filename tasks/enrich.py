@@ -1,23 +1,201 @@
 """Enrich stage: named entities under canonical names, and quotations with their speakers.
 
-(Interface in place; the NER and quote logic lands with the enrichment issue.)
+One spaCy pipeline per model name and process (loaded on first use, then cached); texts go
+through ``nlp.pipe`` in batches. Long texts are cut into paragraph-aligned segments below spaCy's
+``max_length`` and every offset is shifted back, so offsets always index the original text.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import re
+import threading
 from collections.abc import Sequence
 
-from newsmill.config import EnrichOptions
-from newsmill.records import Enrichment, PageResult
+from newsmill.config import ConfigError, EnrichOptions
+from newsmill.records import Enrichment, EntityMention, PageResult, Quote
+from newsmill.tasks import entities as ents
+from newsmill.tasks import quotes as qts
 
 log = logging.getLogger(__name__)
+
+FALLBACK_MODEL = "en_core_web_sm"
+SEGMENT_CHARS = 100_000  # spaCy's parser needs ~1 GB per 100k chars; keep segments well below
+# Components that cost time and give us nothing: the lemmatizer is kept (cue verbs by lemma).
+_UNUSED = ("senter",)
+
+_models: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+class ModelUnavailable(ConfigError):
+    """No spaCy pipeline could be loaded under the configured name."""
+
+
+def load_model(name: str):
+    """The spaCy pipeline called ``name`` (cached per process), with our gazetteer ruler."""
+    with _lock:
+        if name in _models:
+            return _models[name]
+        import spacy
+
+        tried = [name]
+        try:
+            nlp = spacy.load(name, exclude=list(_UNUSED))
+        except OSError as first:
+            if name == EnrichOptions.model:
+                tried.append(FALLBACK_MODEL)
+                try:
+                    nlp = spacy.load(FALLBACK_MODEL, exclude=list(_UNUSED))
+                except OSError:
+                    nlp = None
+            else:
+                nlp = None
+            if nlp is None:
+                raise ModelUnavailable(
+                    f"spaCy model {name!r} is not installed (tried {', '.join(tried)}); install it "
+                    f"(pip install -r requirements-model.txt) or name an installed pipeline with "
+                    f"NEWSMILL_SPACY_MODEL / [enrich] model / --model") from first
+            log.warning("spaCy model %s not found, using %s", name, FALLBACK_MODEL)
+        ents.add_entity_ruler(nlp)
+        _models[name] = nlp
+        return nlp
+
+
+def model_version(opts: EnrichOptions = EnrichOptions()) -> str | None:
+    try:
+        nlp = load_model(opts.model)
+    except ModelUnavailable:
+        return None
+    return f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
+
+
+def _lang_of(text: str, declared: str | None) -> str:
+    if declared:
+        return declared.split("-")[0].split("_")[0].lower()
+    sample = text[:3000]
+    if sum(c.isalpha() for c in sample) < 40:
+        return "en"  # too little text to tell; the English model copes with names and numbers
+    import py3langid
+
+    return py3langid.classify(sample)[0]
+
+
+def segments(text: str, limit: int = SEGMENT_CHARS) -> list[tuple[int, int]]:
+    """Cut ``text`` into [start, end) pieces of at most ``limit`` chars, at paragraph breaks where
+    possible, else at a line break or a space, else hard."""
+    out = []
+    pos, n = 0, len(text)
+    while pos < n:
+        end = min(n, pos + limit)
+        if end < n:
+            window = text[pos:end]
+            cut = max(window.rfind("\n\n"), -1)
+            if cut < limit // 4:
+                cut = window.rfind("\n")
+            if cut < limit // 4:
+                cut = window.rfind(" ")
+            if cut >= limit // 4:
+                end = pos + cut + 1
+        out.append((pos, end))
+        pos = end
+    return out
+
+
+def _cut(text: str, max_chars: int) -> str:
+    if not max_chars or len(text) <= max_chars:
+        return text
+    cut = text.rfind("\n", 0, max_chars)
+    return text[: cut if cut > max_chars // 2 else max_chars]
 
 
 def enrich_texts(texts: Sequence[str], opts: EnrichOptions = EnrichOptions(),
                  languages: Sequence[str | None] | None = None) -> list[Enrichment]:
-    return [Enrichment(skipped="enrichment not built yet") for _ in texts]
+    """Entities and quotes for each text (offsets are indices into that text)."""
+    languages = list(languages) if languages is not None else [None] * len(texts)
+    results: list[Enrichment | None] = [None] * len(texts)
+    by_model: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        if not text or not text.strip():
+            results[i] = Enrichment()
+            continue
+        lang = _lang_of(text, languages[i])
+        model = opts.model if lang == "en" else opts.models.get(lang)
+        if model is None:
+            results[i] = Enrichment(skipped=f"language:{lang} has no model (set [enrich] models.{lang})")
+            continue
+        by_model.setdefault(model, []).append(i)
+    for model, idx in by_model.items():
+        nlp = load_model(model)
+        version = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
+        english = nlp.lang == "en"
+        jobs = []  # (text index, segment start, segment end)
+        for i in idx:
+            analysed = _cut(texts[i], opts.max_chars)
+            if len(analysed) < len(texts[i]):
+                log.warning("text %d: %d chars, only the first %d analysed (enrich.max_chars)",
+                            i, len(texts[i]), len(analysed))
+            for s, e in segments(analysed, min(SEGMENT_CHARS, nlp.max_length - 1)):
+                jobs.append((i, s, e))
+        per_text: dict[int, tuple[list, list]] = {i: ([], []) for i in idx}
+        docs = nlp.pipe((texts[i][s:e] for i, s, e in jobs), batch_size=max(1, opts.batch_size))
+        for (i, s, _e), doc in zip(jobs, docs):
+            mentions, raw = per_text[i]
+            mentions.extend(ents.mentions_from_doc(doc, texts[i], s))
+            if english and doc.has_annotation("DEP"):
+                raw.extend(qts.extract(doc, texts[i], s))
+        for i in idx:
+            mentions, raw = per_text[i]
+            results[i] = _finish(texts[i], mentions, raw, version,
+                                 None if english else f"quotes: no cue verbs for language {nlp.lang}")
+    return [r if r is not None else Enrichment() for r in results]
+
+
+def _finish(text: str, mentions: list[ents.Mention], raw: list[qts.RawQuote], version: str,
+            skipped: str | None) -> Enrichment:
+    mentions = sorted({(m.start, m.end): m for m in mentions}.values(), key=lambda m: m.start)
+    for m in mentions:
+        m.in_quote = any(q.kind == "direct" and q.start <= m.start and m.end <= q.end for q in raw)
+    ents.canonicalise(mentions, text)
+    entities = tuple(EntityMention(text[m.start:m.end], m.label, m.start, m.end, m.name) for m in mentions)
+    quotes = []
+    seen = set()
+    for q in raw:
+        if (q.start, q.end) in seen or q.end <= q.start:
+            continue
+        seen.add((q.start, q.end))
+        speaker = name = label = None
+        if q.speaker_start is not None:
+            speaker = text[q.speaker_start:q.speaker_end]
+            name, label = resolve_speaker(text, q.speaker_start, q.speaker_end, mentions)
+        quotes.append(Quote(text[q.start:q.end], q.start, q.end, q.kind, q.cue, speaker,
+                            q.speaker_start, q.speaker_end, name, label))
+    return Enrichment(entities, tuple(quotes), model=version, skipped=skipped)
+
+
+_PRIORITY = {"PERSON": 0, "ORG": 1, "PLACE": 2, "NORP": 3}
+
+
+def resolve_speaker(text: str, s: int, e: int, mentions: list[ents.Mention]) -> tuple[str | None, str | None]:
+    """The canonical entity a speaker mention stands for: a name inside it, or for "he"/"she" the
+    nearest person named before, or for "the spokesman" the last person given that title."""
+    inside = [m for m in mentions if m.start < e and s < m.end]
+    if inside:
+        best = min(inside, key=lambda m: (_PRIORITY.get(m.label, 9), -m.start))
+        return best.name, best.label
+    words = re.findall(r"[\w'’]+", text[s:e].lower())
+    if not words:
+        return None, None
+    before = [m for m in mentions if m.end <= s and m.label == "PERSON" and not m.in_quote]
+    if len(words) == 1 and words[0] in qts.PRONOUNS:
+        return (before[-1].name, "PERSON") if before else (None, None)
+    head = words[-1]
+    if words[0] in {"the", "this", "that"} and head in ents.word_list("titles.txt"):
+        for m in reversed(before):
+            if head in m.title.split():
+                return m.name, "PERSON"
+    return None, None
 
 
 def enrich_results(results: Sequence[PageResult], opts: EnrichOptions = EnrichOptions()) -> list[PageResult]:
@@ -31,7 +209,3 @@ def enrich_results(results: Sequence[PageResult], opts: EnrichOptions = EnrichOp
     for i, e in zip(idx, enrichments):
         out[i] = dataclasses.replace(out[i], enrichment=e)
     return out
-
-
-def model_version(opts: EnrichOptions = EnrichOptions()) -> str | None:
-    return None

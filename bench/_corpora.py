@@ -1,0 +1,196 @@
+"""Readers for the shared evaluation corpora (read from ../shared, never copied into the project).
+
+* PolNeAR (brat standoff): one ``.txt`` per article and one or more ``<name>_<annotator>.ann``.
+  Several annotators labelled some articles; we score against the *first* annotator's file in
+  sorted order, so that every article counts once and gold spans are not double-counted (a union
+  would reward one prediction for matching two annotators' versions of the same attribution).
+* GUM news (CoNLL-U): the text is rebuilt from the tokens (``SpaceAfter=No``), sentences joined by
+  a space and paragraphs (``# newpar``) by a blank line, so that gold entity spans become character
+  offsets into the same string we enrich.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = (ROOT.parent / "shared").resolve()
+POLNEAR = SHARED / "corpora" / "polnear"
+GUM_NEWS = SHARED / "corpora" / "gum-news"
+
+QUOTE_CHARS = "\"'“”‘’«»„‟‹›"
+
+
+@dataclass
+class Attribution:
+    content: list[tuple[int, int]]  # possibly discontinuous
+    source: list[tuple[int, int]]
+    cue: list[tuple[int, int]]
+
+    @property
+    def content_span(self) -> tuple[int, int]:
+        return min(s for s, _ in self.content), max(e for _, e in self.content)
+
+
+@dataclass
+class PolnearDoc:
+    name: str
+    text: str
+    attributions: list[Attribution]
+    annotator: str
+
+
+def _spans(field_: str) -> list[tuple[int, int]]:
+    # "Content 10 20;25 30" -> [(10, 20), (25, 30)]
+    _, _, offs = field_.partition(" ")
+    out = []
+    for part in offs.split(";"):
+        a, b = part.split()
+        out.append((int(a), int(b)))
+    return out
+
+
+def read_ann(path: Path) -> list[Attribution]:
+    spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    events = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("T"):
+            tid, info, _txt = (line.split("\t") + ["", ""])[:3]
+            spans[tid] = (info.split(" ", 1)[0], _spans(info))
+        elif line.startswith("E"):
+            events.append(line.split("\t")[1].split())
+    out = []
+    for ev in events:
+        roles: dict[str, list[tuple[int, int]]] = {}
+        for arg in ev:
+            role, _, tid = arg.partition(":")
+            role = re.sub(r"\d+$", "", role)
+            if tid in spans:
+                roles.setdefault(role, []).extend(spans[tid][1])
+        if roles.get("Content"):
+            out.append(Attribution(roles.get("Content", []), roles.get("Source", []), roles.get("Cue", [])))
+    return out
+
+
+def polnear(split: str = "dev", limit: int | None = None) -> list[PolnearDoc]:
+    base = POLNEAR / split
+    docs = []
+    for txt in sorted((base / "text").glob("*.txt")):
+        anns = sorted((base / "attributions").glob(txt.stem + "_*.ann"))
+        anns = [a for a in anns if a.stem[len(txt.stem) + 1:].isalnum()]
+        if not anns:
+            continue
+        text = txt.read_text(encoding="utf-8")
+        docs.append(PolnearDoc(txt.stem, text, read_ann(anns[0]), anns[0].stem[len(txt.stem) + 1:]))
+        if limit and len(docs) >= limit:
+            break
+    return docs
+
+
+def is_direct(text: str, span: tuple[int, int]) -> bool:
+    """Gold content inside quotation marks: the span starts/ends with a mark or is enclosed by them."""
+    s, e = span
+    inner = text[s:e].strip()
+    if len(inner) >= 2 and inner[0] in QUOTE_CHARS and inner[-1] in QUOTE_CHARS:
+        return True
+    before = text[max(0, s - 2):s].strip()
+    after = text[e:e + 2].strip()
+    return bool(before) and before[-1] in QUOTE_CHARS and (
+        (bool(after) and after[0] in QUOTE_CHARS) or (inner and inner[-1] in QUOTE_CHARS))
+
+
+@dataclass
+class GumDoc:
+    name: str
+    text: str
+    entities: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, PERSON|ORG|PLACE)
+
+
+GUM_TYPES = {"person": "PERSON", "organization": "ORG", "place": "PLACE"}
+
+
+def gum_news() -> list[GumDoc]:
+    docs = []
+    for path in sorted(GUM_NEWS.glob("*.conllu")):
+        docs.append(_read_gum(path))
+    return docs
+
+
+def _read_gum(path: Path) -> GumDoc:
+    parts: list[str] = []
+    pos = 0
+    open_: dict[str, list] = {}  # entity id -> stack of [start_char, type, first_token_index]
+    spans: list[tuple[int, int, str, int, int]] = []  # start, end, type, first tok, last tok
+    tokens: list[tuple[int, int, str, int]] = []  # (start, end, upos, head as global index)
+    sent_base = 0
+    first_sentence = True
+    newpar = False
+
+    def emit(s: str) -> None:
+        nonlocal pos
+        parts.append(s)
+        pos += len(s)
+
+    sent_text = ""
+    sent_pos = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# newpar"):
+            newpar = True
+            continue
+        if line.startswith("# text = "):
+            sent_text, sent_pos = line[len("# text = "):], 0
+            continue
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            continue
+        cols = line.split("\t")
+        if "-" in cols[0] or "." in cols[0]:
+            continue
+        idx = int(cols[0])
+        if idx == 1:
+            if not first_sentence:
+                emit("\n\n" if newpar else " ")
+            first_sentence = False
+            newpar = False
+            sent_base = len(tokens)
+        # spacing comes from the sentence's own text line, the most faithful record of it
+        found = sent_text.find(cols[1], sent_pos)
+        if found > sent_pos:
+            emit(sent_text[sent_pos:found])
+        start = pos
+        emit(cols[1])
+        sent_pos = (found if found >= 0 else sent_pos) + len(cols[1])
+        misc = cols[9]
+        head = int(cols[6])
+        tokens.append((start, pos, cols[3], sent_base + head - 1 if head else -1))
+        tok_i = len(tokens) - 1
+        for m in re.finditer(r"Entity=([^|]+)", misc):
+            val = m.group(1)
+            for opening in re.finditer(r"\((\d+)-([a-z]+)[^()]*?(\))?(?=\(|\)|$)", val):
+                eid, etype, closes = opening.group(1), opening.group(2), opening.group(3)
+                if closes:
+                    spans.append((start, pos, etype, tok_i, tok_i))
+                else:
+                    open_.setdefault(eid, []).append([start, etype, tok_i])
+            stripped = re.sub(r"\(\d+-[^()]*?\)", "", val)
+            stripped = re.sub(r"\(\d+-[^()]*", "", stripped)
+            for close in re.finditer(r"(\d+)\)", stripped):
+                eid = close.group(1)
+                if open_.get(eid):
+                    s0, etype, t0 = open_[eid].pop()
+                    spans.append((s0, pos, etype, t0, tok_i))
+    text = "".join(parts)
+    ents = []
+    for s, e, etype, t0, t1 in spans:
+        if etype not in GUM_TYPES:
+            continue
+        # a named mention: its syntactic head (the token whose head lies outside the span) is a
+        # proper noun. GUM also annotates pronouns and common-noun mentions, which NER never finds.
+        heads = [i for i in range(t0, t1 + 1) if not (t0 <= tokens[i][3] <= t1)]
+        if not heads or tokens[heads[0]][2] != "PROPN":
+            continue
+        ents.append((s, len(text[:e].rstrip()) if e > len(text.rstrip()) else e, GUM_TYPES[etype]))
+    return GumDoc(path.stem, text, ents)

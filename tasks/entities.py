@@ -1,0 +1,231 @@
+"""Named entities: repair what a small spaCy model gets wrong on news, then give every mention
+the canonical name of the entity it belongs to within the article.
+
+Everything here is general: span rules (determiners, possessives, titles, headline case), small
+word lists in ``tasks/data`` and an EntityRuler gazetteer for organisations and armed groups the
+model mislabels. No rule names one article.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+
+# spaCy label -> ours. Numeric and time expressions are not entities one canonicalises.
+LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE",
+          "PLACE": "PLACE", "NORP": "NORP", "EVENT": "EVENT", "LAW": "LAW", "PRODUCT": "PRODUCT",
+          "WORK_OF_ART": "WORK_OF_ART", "LANGUAGE": "LANGUAGE"}
+
+_APOS = "'’`"
+_POSSESSIVE = re.compile(r"(?:['’`]s|s['’`])$")
+_EDGE_PUNCT = "\"'“”‘’«»„‟‹›()[]{},;:!?—–-_*#|/\\ \t\n\r"
+# Particles that belong to Arabic/Dutch/... names and may be written in lowercase.
+PARTICLES = {"al", "el", "bin", "ibn", "abu", "de", "da", "di", "del", "della", "der", "den", "van",
+             "von", "le", "la", "du", "dos", "das", "ben", "y", "st", "st."}
+_CONNECTORS = {"of", "the", "and", "for", "on", "in", "&", "de", "la", "du"}
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.split(r"[\s\-]+", name) if w]
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> frozenset[str]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+
+
+@lru_cache(maxsize=None)
+def gazetteer() -> tuple[dict, ...]:
+    rows = []
+    for line in (DATA / "gazetteer.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            rows.append(json.loads(line))
+    return tuple(rows)
+
+
+def add_entity_ruler(nlp) -> None:
+    """Put the gazetteer in front of the statistical NER so that its spans and types win."""
+    if "newsmill_ruler" in nlp.pipe_names or "ner" not in nlp.pipe_names:
+        return
+    ruler = nlp.add_pipe("entity_ruler", name="newsmill_ruler", before="ner",
+                         config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
+    ruler.add_patterns([{"label": "GPE" if r["label"] == "PLACE" else r["label"],
+                         "pattern": r["pattern"], "id": r["id"]} for r in gazetteer()])
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    label: str
+    key: str = ""  # gazetteer id, when the ruler produced the span
+    title: str = ""  # role words written right before a person's name ("spokesman")
+    name: str = ""
+    in_quote: bool = False
+
+
+def _is_headline_case(sent) -> bool:
+    words = [t for t in sent if t.is_alpha]
+    if len(words) < 4:
+        return False
+    caps = sum(1 for t in words if t.text[0].isupper())
+    small = sum(1 for t in words if t.is_lower and t.lower_ not in _CONNECTORS and t.lower_ not in
+                {"a", "an", "to", "as", "at", "by", "is", "are", "was", "vs", "with", "from", "or", "but"})
+    return caps / len(words) >= 0.6 and small <= 1
+
+
+def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
+    """Cleaned mentions of one spaCy doc (a segment of ``text`` starting at ``base``)."""
+    titles = word_list("titles.txt")
+    boiler = word_list("boilerplate.txt")
+    out: list[Mention] = []
+    headline_sents: dict[int, bool] = {}
+    for ent in doc.ents:
+        label = LABELS.get(ent.label_)
+        if label is None:
+            continue
+        toks = list(ent)
+        # leading determiners, punctuation; trailing possessives and punctuation
+        while toks and (toks[0].lower_ in {"the", "a", "an"} or toks[0].is_punct or toks[0].is_space):
+            toks = toks[1:]
+        while toks and (toks[-1].is_punct or toks[-1].is_space or toks[-1].lower_ in {"'s", "’s", "'", "’"}):
+            toks = toks[:-1]
+        if not toks:
+            continue
+        # headline case is judged on the line: the parser often runs a headline into the next line
+        line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
+        key = line_start
+        if key not in headline_sents:
+            line_end = doc.text.find("\n", ent.end_char)
+            span = doc.char_span(line_start, line_end if line_end >= 0 else len(doc.text),
+                                 alignment_mode="expand")
+            headline_sents[key] = span is not None and _is_headline_case(span)
+        if headline_sents[key] and label in {"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT"}:
+            # "The Pentagon is Fighting Obama's New Plan": capitalised verbs and common words
+            # glued to a name are no part of it
+            while len(toks) > 1 and (toks[0].is_stop or toks[0].tag_.startswith("VB")
+                                     or re.search(r"(ing|ed)$", toks[0].lower_)):
+                toks = toks[1:]
+            # a possessive in the middle ends the name ("Obama's New Plan" -> "Obama")
+            for i, t in enumerate(toks):
+                if t.lower_ in {"'s", "’s"} and i > 0:
+                    toks = toks[:i]
+                    break
+        title_words = []
+        if label == "PERSON":
+            while len(toks) > 1 and toks[0].lower_.rstrip(".") in titles:
+                title_words.append(toks[0].lower_.rstrip("."))
+                toks = toks[1:]
+            # title written before the span ("Pentagon spokesman John Kirby")
+            i = toks[0].i - 1
+            while i >= 0 and i >= toks[0].i - 4 and doc[i].lower_.rstrip(".") in titles:
+                title_words.append(doc[i].lower_.rstrip("."))
+                i -= 1
+        start = base + toks[0].idx
+        end = base + toks[-1].idx + len(toks[-1].text)
+        s = text[start:end]
+        # possessive glued to the last token by the tokenizer ("Qaeda's" stays one token sometimes)
+        m = _POSSESSIVE.search(s)
+        if m and len(s) > 3:
+            end -= len(m.group(0)) - (1 if m.group(0)[0] == "s" else 0)
+        while start < end and text[start] in _EDGE_PUNCT:
+            start += 1
+        while end > start and text[end - 1] in _EDGE_PUNCT:
+            end -= 1
+        s = text[start:end]
+        if not s or not any(c.isalpha() for c in s):
+            continue
+        if s.lower() in boiler or (s.islower() and " " not in s):
+            continue
+        if len(s) > 80 or s.count("\n"):
+            continue
+        if label != "PERSON" and not ent.ent_id_ and all(w.lower().rstrip(".") in titles for w in s.split()):
+            continue  # "Defense" of "Defense Secretary Ashton Carter" is part of a title
+        if label == "NORP" and " " not in s and not re.search(r"(an|ans|ese|ish|i|is|ic|ics|ch|sh|s)$", s):
+            label = "PLACE"  # "Aleppo": not a nationality, religious or political group
+        out.append(Mention(start, end, label, key=ent.ent_id_ or "", title=" ".join(title_words)))
+    return out
+
+
+def _norm(name: str) -> str:
+    s = name.lower().replace("’", "'").replace(".", "")
+    s = re.sub(r"[\s\-]+", " ", s)
+    return s.strip()
+
+
+def _acronym(name: str) -> str:
+    return "".join(w[0] for w in _words(name) if w[:1].isupper() and w.lower() not in _CONNECTORS)
+
+
+def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
+    """Give every mention the canonical name of its in-document entity (sets ``name``, may fix
+    ``label``). Short forms join the longest compatible full name: "Putin" -> "Vladimir Putin",
+    "Assad" -> "Bashar al Assad", "CIA" -> "Central Intelligence Agency"."""
+    for m in mentions:
+        m.name = m.key or " ".join(text[m.start:m.end].split())
+    persons = [m for m in mentions if m.label == "PERSON"]
+    full_names: dict[str, list[Mention]] = {}
+    for m in persons:
+        if len(_words(m.name)) >= 2:
+            full_names.setdefault(_norm(m.name), []).append(m)
+    full_keys = sorted(full_names, key=lambda k: -len(k))
+
+    def best_person(short: Mention) -> str | None:
+        sw = _norm(short.name).split()
+        if not sw:
+            return None
+        cands = []
+        for k in full_keys:
+            kw = k.split()
+            if len(kw) <= len(sw):
+                continue
+            # "Putin" / "al Assad" end the full name; a lone first name ("Hillary") starts it
+            if kw[-len(sw):] == sw or (len(sw) == 1 and sw[0] == kw[0] and short.label == "PERSON"):
+                cands.append(k)
+        if not cands:
+            return None
+        # ambiguous short forms ("Clinton" with Hillary and Bill): the nearest full name before it
+        # wins, else the longest
+        def nearest(k: str) -> tuple[int, int]:
+            before = [f.start for f in full_names[k] if f.start <= short.start]
+            return (max(before) if before else -1, len(k))
+        k = max(cands, key=nearest)
+        first = full_names[k][0]
+        return " ".join(text[first.start:first.end].split())
+
+    for m in mentions:
+        words = _words(m.name)
+        if m.key or len(words) > 2:
+            continue
+        if m.label == "PERSON" or (len(words) == 1 and m.label in {"ORG", "PLACE", "NORP", "PRODUCT", "WORK_OF_ART"}):
+            full = best_person(m)
+            if full and _norm(full) != _norm(m.name):
+                m.name, m.label = full, "PERSON"
+    # organisations: acronyms and particle-prefixed names ("Qaeda" -> "al Qaeda")
+    orgs = [m for m in mentions if m.label == "ORG" and len(_words(m.name)) >= 2]
+    for m in mentions:
+        if m.label != "ORG" or m.key or len(_words(m.name)) != 1:
+            continue
+        for o in orgs:
+            ow = _words(o.name)
+            if (m.name.isupper() and len(m.name) >= 2 and _acronym(o.name) == m.name) or (
+                    _norm(ow[-1]) == _norm(m.name) and all(w.lower() in PARTICLES for w in ow[:-1])):
+                m.name = o.name
+                break
+    # one spelling per entity: the most frequent written form among mentions with the same key
+    forms: dict[tuple[str, str], dict[str, int]] = {}
+    for m in mentions:
+        forms.setdefault((_norm(m.name), m.label), {}).setdefault(m.name, 0)
+        forms[(_norm(m.name), m.label)][m.name] += 1
+    for m in mentions:
+        f = forms[(_norm(m.name), m.label)]
+        m.name = max(f, key=lambda n: (not (n.isupper() and len(n) > 4), f[n], n == m.key))
+        if m.name.isupper() and len(m.name) > 4 and m.label in {"PLACE", "PERSON"}:
+            m.name = m.name.title()  # a dateline ("WASHINGTON —") is no acronym
+    return mentions
