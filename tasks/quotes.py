@@ -81,6 +81,10 @@ def _cues() -> frozenset[str]:
     return word_list("cue_verbs.txt")
 
 
+def _objects() -> frozenset[str]:
+    return word_list("object_cues.txt")
+
+
 def _trim(doc, left: int, right: int) -> tuple[int, int] | None:
     """Token range -> char range without edge punctuation, quotation marks and spaces."""
     while left <= right and (doc[left].is_punct or doc[left].is_space) and doc[left].text not in "$£€":
@@ -123,7 +127,7 @@ def _subject(verb):
                 if g.dep_ == "pobj":
                     return g
     # "X met reporters and said ...", "X is expected to say ..."
-    if verb.dep_ in {"conj", "xcomp"} and verb.head is not verb:
+    if verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head is not verb:
         return _subject(verb.head)
     return None
 
@@ -162,11 +166,20 @@ def attributions(doc, base: int) -> list[RawQuote]:
         if comp:
             c = comp[0]
             content = _trim(doc, c.left_edge.i, c.right_edge.i)
+        elif tok.lemma_.lower() in _objects():
+            # "backed Rubio", "called for a ban", "urged them to drop out": the object is what
+            # was said, wanted or stood for
+            objs = [c for c in tok.children if c.dep_ in {"dobj", "xcomp", "attr"}]
+            pobj = [g for c in tok.children if c.dep_ == "prep" and c.lower_ in {"for", "on", "about", "of"}
+                    for g in c.children if g.dep_ in {"pobj", "pcomp"}]
+            for o in objs + pobj:
+                content = _trim(doc, o.left_edge.i, o.right_edge.i)
+                break
         elif tok.dep_ == "parataxis" and tok.head.i < tok.i:
             # "The talks stalled, officials said." with "said" attached to the reported clause
             head = tok.head
             content = _trim(doc, head.left_edge.i, tok.left_edge.i - 1)
-        if not content or content[1] - content[0] < 8:
+        if not content or content[1] - content[0] < 3:
             continue
         subj = _resolve_relative(_subject(tok))
         sp = speaker_span(subj) if subj is not None else None
@@ -222,6 +235,28 @@ def _window_cue(doc, base: int, q0: int, q1: int) -> RawQuote | None:
                     base + sp[0] if sp else None, base + sp[1] if sp else None)
 
 
+def _colon_cue(doc, base: int, q0: int, q1: int) -> RawQuote | None:
+    """'Cruz continued: "..."' — a clause ending in a colon right before the quote introduces it,
+    whatever its verb."""
+    before = doc.text[:q0 - base].rstrip(QUOTE_CHARS + " \t")
+    if not before.endswith(":"):
+        return None
+    span = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    colon = span[0]
+    sent = colon.sent
+    verbs = [t for t in sent if t.i < colon.i and t.pos_ in {"VERB", "AUX"}]
+    if not verbs:
+        return None
+    verb = verbs[-1]
+    subj = _resolve_relative(_subject(verb))
+    if subj is None:
+        return None
+    sp = speaker_span(subj)
+    return RawQuote(q0, q1, "direct", verb.text, base + verb.idx, base + sp[0], base + sp[1])
+
+
 def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[RawQuote]:
     """Direct and indirect quotes of one parsed segment (offsets into ``text``)."""
     seg_end = base + len(doc.text)
@@ -235,7 +270,7 @@ def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[
         contained_in_indirect = False
         for k, t in enumerate(triples):
             ov = _overlap(q0, q1, t.start, t.end)
-            if not ov:
+            if not ov or (t.cue_start is not None and q0 <= t.cue_start < q1):
                 continue
             if ov >= 0.5 * (t.end - t.start):
                 rq = RawQuote(q0, q1, "direct", t.cue, t.cue_start, t.speaker_start, t.speaker_end)
@@ -249,19 +284,45 @@ def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[
             w = _window_cue(doc, base, q0, q1)
             if w is not None and (rq is None or w.speaker_start is not None):
                 rq = w
-        if (rq is None or rq.speaker_start is None) and prev is not None and prev.speaker_start is not None:
-            between = text[prev.end:q0]
-            same_para = "\n" not in between
-            # a quote split around its attribution, or a paragraph that carries on quoting
-            continues = not same_para and between.strip(QUOTE_CHARS + " \n") == ""
-            if same_para or continues:
-                rq = RawQuote(q0, q1, "direct", prev.cue, prev.cue_start, prev.speaker_start, prev.speaker_end)
+        if rq is None or rq.speaker_start is None:
+            # the latest attributed quote before this one (direct or reported)
+            cands = [r for r in out + triples if r.end <= q0 and r.speaker_start is not None]
+            last = max(cands, key=lambda r: r.end) if cands else None
+            if last is not None:
+                between = text[last.end:q0]
+                para_start = text.rfind("\n", 0, q0) + 1
+                opens_para = not text[para_start:q0].strip(QUOTE_CHARS + " \t")
+                # a quote split around its attribution, or a new paragraph that carries on quoting
+                if "\n" not in between or (between.count("\n\n") + between.count("\n") <= 2
+                                            and opens_para and len(between) < 200):
+                    rq = RawQuote(q0, q1, "direct", last.cue, last.cue_start, last.speaker_start,
+                                  last.speaker_end)
+        if rq is None:
+            rq = _colon_cue(doc, base, q0, q1)
         if rq is None:
             if len(text[q0:q1].split()) < min_unattributed_words:
                 continue
             rq = RawQuote(q0, q1, "direct")
         out.append(rq)
         prev = rq
+    for ent in doc.ents:
+        if ent.label_ not in {"PERSON", "ORG"} or ent.end >= len(doc) or doc[ent.end].text != ":":
+            continue
+        line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
+        if doc.text[line_start:ent.start_char].strip():
+            continue
+        line_end = doc.text.find("\n", ent.end_char)
+        line_end = len(doc.text) if line_end < 0 else line_end
+        c0 = doc[ent.end].idx + 1
+        while c0 < line_end and (doc.text[c0].isspace() or doc.text[c0] in QUOTE_CHARS):
+            c0 += 1
+        c1 = line_end
+        while c1 > c0 and (doc.text[c1 - 1].isspace() or doc.text[c1 - 1] in QUOTE_CHARS + "."):
+            c1 -= 1
+        if c1 - c0 < 10 or any(_overlap(base + c0, base + c1, d.start, d.end) for d in out):
+            continue
+        out.append(RawQuote(base + c0, base + c1, "indirect", ":", base + doc[ent.end].idx,
+                            base + ent.start_char, base + ent.end_char))
     for k, t in enumerate(triples):
         if k in used:
             continue
