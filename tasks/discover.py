@@ -192,7 +192,9 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> tuple[
             link = e["id"]
         if not link:
             continue
-        when = e.get("updated_parsed") or e.get("published_parsed")
+        # the entry's update time says when to fetch it again; asking feedparser for
+        # updated_parsed when there is none triggers its deprecated fallback, so look first
+        when = (e.get("updated_parsed") if "updated" in e.keys() else None) or e.get("published_parsed")
         dt = datetime(*when[:6], tzinfo=UTC) if when else None
         entries.append((link, dt, e.get("title")))
     problem = None

@@ -372,7 +372,7 @@ class HostLimiter:
         self.interval = interval
         self.per_host = max(1, per_host)
         self._lock = threading.Lock()
-        self._next: dict[str, float] = {}
+        self._last: dict[str, float] = {}
         self._sems: dict[str, threading.Semaphore] = {}
 
     def _sem(self, host: str) -> threading.Semaphore:
@@ -383,9 +383,12 @@ class HostLimiter:
         self._sem(host).acquire()
         gap = self.interval if interval is None else interval
         with self._lock:
+            # The gap is measured back from this request to the previous start, so a gap learnt
+            # late (a robots.txt Crawl-delay) applies to the very next request.
             now = time.monotonic()
-            start = max(now, self._next.get(host, 0.0))
-            self._next[host] = start + gap
+            last = self._last.get(host)
+            start = now if last is None else max(now, last + gap)
+            self._last[host] = start
         if start > now:
             time.sleep(start - now)
 
