@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import sys
 import time
@@ -67,14 +68,19 @@ def load_pages(data: Path, limit: int | None = None) -> list[tuple[str, str, byt
     return pages
 
 
-def run_system(name: str, fn, pages) -> dict:
-    texts: dict[str, str] = {}
-    failures = 0
-    t0, c0 = time.perf_counter(), time.process_time()
-    for pid, url, html, _ in pages:
-        texts[pid], failed = fn(html, url)
-        failures += failed
-    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+def run_system(name: str, fn, pages, repeat: int = 1) -> dict:
+    # Best of `repeat` passes: on a shared machine the fastest pass is the one least disturbed by
+    # other processes; the texts are the same on every pass.
+    seconds = cpu = float("inf")
+    for _ in range(max(1, repeat)):
+        texts: dict[str, str] = {}
+        failures = 0
+        t0, c0 = time.perf_counter(), time.process_time()
+        for pid, url, html, _ in pages:
+            texts[pid], failed = fn(html, url)
+            failures += failed
+        seconds = min(seconds, time.perf_counter() - t0)
+        cpu = min(cpu, time.process_time() - c0)
     per_page = {pid: page_scores(texts[pid], truth) for pid, _, _, truth in pages}
     res = {"system": name, **summarise(per_page), "pages": len(pages),
            "pages_per_s": round(len(pages) / seconds, 1) if seconds else None,
@@ -117,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--baseline", action="store_true", help="also score plain trafilatura (defaults, favor_precision)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N pages (by id)")
+    ap.add_argument("--repeat", type=int, default=1, help="passes per system; speed is the best pass")
     ap.add_argument("--worst", type=int, default=0, help="list the K pages with the lowest F1 for newsmill")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "extraction.json")
     args = ap.parse_args(argv)
@@ -125,10 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     systems = [newsmill_system()]
     if args.baseline:
         systems += [trafilatura_system(), trafilatura_system(favor_precision=True)]
-    # warm-up: imports and lazily built tables must not count as extraction time
+    # warm-up: imports and lazily built tables (htmldate's month names, py3langid's model) are a
+    # one-time cost per process, not extraction throughput
     for _, fn in systems:
-        fn(pages[0][2], pages[0][1])
-    results = [run_system(name, fn, pages) for name, fn in systems]
+        for _, url, html, _ in pages[:5]:
+            fn(html, url)
+    results = [run_system(name, fn, pages, args.repeat) for name, fn in systems]
 
     print(f"{'system':<48} {'F1':>6} {'P':>6} {'R':>6} {'pages/s':>8} {'pages/cpu-s':>11} {'failed':>6}")
     for r in results:
@@ -143,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {f1s[pid]:.3f}  P {p:.3f}  R {r:.3f}  {pid[:16]}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     out = {"dataset": str(args.data), "pages": len(pages), "metric": "4-token shingles, mean P/R over pages",
+           "load_average": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(), "repeat": args.repeat,
            "results": [{k: v for k, v in r.items() if not k.startswith("_")} for r in results]}
     args.out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")

@@ -157,7 +157,7 @@ def _finish(text: str, mentions: list[ents.Mention], raw: list[qts.RawQuote], ve
     mentions = sorted({(m.start, m.end): m for m in mentions}.values(), key=lambda m: m.start)
     for m in mentions:
         m.in_quote = any(q.kind == "direct" and q.start <= m.start and m.end <= q.end for q in raw)
-    ents.canonicalise(mentions, text)
+    mentions = ents.canonicalise(mentions, text)
     entities = tuple(EntityMention(text[m.start:m.end], m.label, m.start, m.end, m.name) for m in mentions)
     quotes = []
     seen = set()

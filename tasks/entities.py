@@ -169,6 +169,18 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
     "Assad" -> "Bashar al Assad", "CIA" -> "Central Intelligence Agency"."""
     for m in mentions:
         m.name = m.key or " ".join(text[m.start:m.end].split())
+    # one sense per discourse: a name written the same way gets the type most of its mentions got
+    votes: dict[str, dict[str, int]] = {}
+    for m in mentions:
+        if m.label in {"PERSON", "ORG", "PLACE"}:
+            votes.setdefault(_norm(m.name), {}).setdefault(m.label, 0)
+            votes[_norm(m.name)][m.label] += 1
+    for m in mentions:
+        v = votes.get(_norm(m.name))
+        if v and not m.key and m.label in v:
+            best = max(v, key=lambda lab: (v[lab], lab == m.label))
+            if v[best] > v[m.label]:
+                m.label = best
     persons = [m for m in mentions if m.label == "PERSON"]
     full_names: dict[str, list[Mention]] = {}
     for m in persons:
@@ -218,6 +230,7 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
                     _norm(ow[-1]) == _norm(m.name) and all(w.lower() in PARTICLES for w in ow[:-1])):
                 m.name = o.name
                 break
+    mentions = _more_mentions(mentions, text)
     # one spelling per entity: the most frequent written form among mentions with the same key
     forms: dict[tuple[str, str], dict[str, int]] = {}
     for m in mentions:
@@ -229,3 +242,44 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if m.name.isupper() and len(m.name) > 4 and m.label in {"PLACE", "PERSON"}:
             m.name = m.name.title()  # a dateline ("WASHINGTON —") is no acronym
     return mentions
+
+
+def _more_mentions(mentions: list[Mention], text: str) -> list[Mention]:
+    """The model often tags a name once and misses its later occurrences ("Montalvo" after
+    "Ruben Montalvo"): every other occurrence of a known name or a person's surname, as a whole
+    capitalised word, becomes a mention of the same entity."""
+    titles = word_list("titles.txt")
+    forms: dict[str, set[tuple[str, str]]] = {}
+    for m in mentions:
+        if m.label not in {"PERSON", "ORG", "PLACE"}:
+            continue
+        surface = " ".join(text[m.start:m.end].split())
+        cands = {surface}
+        words = surface.split()
+        if m.label == "PERSON" and len(words) >= 2 and m.name == surface:
+            cands.add(words[-1])
+        for c in cands:
+            if len(c) < 3 or not c[0].isupper() or c.lower() in titles or c.lower() in _CONNECTORS:
+                continue
+            forms.setdefault(c, set()).add((m.name, m.label))
+    taken = sorted((m.start, m.end) for m in mentions)
+    import bisect
+
+    def free(s: int, e: int) -> bool:
+        i = bisect.bisect_left(taken, (s, -1))
+        for j in (i - 1, i):
+            if 0 <= j < len(taken) and taken[j][0] < e and s < taken[j][1]:
+                return False
+        return True
+
+    extra = []
+    for form, owners in sorted(forms.items(), key=lambda kv: -len(kv[0])):
+        if len(owners) != 1:
+            continue  # ambiguous ("Clinton" for two people): leave it to the model
+        name, label = next(iter(owners))
+        for mt in re.finditer(r"(?<![\w'’-])" + re.escape(form) + r"(?![\w-])", text):
+            s, e = mt.start(), mt.end()
+            if free(s, e):
+                extra.append(Mention(s, e, label, name=name))
+                bisect.insort(taken, (s, e))
+    return sorted(mentions + extra, key=lambda m: m.start)

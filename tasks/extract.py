@@ -19,7 +19,8 @@ import dataclasses
 import logging
 import re
 from collections.abc import Iterable
-from urllib.parse import urljoin
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from lxml import etree, html as lxml_html
@@ -147,6 +148,42 @@ def _parse(text_html: str):
     return tree
 
 
+_AGENCIES = re.compile(r"^(?:by\s+)?(?:the\s+)?(?:associated press|ap|reuters|afp|agence france-presse|dpa|pti|ians|"
+                       r"ani|upi|efe|ansa|kyodo|xinhua|bloomberg|cnn wire|bbc|staff|.*\bstaff\b.*)$", re.I)
+
+
+def _is_agency(name: str) -> bool:
+    return bool(_AGENCIES.match(name.strip()))
+
+
+_PUB_KEY = re.compile(r"publish|pub_?date|original|created|issued|sailthru\.date|^date$|^dc\.date$")
+
+
+def _local_time(utc_iso: str, others: list[str]) -> str:
+    """The publisher's local time for a UTC timestamp, when the page also states it locally.
+
+    Many pages give the same instant twice: in UTC in JSON-LD and as local wall time elsewhere
+    ("2019-11-18 20:58:46" next to "2019-11-19T04:58:46Z"). The local form keeps the day the
+    publisher printed and its offset; the instant stays the same.
+    """
+    utc = datetime.fromisoformat(utc_iso)
+    for raw in others:
+        iso = normalize_date(raw)
+        if not iso or "T" not in iso:
+            continue
+        dt = datetime.fromisoformat(iso)
+        if dt.tzinfo is not None:
+            if dt.utcoffset() and abs((dt - utc).total_seconds()) < 60:
+                return iso  # the same instant with a real offset
+            continue
+        diff = (dt - utc.replace(tzinfo=None)).total_seconds()
+        hours = round(diff / 3600 * 4) / 4  # offsets come in quarter hours
+        if hours and -12 <= hours <= 14 and abs(diff - hours * 3600) < 60 \
+                and (dt.second == utc.second or dt.second == 0):
+            return dt.replace(tzinfo=timezone(timedelta(hours=hours))).isoformat()
+    return utc_iso
+
+
 def _first_str(*values) -> str | None:
     for v in values:
         if isinstance(v, str) and v.strip():
@@ -154,11 +191,23 @@ def _first_str(*values) -> str | None:
     return None
 
 
-def _h1(tree) -> str | None:
+def _h1(tree, site_name: str | None, candidates: list[str]) -> str | None:
+    """The page's visible headline: the first <h1> that reads like the title the metadata gives.
+
+    Metadata titles are often SEO variants ("15 Tips to ..." for "15 Helpful Tips to ...") or an
+    older headline; the <h1> is what readers see. An <h1> counts only when at least half of its
+    words appear in a metadata title, so a logo, a section name or a sidebar heading never does.
+    """
+    cand_words = [set(_TOKEN.findall(c.lower())) for c in candidates]
     for el in tree.iter("h1"):
         t = " ".join(el.text_content().split())
-        if 5 < len(t) < 300:
-            return t
+        if not (5 < len(t) < 300) or (site_name and t.lower() == site_name.lower()):
+            continue
+        words = set(_TOKEN.findall(t.lower()))
+        if not cand_words:
+            return t if len(words) >= 3 else None
+        if words and any(len(words & cw) >= 0.5 * len(words) for cw in cand_words):
+            return clean_title(t, site_name)
     return None
 
 
@@ -199,23 +248,29 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
         site_from_title(title_text),
     )
     headline = ld.get("headline") if isinstance(ld.get("headline"), str) else None
-    h1 = _h1(tree)
-    title = clean_title(_first_str(meta_first(meta, "og:title", "twitter:title"), title_text, h1),
-                        site_name, headline=headline)
-    if h1 and title and h1 != title and " ".join(h1.lower().split()) == " ".join(title.lower().split()):
-        title = h1  # same words, the page's own capitalisation
+    candidates = [clean_title(t, site_name) for t in (headline, meta_first(meta, "og:title", "twitter:title"),
+                                                      title_text) if t]
+    candidates = [c for c in candidates if c]
+    h1 = _h1(tree, site_name, candidates)
+    title = h1 or clean_title(_first_str(meta_first(meta, "og:title", "twitter:title"), title_text),
+                              site_name, headline=headline)
     body = _drop_leading_title(body, (title, h1, headline))
 
     authors = ()
+    hosts = [urlsplit(u).hostname or "" for u in (url, meta_first(meta, "og:url")) if u]
+    ld_authors = _names(ld.get("author")) or _names(ld.get("creator"))
     for source in (
-        lambda: _names(ld.get("author")) or _names(ld.get("creator")),
+        lambda: ld_authors,
         lambda: [m for k in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
                              "byl", "dcterms.creator", "cxenseparse:author") for m in meta.get(k, [])],
         lambda: byline_candidates(tree),
     ):
-        authors = clean_authors(source(), site_name)
+        raw = source()
+        authors = clean_authors(raw, site_name, hosts)
         if authors:
             break
+        if raw and raw is ld_authors and all(clean_authors([r], None) == () or _is_agency(r) for r in raw):
+            break  # the page names an agency or the outlet as author: a dateline is no byline
 
     published = None
     for cand in (
@@ -232,6 +287,9 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
         published = normalize_date(v if isinstance(v := cand(), str) else None)
         if published:
             break
+    if published and published.endswith("+00:00"):
+        published = _local_time(published, [v for k, vals in meta.items() if _PUB_KEY.search(k) for v in vals]
+                                + tree.xpath("//time/@datetime")[:5])
     modified = None
     for v in (ld.get("dateModified"), meta_first(meta, "article:modified_time", "og:updated_time",
                                                  "datemodified", "last-modified", "dcterms.modified"),

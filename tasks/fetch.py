@@ -201,11 +201,13 @@ def _get(session: requests.Session, url: str, opts: FetchOptions, headers: dict)
 
 
 def _follow(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
-            trusted: frozenset[str]) -> requests.Response:
+            trusted: frozenset[str], pace=None) -> requests.Response:
     """GET ``url`` and its redirects one hop at a time, checking each hop's address."""
     seen = {url}
     current = url
-    for _hop in range(opts.max_redirects + 1):
+    for hop in range(opts.max_redirects + 1):
+        if hop and pace is not None:
+            pace(current)  # a redirect hop is one more request to a host: keep its interval
         resp = _get(session, current, opts, headers)
         if resp.status_code not in REDIRECT_STATUS or not resp.headers.get("Location"):
             return resp
@@ -222,11 +224,11 @@ def _follow(session: requests.Session, url: str, opts: FetchOptions, headers: di
 
 
 def _attempt(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
-             trusted: frozenset[str] | None = None, kind: str = "html") -> tuple[requests.Response, bytes]:
+             trusted: frozenset[str] | None = None, kind: str = "html", pace=None) -> tuple[requests.Response, bytes]:
     deadline = time.monotonic() + opts.total_timeout
     if trusted is None:
         trusted = frozenset({safety.host_of(url)})
-    resp = _follow(session, url, opts, headers, trusted)
+    resp = _follow(session, url, opts, headers, trusted, pace)
     try:
         if resp.status_code == 304:
             return resp, b""
@@ -277,13 +279,16 @@ def fetch_page(
     trusted_hosts: frozenset[str] | None = None,
     kind: str = "html",
     source: str | None = None,
+    pace=None,
 ) -> FetchedPage:
     """Fetch one URL, retrying transient failures; never raises for network or HTTP errors.
 
     ``trusted_hosts=None``: the user gave this URL, so its own host may be internal (redirects to
     any *other* internal host are refused). Otherwise the URL was discovered and it, and every
     redirect, must be public or on one of ``trusted_hosts``. ``kind`` is ``html`` (an article),
-    ``xml`` (a feed or sitemap, gzip files inflated) or ``robots``.
+    ``xml`` (a feed or sitemap, gzip files inflated) or ``robots``. ``pace(url)``, when given,
+    is called before every request after the first (retries, redirect hops) and waits for the
+    host's turn, so that retries keep the per-host interval too.
     """
     started = time.monotonic()
     fetched_at = datetime.now(UTC)
@@ -299,8 +304,10 @@ def fetch_page(
     attempt = 0
     while True:
         attempt += 1
+        if attempt > 1 and pace is not None:
+            pace(url)
         try:
-            resp, body = _attempt(session, url, opts, headers, trusted_hosts, kind)
+            resp, body = _attempt(session, url, opts, headers, trusted_hosts, kind, pace)
         except _Transient as e:
             wait = opts.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
             if e.retry_after is not None:
@@ -381,6 +388,10 @@ class HostLimiter:
 
     def acquire(self, host: str, interval: float | None = None) -> None:
         self._sem(host).acquire()
+        self.wait_turn(host, interval)
+
+    def wait_turn(self, host: str, interval: float | None = None) -> None:
+        """Sleep until ``interval`` seconds after the host's previous request start, and claim it."""
         gap = self.interval if interval is None else interval
         with self._lock:
             # The gap is measured back from this request to the previous start, so a gap learnt
@@ -468,11 +479,17 @@ class PoliteFetcher:
             if not decision.allowed:
                 return refused(url, decision.error, decision.detail, source)
             delay = decision.crawl_delay
-        self.limiter.acquire(key, self.interval(key, delay))
+        gap = self.interval(key, delay)
+
+        def pace(next_url: str) -> None:
+            k = host_key(next_url)
+            self.limiter.wait_turn(k, gap if k == key else self.interval(k))
+
+        self.limiter.acquire(key, gap)
         try:
             etag, lm = validators
             return fetch_page(url, self.opts, self.session, etag=etag, last_modified=lm,
-                              trusted_hosts=trusted, kind=kind, source=source)
+                              trusted_hosts=trusted, kind=kind, source=source, pace=pace)
         finally:
             self.limiter.release(key)
 

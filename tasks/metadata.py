@@ -8,6 +8,7 @@ trafilatura), so metadata costs a few xpath calls instead of a second parse. The
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import logging
 import re
@@ -25,7 +26,8 @@ _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
     "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "liveblogposting",
     "webpage", "scholarlyarticle", "report", "techarticle", "socialmediaposting", "posting",
-    "askpublicnewsarticle", "satiricalarticle", "medicalscholarlyarticle", "videoobject",
+    "askpublicnewsarticle", "satiricalarticle", "medicalscholarlyarticle", "videoobject", "medicalwebpage",
+    "itempage", "collectionpage", "profilepage", "aboutpage", "qapage", "faqpage",
 }
 
 
@@ -56,13 +58,49 @@ def _jsonld_scripts(doc) -> list[str]:
             if "ld+json" in (s.get("type") or "").lower()]
 
 
+def _index_ids(node, index: dict) -> None:
+    if isinstance(node, list):
+        for n in node:
+            _index_ids(n, index)
+    elif isinstance(node, dict):
+        if isinstance(node.get("@id"), str) and len(node) > 1:
+            index.setdefault(node["@id"], node)
+        for v in node.values():
+            if isinstance(v, (dict, list)):
+                _index_ids(v, index)
+
+
+def _resolve(value, index: dict, depth: int = 0):
+    """Replace {"@id": x} references (Yoast-style @graph) by the node they point to."""
+    if depth > 3:
+        return value
+    if isinstance(value, list):
+        return [_resolve(v, index, depth + 1) for v in value]
+    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id") in index:
+        return index[value["@id"]]
+    return value
+
+
+def _unescape(value):
+    # JSON-LD written by templates often carries HTML entities ("&#8217;", "&nbsp;")
+    if isinstance(value, str):
+        return " ".join(html_lib.unescape(value).split()) if "&" in value else value
+    if isinstance(value, list):
+        return [_unescape(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _unescape(v) for k, v in value.items()}
+    return value
+
+
 def read_jsonld(doc) -> dict:
     """The most article-like JSON-LD object on the page (NewsArticle over WebPage), or {}.
 
     ``doc`` is an lxml tree or a BeautifulSoup document. Broken JSON-LD (common: trailing
-    semicolons, raw newlines in strings) is tolerated or skipped, never fatal.
+    semicolons, raw newlines in strings) is tolerated or skipped, never fatal. Author and
+    publisher references by ``@id`` are resolved; HTML entities in strings are decoded.
     """
     found: list[dict] = []
+    index: dict = {}
     for raw in _jsonld_scripts(doc):
         raw = raw.strip().rstrip(";").strip()
         if raw.startswith("<!--"):
@@ -74,18 +112,23 @@ def read_jsonld(doc) -> dict:
         except ValueError:
             continue
         _walk_jsonld(data, found)
+        _index_ids(data, index)
     if not found:
         return {}
 
     def rank(node: dict) -> int:
         types = _types(node)
-        score = 0 if ("webpage" in types or "videoobject" in types) else 3
+        score = 0 if any(t.endswith("page") or t == "videoobject" for t in types) else 3
         score += 1 if node.get("headline") else 0
         score += 1 if node.get("datePublished") else 0
         score += 1 if node.get("author") else 0
         return score
 
-    return max(found, key=rank)
+    best = dict(max(found, key=rank))
+    for key in ("author", "creator", "publisher"):
+        if key in best:
+            best[key] = _resolve(best[key], index)
+    return _unescape(best)
 
 
 def _names(value) -> list[str]:
@@ -174,36 +217,68 @@ _DATE_LIKE = re.compile(
 )
 _SPLIT_AUTHORS = re.compile(
     r"\s*(?:;|\||\n|•|·|,?\s+and\s+|\s+&\s+|\s+und\s+|\s+et\s+|\s+y\s+|\s+e\s+|\s+و\s*|、|，|,)\s*")
+# Words that make a byline part an organisation ("NJ Advance Media", "Tribune News Service").
+_ORG_WORDS = re.compile(
+    r"\b(?:media|news|press|magazine|times|herald|tribune|journal|network|group|inc|ltd|llc|gmbh|daily|"
+    r"radio|tv|television|service|services|agency|wire|online|digital|newspaper|publishing|staff|team|"
+    r"desk|editorial|redaktion|rédaction|redacción|\w+\.(?:com|net|org|de|fr|es|co\.uk))\b", re.I)
 _NAME_OK = re.compile(r"^[^\W\d_][\w'’.\- ]*[\w.]$", re.U)
 
 
+_ROLE_HEADS = {
+    "writer", "reporter", "editor", "correspondent", "columnist", "contributor", "producer", "analyst",
+    "journalist", "photographer", "bureau", "desk", "intern", "freelancer", "critic", "anchor",
+    "photojournalist", "videographer", "reporters", "writers", "editors", "contributors", "staffer",
+}
+# Words that qualify a role ("AP National Security Writer", "Senior White House Correspondent").
+_ROLE_QUALIFIERS = {
+    "auto", "national", "security", "political", "senior", "chief", "white", "house", "foreign", "science",
+    "medical", "health", "tech", "technology", "economics", "economy", "business", "sports", "entertainment",
+    "legal", "global", "international", "investigative", "data", "education", "environment", "environmental",
+    "energy", "markets", "market", "travel", "food", "music", "film", "arts", "culture", "religion", "courts",
+    "crime", "weather", "digital", "special", "associate", "assistant", "managing", "executive", "contributing",
+    "staff", "deputy", "general", "assignment", "metro", "city", "state", "local", "world", "us", "u.s.",
+    "capitol", "hill", "congressional", "diplomatic", "defense", "military", "justice", "breaking", "news",
+    "video", "photo", "social", "media", "audience", "content", "features", "feature", "opinion", "and", "&",
+    "the", "a", "an", "of", "for", "at", "on", "pro", "life", "style", "lifestyle", "fashion", "beauty",
+}
+
+
 def _strip_role(part: str) -> str:
-    """'Tom Krisher AP Auto Writer' -> 'Tom Krisher'; 'Staff Writer' -> ''."""
+    """'Tom Krisher AP Auto Writer' -> 'Tom Krisher'; 'AP National Security Writer' -> ''."""
     words = part.split()
-    for i, w in enumerate(words):
-        wl = w.lower().strip(".,:")
-        if wl in _ROLE_WORDS and i > 0:
-            # roles follow the name; a role word with one or two capitalised words before it
-            # ("AP Auto Writer") drops the words that belong to the role too
+    low = [w.lower().strip(".,:") for w in words]
+    if any(w in {"staff", "reports", "wires", "agencies", "agency"} for w in low):
+        return ""  # "Staff Reports", "Science X staff", "From wire reports": nobody in particular
+    for i, wl in enumerate(low):
+        if wl in _ROLE_HEADS and (i > 0 or len(words) == 1):
             j = i
-            while j > 0 and (words[j - 1].isupper() and len(words[j - 1]) <= 4):
+            while j > 0 and (low[j - 1] in _ROLE_QUALIFIERS or low[j - 1] in _ROLE_WORDS
+                             or (words[j - 1].isupper() and len(words[j - 1]) <= 5)):
                 j -= 1
-            kept = words[:j]
-            while kept and kept[-1].lower() in {"ap", "auto", "the"}:
-                kept.pop()
-            return " ".join(kept)
-        if wl in _ROLE_WORDS and i == 0 and len(words) <= 4 and all(
-                x.lower().strip(".,:") in _ROLE_WORDS or x[:1].isupper() for x in words):
-            return ""
+            return " ".join(words[:j])
+        if wl in _ROLE_HEADS and i == 0:
+            return ""  # "Editor Jane Doe" is rare; "Editor's note" and "Writer at large" are common
     return part
 
 
-def clean_authors(raw: Iterable[str], site_name: str | None = None) -> tuple[str, ...]:
+def _is_site(name: str, sites: list[str]) -> bool:
+    key = re.sub(r"[\W_]+", "", name.lower())
+    for site in sites:
+        s = re.sub(r"[\W_]+", "", site.lower())
+        if key and s and (key == s or (len(key) >= 4 and key in s) or (len(s) >= 4 and s in key)):
+            return True
+    return False
+
+
+def clean_authors(raw: Iterable[str], site_name: str | None = None, hosts: Iterable[str] = ()) -> tuple[str, ...]:
     """Person names from byline strings: 'By' and roles removed, several authors split, junk dropped.
 
+    ``site_name`` and ``hosts`` (the page's host names) name the outlet, which is never an author.
     The order of the input is kept; duplicates are dropped (case-insensitively).
     """
-    site = (site_name or "").strip().lower()
+    sites = [x for x in [site_name or ""] + [h.lower().removeprefix("www.").rsplit(".", 1)[0] for h in hosts if h]
+             if x.strip()]
     out: list[str] = []
     seen = set()
     for item in raw:
@@ -224,9 +299,11 @@ def clean_authors(raw: Iterable[str], site_name: str | None = None) -> tuple[str
             if not name or len(name) < 3 or len(name) > 60:
                 continue
             low = name.lower()
-            if low in _NOT_NAMES or (site and (low == site or low in site or site in low)):
+            if low in _NOT_NAMES or _is_site(name, sites):
                 continue
             if _DATE_LIKE.search(name) or any(ch.isdigit() for ch in name) or "@" in name or "/" in name:
+                continue
+            if _ORG_WORDS.search(name):
                 continue
             if not _NAME_OK.match(name):
                 continue
@@ -253,6 +330,9 @@ _BYLINE_XPATHS = (
     '//*[contains(@class, "byline") or contains(@id, "byline") or contains(@class, "author-name") '
     'or contains(@class, "authorName") or contains(@class, "article-author") or contains(@class, "author__name") '
     'or contains(@class, "contributor-name") or @data-testid="byline" or contains(@class, "story-author")]',
+    # links to an author page (used only when the page has few of them: not an author index)
+    '//a[contains(@class, "author") or contains(@href, "/author/") or contains(@href, "/authors/") '
+    'or contains(@href, "/autor/") or contains(@href, "/auteur/") or contains(@href, "/staff/")]',
 )
 
 
@@ -261,10 +341,12 @@ def byline_candidates(tree) -> list[str]:
     for xp in _BYLINE_XPATHS:
         found = []
         for el in tree.xpath(xp)[:6]:
+            if not isinstance(el.tag, str):
+                continue
             text = el.get("content") or " ".join(el.text_content().split())
             if text and len(text) <= 150 and text not in found:
                 found.append(text)
-        if found:
+        if found and (xp is not _BYLINE_XPATHS[-1] or len(found) <= 3):
             return found
     return []
 
@@ -383,7 +465,7 @@ def htmldate_fallback(tree, url: str | None) -> str | None:
     from htmldate import find_date
 
     try:
-        return find_date(tree, extensive_search=False, original_date=True, url=url,
+        return find_date(tree, extensive_search=True, original_date=True, url=url,
                          outputformat="%Y-%m-%d", min_date="1994-01-01")
     except (ValueError, TypeError) as e:  # htmldate raises these on odd markup; a missing date is fine
         log.debug("htmldate failed: %s", e)

@@ -133,6 +133,8 @@ def _subject(verb):
 
 
 def _resolve_relative(subj):
+    if subj is not None and not any(c.isalnum() for c in subj.text):
+        return None  # a quotation mark parsed as the subject
     # "officials, who said ..." -> officials
     if subj is not None and subj.lower_ in {"who", "that", "which"} and subj.head.dep_ == "relcl":
         return subj.head.head
@@ -179,6 +181,8 @@ def attributions(doc, base: int) -> list[RawQuote]:
             # "The talks stalled, officials said." with "said" attached to the reported clause
             head = tok.head
             content = _trim(doc, head.left_edge.i, tok.left_edge.i - 1)
+        if content:
+            content = _clip_to_paragraph(doc.text, tok.idx, content)
         if not content or content[1] - content[0] < 3:
             continue
         subj = _resolve_relative(_subject(tok))
@@ -192,6 +196,19 @@ def attributions(doc, base: int) -> list[RawQuote]:
         out.append(RawQuote(base + content[0], base + content[1], "indirect", cue, base + tok.idx,
                             base + sp[0] if sp else None, base + sp[1] if sp else None))
     return out
+
+
+def _clip_to_paragraph(text: str, at: int, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The parser runs sentences across line breaks; reported content stays in the cue's paragraph."""
+    p0 = text.rfind("\n", 0, at) + 1
+    p1 = text.find("\n", at)
+    p1 = len(text) if p1 < 0 else p1
+    s, e = max(span[0], p0), min(span[1], p1)
+    while s < e and (text[s].isspace() or text[s] in QUOTE_CHARS + ",;:"):
+        s += 1
+    while e > s and (text[e - 1].isspace() or text[e - 1] in QUOTE_CHARS + ",;:"):
+        e -= 1
+    return (s, e) if e > s else None
 
 
 def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
@@ -228,6 +245,10 @@ def _window_cue(doc, base: int, q0: int, q1: int) -> RawQuote | None:
         return None
     verb = cands[0]
     subj = _resolve_relative(_subject(verb))
+    if subj is None and verb.idx + base >= q1:
+        # '..." Miller said' parsed without a subject: the name between the quote and the verb
+        between = [t for t in doc if q1 - base <= t.idx < verb.idx and t.pos_ in {"PROPN", "PRON"}]
+        subj = between[-1] if between else None
     sp = speaker_span(subj) if subj is not None else None
     if sp and q0 - 1 <= base + sp[0] < q1 + 1:
         sp = None

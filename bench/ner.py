@@ -1,0 +1,81 @@
+"""Score named entities on GUM news (../shared/corpora/gum-news).
+
+Gold: GUM entity mentions of type person / organization / place whose syntactic head is a proper
+noun (GUM also annotates pronouns and common nouns, which NER is not meant to find), mapped to
+PERSON / ORG / PLACE. Predictions: ``enrich_texts`` (what ``newsmill enrich`` prints), labels
+PERSON / ORG / PLACE only. Lenient match: same type and overlapping span, each gold mention used
+once. Reports P/R/F1 per type and overall, and words/s.
+
+    python -m bench.ner
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._corpora import gum_news  # noqa: E402
+from newsmill.config import EnrichOptions  # noqa: E402
+from newsmill.tasks.enrich import enrich_texts, load_model  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TYPES = ("PERSON", "ORG", "PLACE")
+
+
+def score(docs, preds) -> dict:
+    counts = {t: {"tp_pred": 0, "pred": 0, "tp_gold": 0, "gold": 0} for t in TYPES}
+    for doc, enr in zip(docs, preds):
+        for t in TYPES:
+            gold = [(s, e) for s, e, ty in doc.entities if ty == t]
+            pred = [(m.start, m.end) for m in enr.entities if m.label == t]
+            c = counts[t]
+            c["gold"] += len(gold)
+            c["pred"] += len(pred)
+            c["tp_pred"] += sum(any(p[0] < g[1] and g[0] < p[1] for g in gold) for p in pred)
+            used = set()
+            for gi, g in enumerate(gold):
+                if any(p[0] < g[1] and g[0] < p[1] for p in pred):
+                    used.add(gi)
+            c["tp_gold"] += len(used)
+    out = {}
+    tot = {"tp_pred": 0, "pred": 0, "tp_gold": 0, "gold": 0}
+    for t, c in list(counts.items()) + [("overall", tot)]:
+        if t != "overall":
+            for k in tot:
+                tot[k] += c[k]
+        p = c["tp_pred"] / c["pred"] if c["pred"] else 0.0
+        r = c["tp_gold"] / c["gold"] if c["gold"] else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        out[t] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+                  "predicted": c["pred"], "gold": c["gold"]}
+    return out
+
+
+def main(argv=None) -> int:
+    opts = EnrichOptions()
+    docs = gum_news()
+    load_model(opts.model)
+    words = sum(len(d.text.split()) for d in docs)
+    t0 = time.perf_counter()
+    preds = enrich_texts([d.text for d in docs], opts, ["en"] * len(docs))
+    secs = time.perf_counter() - t0
+    res = {"scores": score(docs, preds), "docs": len(docs), "words": words, "seconds": round(secs, 2),
+           "words_per_s": round(words / secs), "model": preds[0].model if preds else None,
+           "match": "lenient: same type, overlapping span"}
+    print(f"GUM news: {len(docs)} articles, {words} words, {secs:.1f}s ({res['words_per_s']} words/s)")
+    print(f"{'type':<9}{'P':>8}{'R':>8}{'F1':>8}{'pred':>7}{'gold':>7}")
+    for t, s in res["scores"].items():
+        print(f"{t:<9}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['predicted']:>7}{s['gold']:>7}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / "ner_gum_news.json"
+    out.write_text(json.dumps(res, indent=2) + "\n")
+    print(f"-> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

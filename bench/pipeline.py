@@ -1,0 +1,467 @@
+"""End-to-end throughput benchmark: newsmill vs its stage floors vs newspaper4k.
+
+    /work/venv-dev/bin/python bench/pipeline.py --n 200            # or --n 200 1000, --n 5000
+
+Serves the 181 pages of ../shared/benchmarks/article-extraction from a local HTTP server on
+127.0.0.1 (a separate process), repeated to N distinct articles (each copy has its own URL,
+canonical link and a small text marker, so ids and content hashes differ), with ETag /
+Last-Modified and If-None-Match / If-Modified-Since answered by 304 as news sites do. Then, in one
+run, side by side:
+
+  1. trafilatura alone on the same HTML, in-process (the floor for cleaning);
+  2. spaCy alone (nlp.pipe, the same model) on the extracted texts (the floor for enrichment);
+  3. `newsmill ingest` end to end as a subprocess (fetch -> clean -> enrich -> load) against a
+     Prefect server, and the same run_ingest without Prefect task runs (Prefect's overhead);
+     a second run over the same URLs (304s), and one with the server ignoring validators;
+  4. newspaper4k downloading and parsing the same URLs (its own venv, threads).
+
+Floors are measured on one pass over the 181 distinct pages and scaled to N (copies differ by a
+marker only). Peak RSS is the newsmill process tree's, sampled from /proc. Prints a table and
+writes bench/results/pipeline-<N>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = (ROOT / ".." / "shared" / "benchmarks" / "article-extraction" / "html").resolve()
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/benchmarks/article-extraction/html")
+RESULTS = ROOT / "bench" / "results"
+PEER_PYTHON = os.environ.get("NEWSMILL_PEER_PYTHON", "/work/venv-peer/bin/python")
+LAST_MODIFIED = email.utils.formatdate(1735689600, usegmt=True)  # 2025-01-01
+
+
+# ---------------------------------------------------------------------------------------------
+# the site
+
+
+def load_pages() -> list[tuple[str, bytes]]:
+    return [(p.name.split(".")[0], gzip.decompress(p.read_bytes())) for p in sorted(CORPUS.glob("*.html.gz"))]
+
+
+_CANONICAL = re.compile(rb"<link[^>]+rel\s*=\s*[\"']?canonical[\"']?[^>]*>", re.I)
+_OG_URL = re.compile(rb"<meta[^>]+(?:property|name)\s*=\s*[\"']og:url[\"'][^>]*>", re.I)
+_HEAD = re.compile(rb"<head[^>]*>", re.I)
+_TITLE = re.compile(rb"(<title[^>]*>)", re.I)
+_P_END = re.compile(rb"</p>", re.I)
+
+
+def variant(html: bytes, copy: int, url: str) -> bytes:
+    """Copy ``copy`` of a page: its own canonical URL, a marker in the title and first paragraph."""
+    html = _OG_URL.sub(b"", _CANONICAL.sub(b"", html))
+    link = b'<link rel="canonical" href="' + url.encode() + b'">'
+    m = _HEAD.search(html)
+    html = html[:m.end()] + link + html[m.end():] if m else link + html
+    if copy:
+        marker = f" (edition {copy})".encode()
+        html = _TITLE.sub(lambda m: m.group(1) + marker.strip() + b" ", html, count=1)
+        html = _P_END.sub(marker + b"</p>", html, count=1)
+    return html
+
+
+def urls_for(base: str, ids: list[str], n: int) -> list[str]:
+    return [f"{base}/a/{i // len(ids)}/{ids[i % len(ids)]}.html" for i in range(n)]
+
+
+def serve(port_file: str) -> None:
+    pages = dict(load_pages())
+    state = {"validators": True, "requests": 0, "not_modified": 0}
+    lock = threading.Lock()
+
+    class H(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):  # quiet
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/_control"):
+                if "validators=0" in self.path:
+                    state["validators"] = False
+                elif "validators=1" in self.path:
+                    state["validators"] = True
+                body = json.dumps(state).encode()
+                return self._send(200, body, {"Content-Type": "application/json"})
+            m = re.match(r"^/a/(\d+)/([0-9a-f]+)\.html$", self.path)
+            if not m or m.group(2) not in pages:
+                return self._send(404, b"not found", {"Content-Type": "text/plain"})
+            copy, pid = int(m.group(1)), m.group(2)
+            with lock:
+                state["requests"] += 1
+            etag = f'"{pid[:16]}-{copy}"'
+            headers = {"Content-Type": "text/html; charset=utf-8"}
+            if state["validators"]:
+                headers.update({"ETag": etag, "Last-Modified": LAST_MODIFIED})
+                inm = self.headers.get("If-None-Match")
+                ims = self.headers.get("If-Modified-Since")
+                if (inm and etag in [t.strip() for t in inm.split(",")]) or (not inm and ims == LAST_MODIFIED):
+                    with lock:
+                        state["not_modified"] += 1
+                    return self._send(304, b"", headers)
+            url = f"http://{self.headers.get('Host')}{self.path}"
+            body = variant(pages[pid], copy, url)
+            if "gzip" in (self.headers.get("Accept-Encoding") or ""):
+                body = gzip.compress(body, 1)
+                headers["Content-Encoding"] = "gzip"
+            self._send(200, body, headers)
+
+        def _send(self, status, body, headers):
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if status != 304:
+                self.wfile.write(body)
+
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+                super().handle_error(request, client_address)
+
+    httpd = Server(("127.0.0.1", 0), H)
+    httpd.daemon_threads = True
+    Path(port_file).write_text(str(httpd.server_address[1]))
+    signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+class Site:
+    def __init__(self, tmp: Path):
+        port_file = tmp / "port"
+        self.proc = subprocess.Popen([sys.executable, __file__, "serve", "--port-file", str(port_file)])
+        for _ in range(200):
+            if port_file.exists() and port_file.read_text():
+                break
+            time.sleep(0.05)
+        self.base = f"http://127.0.0.1:{int(port_file.read_text())}"
+
+    def control(self, query: str) -> dict:
+        with urllib.request.urlopen(f"{self.base}/_control?{query}") as r:
+            return json.loads(r.read())
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+# ---------------------------------------------------------------------------------------------
+# measuring a process tree
+
+
+def _tree_rss_kb(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{d}/statm") as f:
+                rss[int(d)] = int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    total, stack = 0, [root]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack.extend(children.get(p, []))
+    return total
+
+
+def run_measured(cmd: list[str], env: dict | None = None, cwd: str | None = None) -> tuple[float, int, str, str]:
+    """Run a command; return (seconds, peak RSS of its process tree in MB, stdout, stderr)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            done.wait(0.25)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - t0
+    done.set()
+    t.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[:4]} exited {proc.returncode}:\n{err[-3000:]}")
+    return seconds, peak // 1024, out, err
+
+
+# ---------------------------------------------------------------------------------------------
+# the floors
+
+
+def floors(pages: list[tuple[str, bytes]], model: str) -> dict:
+    import spacy
+    import trafilatura
+
+    from newsmill.config import ExtractOptions
+    from newsmill.tasks.extract import extract_document
+
+    opts = ExtractOptions()
+    htmls = [variant(h, 0, f"http://bench.local/a/0/{pid}.html").decode("utf-8", "replace") for pid, h in pages]
+    t0 = time.perf_counter()
+    texts = []
+    for (pid, _), html in zip(pages, htmls):
+        doc = trafilatura.bare_extraction(html, url=f"http://bench.local/a/0/{pid}.html", with_metadata=True,
+                                          include_comments=False, include_tables=opts.include_tables,
+                                          favor_precision=opts.favor_precision, favor_recall=opts.favor_recall)
+        if doc is not None and doc.text and len(doc.text) >= opts.min_text_chars:
+            texts.append(doc.text)
+    traf = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for pid, html in zip([p for p, _ in pages], htmls):
+        try:
+            extract_document(html, f"http://bench.local/a/0/{pid}.html", opts)
+        except Exception:  # noqa: BLE001 - extract_empty pages count as work done
+            pass
+    full_extract = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    nlp = spacy.load(model)
+    load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=32):
+        pass
+    sp = time.perf_counter() - t0
+    return {"pages": len(pages), "texts": len(texts), "trafilatura_s": traf, "newsmill_extract_s": full_extract,
+            "spacy_s": sp, "spacy_load_s": load_s, "spacy_components": list(nlp.pipe_names),
+            "chars": sum(len(t) for t in texts)}
+
+
+# ---------------------------------------------------------------------------------------------
+# newsmill runs
+
+_NO_PREFECT = """
+import json, logging, sys, uuid
+from newsmill.config import load_config
+from newsmill.flows.ingest import run_ingest
+urls = [u.strip() for u in open(sys.argv[1]) if u.strip()]
+cfg = load_config(sys.argv[3], overrides={"load": {"db_path": sys.argv[2]}})
+s = run_ingest(urls, cfg, str(uuid.uuid4()), logging.getLogger("bench"), use_tasks=False)
+print(json.dumps(s.to_json()))
+"""
+
+
+def start_prefect_server(tmp: Path) -> tuple[subprocess.Popen, dict]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, PREFECT_HOME=str(tmp / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_LOGGING_LEVEL="WARNING", PREFECT_SERVER_LOGGING_LEVEL="ERROR")
+    prefect = str(Path(sys.executable).parent / "prefect")
+    proc = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    api = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(api + "/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        raise RuntimeError("prefect server did not start")
+    return proc, dict(env, PREFECT_API_URL=api)
+
+
+def db_size(path: Path) -> int:
+    return path.stat().st_size + (path.with_suffix(".duckdb.wal").stat().st_size
+                                  if path.with_suffix(".duckdb.wal").exists() else 0)
+
+
+def ingest_cli(urls_file: Path, db: Path, config: Path, env: dict) -> dict:
+    cmd = [sys.executable, "-m", "newsmill.cli", "ingest", "--urls-file", str(urls_file), "--db", str(db),
+           "--config", str(config), "--json"]
+    seconds, rss, out, _ = run_measured(cmd, env=env)
+    summary = json.loads(out.strip().splitlines()[-1])
+    return {"seconds": seconds, "flow_seconds": summary["seconds"], "peak_rss_mb": rss,
+            "summary": {k: summary[k] for k in ("status", "urls", "fetched", "loaded", "new", "updated",
+                                                "unchanged", "failed", "errors")}}
+
+
+def ingest_plain(urls_file: Path, db: Path, config: Path, env: dict) -> dict:
+    seconds, rss, out, _ = run_measured([sys.executable, "-c", _NO_PREFECT, str(urls_file), str(db), str(config)], env=env)
+    summary = json.loads(out.strip().splitlines()[-1])
+    return {"seconds": seconds, "flow_seconds": summary["seconds"], "peak_rss_mb": rss,
+            "summary": {k: summary[k] for k in ("status", "new", "unchanged", "failed")}}
+
+
+def stage_seconds(db: Path) -> dict:
+    """Where the time of a run went, from the warehouse (fetch) and the run record."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT count(*), sum(elapsed_ms) / 1000.0 FROM fetches").fetchall()[0]
+        arts, ents, quotes = con.execute(
+            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions), (SELECT count(*) FROM quotes)"
+        ).fetchall()[0]
+        hashes = con.execute("SELECT count(DISTINCT content_hash) FROM articles").fetchall()[0][0]
+    finally:
+        con.close()
+    return {"fetches": rows[0], "fetch_thread_s": float(rows[1] or 0), "articles": arts,
+            "distinct_content_hashes": hashes, "mentions": ents, "quotes": quotes}
+
+
+def peer(urls_file: Path) -> dict | None:
+    if not Path(PEER_PYTHON).exists():
+        return None
+    seconds, rss, out, _ = run_measured([PEER_PYTHON, str(ROOT / "bench" / "peer_newspaper.py"), str(urls_file)])
+    r = json.loads(out.strip().splitlines()[-1])
+    r.update(wall_s=seconds, peak_rss_mb=rss)
+    return r
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def bench_one(n: int, tmp: Path, site: Site, pages, fl: dict, env: dict, do_peer: bool) -> dict:
+    ids = [pid for pid, _ in pages]
+    urls = urls_for(site.base, ids, n)
+    urls_file = tmp / f"urls-{n}.txt"
+    urls_file.write_text("\n".join(urls) + "\n")
+    config = tmp / "bench.toml"
+    config.write_text("[fetch]\nper_host_interval = 0\nper_host_concurrency = 8\nconcurrency = 8\n"
+                      "respect_robots = false\n")
+    scale = n / fl["pages"]
+    floor_clean = fl["trafilatura_s"] * scale
+    floor_enrich = fl["spacy_s"] * scale
+    res: dict = {"n": n, "cores": os.cpu_count(),
+                 "floors": {"trafilatura_s": floor_clean, "spacy_s": floor_enrich,
+                            "newsmill_extract_s": fl["newsmill_extract_s"] * scale,
+                            "sum_s": floor_clean + floor_enrich}}
+    site.control("validators=1")
+    db = tmp / f"plain-{n}.duckdb"
+    res["no_prefect"] = ingest_plain(urls_file, db, config, env)
+    db = tmp / f"cli-{n}.duckdb"
+    res["newsmill"] = ingest_cli(urls_file, db, config, env)
+    res["newsmill"].update(stage_seconds(db))
+    res["db_bytes"] = db_size(db)
+    res["db_mb_per_1000"] = res["db_bytes"] / n * 1000 / 2**20
+    res["rerun_304"] = ingest_cli(urls_file, db, config, env)
+    site.control("validators=0")
+    res["rerun_no_validators"] = ingest_cli(urls_file, db, config, env)
+    site.control("validators=1")
+    res["peer"] = peer(urls_file) if do_peer else None
+    e2e = res["newsmill"]["seconds"]
+    res["targets"] = {
+        "articles_per_s": n / e2e,
+        "vs_peer": (n / e2e) / res["peer"]["articles_per_s"] if res["peer"] else None,
+        "total_over_floor_sum": e2e / (floor_clean + floor_enrich),
+        "rerun_fraction": res["rerun_304"]["seconds"] / e2e,
+        "rerun_no_validators_fraction": res["rerun_no_validators"]["seconds"] / e2e,
+        "prefect_overhead_s": res["newsmill"]["seconds"] - res["no_prefect"]["seconds"],
+    }
+    return res
+
+
+def table(r: dict) -> str:
+    n = r["n"]
+    fl = r["floors"]
+    lines = [f"N = {n} articles on {r['cores']} cores",
+             f"{'line':44} {'seconds':>9} {'art/s':>8} {'peak RSS MB':>12}",
+             f"{'(1) trafilatura alone, in-process':44} {fl['trafilatura_s']:9.1f} {n / fl['trafilatura_s']:8.1f} {'':>12}",
+             f"{'(2) spaCy nlp.pipe alone, in-process':44} {fl['spacy_s']:9.1f} {n / fl['spacy_s']:8.1f} {'':>12}",
+             f"{'    sum of the floors (1)+(2)':44} {fl['sum_s']:9.1f} {n / fl['sum_s']:8.1f} {'':>12}"]
+    for key, label in (("newsmill", "(3) newsmill ingest (CLI, Prefect server)"),
+                       ("no_prefect", "    same run_ingest without Prefect tasks"),
+                       ("rerun_304", "    re-run, unchanged (ETag -> 304)"),
+                       ("rerun_no_validators", "    re-run, unchanged, server sends no ETag")):
+        x = r[key]
+        lines.append(f"{label:44} {x['seconds']:9.1f} {n / x['seconds']:8.1f} {x['peak_rss_mb']:12d}")
+    if r.get("peer"):
+        p = r["peer"]
+        lines.append(f"{'(4) newspaper4k ' + p['version'] + ' download+parse (8 thr)':44} {p['wall_s']:9.1f} "
+                     f"{n / p['wall_s']:8.1f} {p['peak_rss_mb']:12d}")
+    t = r["targets"]
+    lines += ["",
+              f"newsmill: {t['articles_per_s']:.1f} articles/s (target >= 20)"
+              + (f", {t['vs_peer']:.2f}x newspaper4k (target >= 1.5)" if t["vs_peer"] else ""),
+              f"total / sum of floors: {t['total_over_floor_sum']:.2f} (target <= 1.3)",
+              f"unchanged re-run: {100 * t['rerun_fraction']:.1f}% of the first run with ETag (target <= 5%), "
+              f"{100 * t['rerun_no_validators_fraction']:.1f}% without",
+              f"Prefect overhead: {t['prefect_overhead_s']:.1f} s (process start, flow and task runs)",
+              f"DuckDB: {r['db_bytes'] / 2**20:.1f} MiB, {r['db_mb_per_1000']:.1f} MiB per 1000 articles; "
+              f"articles {r['newsmill']['articles']}, distinct content hashes {r['newsmill']['distinct_content_hashes']}, "
+              f"mentions {r['newsmill']['mentions']}, quotes {r['newsmill']['quotes']}"]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd")
+    sp = sub.add_parser("serve")
+    sp.add_argument("--port-file", required=True)
+    ap.add_argument("--n", type=int, nargs="+", default=[200], help="article counts (200, 1000, 5000)")
+    ap.add_argument("--no-peer", action="store_true", help="skip newspaper4k")
+    ap.add_argument("--model", default=None, help="spaCy model (default: newsmill's enrich.model)")
+    args = ap.parse_args(argv)
+    if args.cmd == "serve":
+        serve(args.port_file)
+        return 0
+    from newsmill.config import load_config
+
+    model = args.model or load_config().enrich.model
+    pages = load_pages()
+    tmp = Path(tempfile.mkdtemp(prefix="newsmill-bench-"))
+    site = Site(tmp)
+    server = None
+    try:
+        print(f"floors on the {len(pages)} distinct pages ...", flush=True)
+        fl = floors(pages, model)
+        server, env = start_prefect_server(tmp)
+        results = []
+        for n in args.n:
+            print(f"N = {n} ...", flush=True)
+            r = bench_one(n, tmp, site, pages, fl, env, not args.no_peer)
+            r["floors_measured"] = fl
+            results.append(r)
+            print(table(r), flush=True)
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            (RESULTS / f"pipeline-{n}.json").write_text(json.dumps(r, indent=2, default=str) + "\n")
+        if len(results) > 1:
+            print("\ngrowth:")
+            for r in results:
+                x = r["newsmill"]
+                print(f"  N={r['n']:5d}: {1000 * x['seconds'] / r['n']:6.1f} ms/article, peak RSS {x['peak_rss_mb']} MB, "
+                      f"DuckDB {r['db_mb_per_1000']:.1f} MiB/1000")
+    finally:
+        site.stop()
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(20)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The CPU-bound stages (extract, then enrich) in a pool of worker processes sized to the cores.
+
+trafilatura, BeautifulSoup and spaCy hold the GIL, so threads do not help them; processes do.
+Each worker process imports the stages and loads the spaCy model once (in its initializer), then
+takes chunks of fetched pages and returns :class:`PageResult` records, which pickle cheaply. The
+pool is started before the first batch is fetched, so its start-up overlaps with fetching.
+
+Small runs stay in-process: spawning workers and loading a model per worker costs seconds that a
+handful of pages never pays back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from newsmill.config import EnrichOptions, ExtractOptions
+from newsmill.records import FetchedPage, PageResult
+
+log = logging.getLogger(__name__)
+
+# A run with fewer URLs than this processes them in-process when the pool size is automatic.
+POOL_MIN_URLS = 64
+# Pages per task sent to a worker: small enough to spread a batch over the workers, large enough
+# that nlp.pipe batches and pickling overhead stay small.
+CHUNK = 8
+
+
+def pool_size(opts: ExtractOptions, urls: int) -> int:
+    """Worker processes to use for a run of ``urls`` URLs (0 = in-process)."""
+    if opts.processes == 1:
+        return 0
+    if opts.processes > 1:
+        return opts.processes
+    if urls < POOL_MIN_URLS:
+        return 0
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def process_pages(pages: Sequence[FetchedPage], extract_opts: ExtractOptions,
+                  enrich_opts: EnrichOptions) -> list[PageResult]:
+    """Extract and (when enabled) enrich a list of pages, in this process."""
+    from newsmill.tasks import enrich as enrich_stage
+    from newsmill.tasks import extract as extract_stage
+
+    results = extract_stage.extract_pages(pages, extract_opts)
+    if enrich_opts.enabled:
+        results = enrich_stage.enrich_results(results, enrich_opts)
+    return results
+
+
+def _init_worker(enrich_opts: EnrichOptions) -> None:
+    # Load everything a chunk needs now, so that the first chunk is not slower than the rest.
+    from newsmill.tasks import enrich as enrich_stage
+    from newsmill.tasks import extract as extract_stage  # noqa: F401
+
+    if enrich_opts.enabled:
+        try:
+            enrich_stage.enrich_texts(["Warm-up sentence by Jane Doe in London."], enrich_opts)
+        except Exception as e:  # noqa: BLE001 - the real error surfaces again on the first chunk
+            log.warning("enrichment warm-up failed in a worker: %s", e)
+
+
+class CpuPool:
+    """Extract+enrich on worker processes, or in-process when ``processes`` is 0."""
+
+    def __init__(self, processes: int, extract_opts: ExtractOptions, enrich_opts: EnrichOptions):
+        self.processes = processes
+        self.extract_opts = extract_opts
+        # The workers are the parallelism: spaCy inside a worker must not start its own pool.
+        self.enrich_opts = dataclasses.replace(enrich_opts, processes=1)
+        self._pool: ProcessPoolExecutor | None = None
+        if processes > 0:
+            # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process
+            # can copy a held lock into the child.
+            self._pool = ProcessPoolExecutor(
+                max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker, initargs=(self.enrich_opts,))
+            # start the workers now, so that their start-up overlaps with the first fetch
+            for _ in range(processes):
+                self._pool.submit(os.getpid)
+
+    def submit(self, pages: Sequence[FetchedPage]) -> list[Future]:
+        """Futures of result lists, one per chunk, in the order of ``pages``."""
+        pages = list(pages)
+        if self._pool is None:
+            f: Future = Future()
+            try:
+                f.set_result(process_pages(pages, self.extract_opts, self.enrich_opts))
+            except BaseException as e:  # noqa: BLE001 - re-raised by .result()
+                f.set_exception(e)
+            return [f]
+        size = max(1, min(CHUNK, -(-len(pages) // self.processes)))
+        return [self._pool.submit(process_pages, pages[i:i + size], self.extract_opts, self.enrich_opts)
+                for i in range(0, len(pages), size)]
+
+    def run(self, pages: Sequence[FetchedPage]) -> list[PageResult]:
+        out: list[PageResult] = []
+        for f in self.submit(pages):
+            out.extend(f.result())
+        return out
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> "CpuPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

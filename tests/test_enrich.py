@@ -1,0 +1,192 @@
+"""Enrichment with the real spaCy model: entity repairs, canonical names, quotes and speakers,
+bad input. Every offset is checked against the text it indexes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsmill.config import EnrichOptions
+from newsmill.tasks.enrich import ModelUnavailable, enrich_texts, load_model, segments
+
+FIX = Path(__file__).parent / "fixtures" / "enrich"
+
+
+def enrich(text: str, lang: str | None = "en", opts: EnrichOptions = EnrichOptions()):
+    (e,) = enrich_texts([text], opts, [lang])
+    check_offsets(text, e)
+    return e
+
+
+def check_offsets(text, e):
+    for m in e.entities:
+        assert m.text == text[m.start:m.end], m
+    for q in e.quotes:
+        assert q.text == text[q.start:q.end], q
+        if q.speaker is not None:
+            assert q.speaker == text[q.speaker_start:q.speaker_end], q
+
+
+def names(e, label=None):
+    return {(m.text, m.name) for m in e.entities if label is None or m.label == label}
+
+
+def quote_with(e, fragment):
+    found = [q for q in e.quotes if fragment in q.text]
+    assert found, f"no quote containing {fragment!r}: {[q.text for q in e.quotes]}"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def kirby():
+    text = (FIX / "kirby.txt").read_text(encoding="utf-8")
+    return text, enrich(text)
+
+
+def test_canonical_names_in_document(kirby):
+    _text, e = kirby
+    persons = names(e, "PERSON")
+    assert ("Putin", "Vladimir Putin") in persons
+    assert ("Assad", "Bashar al Assad") in persons
+    assert ("Kirby", "John Kirby") in persons
+    # titles are not part of names
+    assert all(not m.name.startswith(("President", "Pentagon", "Defense")) for m in e.entities if m.label == "PERSON")
+    assert ("White House", "White House") in names(e, "ORG")
+    assert ("Syria", "Syria") in names(e, "PLACE")
+
+
+def test_direct_quote_speaker_after_and_split_quote(kirby):
+    _text, e = kirby
+    q = quote_with(e, "We are looking at every option")
+    assert q.kind == "direct" and q.cue == "told"
+    assert q.speaker == "Pentagon spokesman John Kirby" and q.speaker_name == "John Kirby"
+    assert q.text.startswith("We are") and q.text.endswith("safe,")
+    q2 = quote_with(e, "Nothing is off the table")
+    assert q2.speaker_name == "John Kirby"
+
+
+def test_indirect_quotes(kirby):
+    _text, e = kirby
+    q = quote_with(e, "the review would be finished")
+    assert (q.kind, q.cue, q.speaker, q.speaker_name) == ("indirect", "said", "Kirby", "John Kirby")
+    q = quote_with(e, "Moscow will keep supporting")
+    assert q.speaker_name == "Vladimir Putin" and q.cue == "insisted"
+    q = quote_with(e, "Assad's forces have advanced")
+    assert q.speaker == "aid groups" and q.speaker_name is None
+    q = quote_with(e, "reviewing a new set of military options")
+    assert q.cue == "according to" and q.speaker == "two defense officials"
+
+
+def test_headline_case_possessive_leading_the_and_boilerplate():
+    text = ("The Pentagon is Fighting Obama's New Plan\n\nPublished\n\n"
+            "Fighters loyal to al Qaeda's leaders met an envoy at the White House on Monday.")
+    e = enrich(text)
+    texts = {m.text for m in e.entities}
+    assert not any("Fighting" in t for t in texts)
+    assert "Obama" in texts
+    assert "al Qaeda" in texts and "al Qaeda's" not in texts
+    assert ("White House", "ORG") in {(m.text, m.label) for m in e.entities}
+    assert not any(t.lower().startswith("the ") for t in texts)
+    assert "Published" not in texts
+
+
+@pytest.mark.parametrize("opening,closing", [("“", "”"), ('"', '"'), ("«", "»"), ("„", "“"), ("‘", "’")])
+def test_direct_quotes_in_mark_styles(opening, closing):
+    text = (f"Senator Jane Miller spoke in Boston on Friday. {opening}We will not give up on this bill. "
+            f"It matters to every family in the state,{closing} Miller said.")
+    e = enrich(text)
+    q = quote_with(e, "We will not give up")
+    assert q.kind == "direct"
+    assert "every family in the state" in q.text  # spans both sentences
+    assert q.speaker == "Miller" and q.speaker_name == "Jane Miller"
+
+
+def test_split_quote_and_speaker_before():
+    text = ('Mayor Tom Baker addressed the council. He said: "The budget is balanced." '
+            '"We cut nothing," he added, "that families rely on."')
+    e = enrich(text)
+    q = quote_with(e, "The budget is balanced")
+    assert q.speaker == "He" and q.speaker_name == "Tom Baker"
+    q2 = quote_with(e, "that families rely on")
+    assert q2.speaker_name == "Tom Baker"
+
+
+def test_pronoun_and_title_resolve_to_named_person():
+    text = ("Pentagon spokesman John Kirby met reporters on Tuesday. "
+            "\"The strikes will continue until the group is defeated,\" the spokesman said. "
+            "Later he said that more troops were not needed.")
+    e = enrich(text)
+    assert quote_with(e, "The strikes will continue").speaker_name == "John Kirby"
+    q = quote_with(e, "more troops were not needed")
+    assert q.kind == "indirect" and q.speaker == "he" and q.speaker_name == "John Kirby"
+
+
+def test_according_to_and_said_that():
+    text = ("According to Angela Merkel, the talks will resume in March. "
+            "The minister said that the deal was close.")
+    e = enrich(text)
+    q = quote_with(e, "the talks will resume in March")
+    assert q.cue == "according to" and q.speaker_name == "Angela Merkel"
+    q = quote_with(e, "the deal was close")
+    assert q.kind == "indirect" and q.cue == "said" and q.speaker == "The minister"
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  ", "...", "\n\n\n", "12 34 56"])
+def test_empty_and_sentence_free_input(text):
+    e = enrich(text)
+    assert e.quotes == ()
+
+
+def test_unbalanced_quotation_marks():
+    text = ('The senator said: "We will fight this bill in every committee\n\n'
+            'Another paragraph without any quotes at all, written by Anna Smith.\n\n'
+            '" stray mark and “another one')
+    e = enrich(text)
+    q = quote_with(e, "We will fight this bill")
+    assert "\n" not in q.text  # closed at the paragraph end, not run on through the article
+
+
+def test_non_english_text_is_skipped_without_a_model():
+    text = ("Die Bundesregierung hat am Montag neue Maßnahmen beschlossen. „Wir handeln jetzt“, "
+            "sagte Bundeskanzler Olaf Scholz in Berlin. Die Opposition kritisierte den Plan scharf.")
+    e = enrich(text, lang=None)  # detected, not declared
+    assert e.skipped and "language:de" in e.skipped
+    assert e.entities == () and e.quotes == ()
+    e2 = enrich(text, lang="de-DE")
+    assert e2.skipped and "language:de" in e2.skipped
+
+
+def test_long_article_is_segmented_with_correct_offsets():
+    para = ("Defense Secretary Ashton Carter visited Brussels on Monday. "
+            "\"We stand with our allies,\" Carter said. Officials said that the visit went well.\n\n")
+    text = para * (2_000_000 // len(para) + 1)
+    assert len(text) > 2_000_000
+    opts = EnrichOptions(max_chars=60_000)  # keep the test fast; segmentation is the same code
+    import newsmill.tasks.enrich as enr
+
+    old = enr.SEGMENT_CHARS
+    enr.SEGMENT_CHARS = 20_000  # several segments
+    try:
+        e = enrich(text, opts=opts)
+    finally:
+        enr.SEGMENT_CHARS = old
+    starts = [m.start for m in e.entities if m.name == "Ashton Carter"]
+    assert max(starts) > 40_000  # mentions from later segments, with offsets into the whole text
+    assert sum(1 for q in e.quotes if q.text == "We stand with our allies,") > 20
+    assert all(q.speaker_name == "Ashton Carter" for q in e.quotes if q.text == "We stand with our allies,")
+
+
+def test_segments_cover_text_at_paragraph_breaks():
+    text = ("word " * 50 + "\n\n") * 100
+    segs = segments(text, 1000)
+    assert segs[0][0] == 0 and segs[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(segs, segs[1:]))
+    assert all(e - s <= 1000 for s, e in segs)
+    assert all(text[e - 1] == "\n" for s, e in segs[:-1])
+
+
+def test_model_loaded_once_and_missing_model_names_the_setting():
+    assert load_model(EnrichOptions().model) is load_model(EnrichOptions().model)
+    with pytest.raises(ModelUnavailable, match="NEWSMILL_SPACY_MODEL"):
+        load_model("xx_no_such_model_sm")
