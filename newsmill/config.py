@@ -57,7 +57,7 @@ class ExtractOptions:
     include_tables: bool = True
     min_text_chars: int = 100  # shorter bodies are recorded as extract_empty
     # precision-mode bodies shorter than this are compared with the balanced mode's (paywall notices)
-    recall_fallback_chars: int = 1500
+    recall_fallback_chars: int = 1000
     use_jsonld_body: bool = True  # JSON-LD articleBody when longer and consistent with the page
     strip_boilerplate: bool = True  # drop promotion / teaser / share lines from the body
     htmldate_fallback: bool = True  # htmldate when no markup states the publication date
