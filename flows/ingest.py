@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
@@ -14,6 +16,12 @@ from prefect.runtime import flow_run
 from newsmill import __version__
 from newsmill.config import Config, load_config
 from newsmill.flows import events, stages
+from newsmill.tasks import cpu
+from newsmill.tasks.fetch import HostLimiter
+from newsmill.tasks.fetch import shared_limiter
+from newsmill.flows import discovery
+from newsmill.sources import load_sources, select
+from newsmill.warehouse import discovery as wdiscovery
 from newsmill.tasks.enrich import model_version
 from newsmill.tasks.extract import EXTRACTOR_VERSION
 from newsmill.warehouse import db, loader
@@ -35,6 +43,8 @@ class RunSummary:
     failures: list[dict] = field(default_factory=list)  # [{"url", "error", "detail"}]
     new_articles: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    discovered: int = 0  # article URLs the sources' feeds/sitemaps/lists gave this run
+    sources: dict[str, dict] = field(default_factory=dict)  # per source: found, due, skipped, ...
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -50,36 +60,88 @@ def _batches(items: list[str], size: int):
         yield items[i : i + size]
 
 
-def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | logging.LoggerAdapter) -> RunSummary:
-    """The body of the flow, callable with any run id (the flow passes its Prefect run id)."""
+def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | logging.LoggerAdapter,
+               use_tasks: bool = True, sources: list | None = None, force_sources: bool = False) -> RunSummary:
+    """The body of the flow, callable with any run id (the flow passes its Prefect run id).
+
+    ``use_tasks=False`` runs the same stages without Prefect task runs (plain threads), which is
+    how the benchmark measures what Prefect's orchestration costs. ``sources`` (from a sources
+    file) are discovered first; their due URLs are fetched after ``urls``.
+    """
     started = datetime.now(UTC)
     urls = list(dict.fromkeys(u.strip() for u in urls if u and u.strip()))
     versions = {"newsmill": __version__, "extractor": EXTRACTOR_VERSION,
                 "model": model_version(cfg.enrich) if cfg.enrich.enabled else None}
     with db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
         loader.start_run(con, run_id, "ingest", len(urls), versions)
+        wdiscovery.claim_run(con, run_id)  # and mark runs whose process died as interrupted
+    found = None
+    if sources:
+        try:
+            found = discovery.discover_step(sources, cfg, run_id, log, urls, shared_limiter(cfg.fetch),
+                                            force=force_sources)
+        except BaseException as e:
+            with db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
+                loader.finish_run(con, run_id, loader.BatchCounts(), "failed", f"discovery: {type(e).__name__}: {e}")
+            raise
+        urls = found.urls
+    with db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
+        if found is not None:
+            wdiscovery.set_discovered(con, run_id, len(urls), found.found)
         validators = loader.validators(con, urls)
     total = loader.BatchCounts()
     summary = RunSummary(run_id=run_id, status="running", db=cfg.load.db_path, urls=len(urls))
+    if found is not None:
+        summary.discovered, summary.sources = found.found, found.sources
+        summary.failures.extend(found.failures)
     status, message = "failed", None
+    # Pipelined: while batch N is extracted and enriched on the worker processes, batch N+1 is
+    # fetched (one fetch in flight, so politeness limits hold) and batch N-1 is loaded. At most
+    # three batches are in memory, whatever the number of URLs.
+    pool = cpu.CpuPool(cpu.pool_size(cfg.extract, len(urls)), cfg.extract, cfg.enrich)
+    # process-wide, so the interval also holds between discovery's feed fetches and the articles
+    limiter = shared_limiter(cfg.fetch)
+    plan = found.plan if found is not None else None
+    # The snapshot is published once, when the run is recorded as finished, not after each batch:
+    # copying a growing file per batch made a run quadratic in its size.
+    load_opts = dataclasses.replace(cfg.load, snapshot=False)
+    threads = None if use_tasks else ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest")
+
+    def submit(task, *args):
+        return task.submit(*args) if threads is None else threads.submit(task.fn, *args)
+
+    def load(results):
+        counts = (stages.load if threads is None else stages.load.fn)(results, run_id, load_opts, EXTRACTOR_VERSION)
+        total.add(counts)
+        summary.failures.extend(
+            {"url": r.page.url, "error": r.error or r.page.error, "detail": r.detail or r.page.error_detail}
+            for r in results if r.document is None and r.page.error != "not_modified")
+        log.info("batch of %d: %d new, %d updated, %d unchanged, %d failed",
+                 len(results), counts.new, counts.updated, counts.unchanged, counts.failed)
+
     try:
-        for batch in _batches(urls, cfg.load.batch_size):
-            pages = stages.fetch(batch, cfg.fetch, validators)
-            results = stages.extract(pages, cfg.extract)
-            if cfg.enrich.enabled:
-                results = stages.enrich(results, cfg.enrich)
-            counts = stages.load(results, run_id, cfg.load, EXTRACTOR_VERSION)
-            total.add(counts)
-            summary.failures.extend(
-                {"url": r.page.url, "error": r.error or r.page.error, "detail": r.detail or r.page.error_detail}
-                for r in results if r.document is None and r.page.error != "not_modified")
-            log.info("batch of %d: %d new, %d updated, %d unchanged, %d failed",
-                     len(batch), counts.new, counts.updated, counts.unchanged, counts.failed)
+        batches = list(_batches(urls, cfg.load.batch_size))
+        fetching = submit(stages.fetch, batches[0], cfg.fetch, validators, limiter, plan) if batches else None
+        previous = None
+        for i in range(len(batches)):
+            pages = fetching.result()
+            fetching = (submit(stages.fetch, batches[i + 1], cfg.fetch, validators, limiter, plan)
+                        if i + 1 < len(batches) else None)
+            processing = submit(stages.process, pages, pool)
+            del pages
+            if previous is not None:
+                load(previous)
+            previous = processing.result()
+        if previous is not None:
+            load(previous)
         status = "completed"
     except BaseException as e:
         message = f"{type(e).__name__}: {e}"
         raise
     finally:
+        pool.close()
+        if threads is not None:
+            threads.shutdown(wait=False, cancel_futures=True)
         try:
             with db.writer(cfg.load.db_path, cfg.load.lock_timeout, snapshot=cfg.load.snapshot) as con:
                 loader.finish_run(con, run_id, total, status, message)
@@ -105,10 +167,14 @@ def _run_name() -> str:
 @flow(name="ingest", log_prints=False, flow_run_name=_run_name,
       retries=int(os.environ.get("NEWSMILL_FLOW_RETRIES", "1")),
       retry_delay_seconds=float(os.environ.get("NEWSMILL_FLOW_RETRY_DELAY", "30")))
-def ingest(urls: list[str], db: str, config_path: str | None = None, source: str | None = None) -> dict:
-    """Fetch, clean, enrich and load the given article URLs into the DuckDB file ``db``."""
+def ingest(urls: list[str], db: str, config_path: str | None = None, source: str | None = None,
+           sources_file: str | None = None, source_names: list[str] | None = None) -> dict:
+    """Fetch, clean, enrich and load the given article URLs, and the new articles of the sources
+    in ``sources_file`` (all enabled ones, or ``source_names``), into the DuckDB file ``db``."""
     cfg = load_config(config_path, overrides={"load": {"db_path": db}})
-    summary = run_ingest(urls, cfg, _run_id(), get_run_logger())
+    srcs = select(load_sources(sources_file), source_names) if sources_file else None
+    summary = run_ingest(urls, cfg, _run_id(), get_run_logger(), sources=srcs,
+                         force_sources=bool(source_names))
     result = summary.to_json()
     # The load is committed: tell dashboards (Prefect event, webhook) and leave a summary artifact.
     events.after_load(result, cfg, flow="ingest", source=source)

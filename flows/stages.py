@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 
 from newsmill.config import EnrichOptions, ExtractOptions, FetchOptions, LoadOptions
 from newsmill.records import FetchedPage, PageResult
+from newsmill.tasks import cpu as cpu_stage
 from newsmill.tasks import enrich as enrich_stage
 from newsmill.tasks import extract as extract_stage
 from newsmill.tasks import fetch as fetch_stage
@@ -19,8 +20,12 @@ from newsmill.warehouse import db, loader
 
 
 @task(name="fetch", cache_policy=NO_CACHE, persist_result=False)
-def fetch(urls: list[str], opts: FetchOptions, validators: dict | None = None) -> list[FetchedPage]:
-    return list(fetch_stage.fetch_pages(urls, opts, validators))
+def fetch(urls: list[str], opts: FetchOptions, validators: dict | None = None,
+          limiter: fetch_stage.HostLimiter | None = None,
+          plan: fetch_stage.FetchPlan | None = None) -> list[FetchedPage]:
+    # ``limiter`` is shared by the batches of a run, so per-host politeness holds across batches;
+    # ``plan`` carries discovery's per-URL trust and per-source intervals.
+    return list(fetch_stage.fetch_pages(urls, opts, validators, limiter, plan))
 
 
 @task(name="extract", cache_policy=NO_CACHE, persist_result=False)
@@ -31,6 +36,12 @@ def extract(pages: list[FetchedPage], opts: ExtractOptions) -> list[PageResult]:
 @task(name="enrich", cache_policy=NO_CACHE, persist_result=False)
 def enrich(results: list[PageResult], opts: EnrichOptions) -> list[PageResult]:
     return enrich_stage.enrich_results(results, opts)
+
+
+@task(name="extract-enrich", cache_policy=NO_CACHE, persist_result=False)
+def process(pages: list[FetchedPage], pool: cpu_stage.CpuPool) -> list[PageResult]:
+    """Extract and enrich one batch on the run's worker processes (or in-process for small runs)."""
+    return pool.run(pages)
 
 
 # A locked database is transient: Prefect retries the load after the writer-side wait ran out.

@@ -1,0 +1,171 @@
+"""Scale-out past one machine: workers fetch+clean+enrich into Parquet staging; one loader merges.
+
+DuckDB has one writer, so the work that parallelises (fetching, trafilatura, spaCy) runs in any
+number of ``scaleout-worker`` flow runs, each on a shard of the URLs, each writing its batches to
+a staging folder (``newsmill.warehouse.staging``: local disk, NFS, or any path all workers and
+the loader share). One ``scaleout-load`` flow run merges the staged batches into the warehouse,
+one transaction per batch, idempotently: run it as often as you like, while workers still write.
+
+Shards are cut by host by default, so that one site's politeness limits (per-host interval and
+concurrency) are kept by the one worker that fetches it; ``shard_by="url"`` splits a single host
+across workers (for a site that allows it, or a benchmark).
+
+Run the flows from Prefect deployments on a work pool (see docs/scaling.md), or directly:
+
+    python -m newsmill.flows.scaleout worker --urls-file urls.txt --staging /data/staging --shard 0/2
+    python -m newsmill.flows.scaleout worker --urls-file urls.txt --staging /data/staging --shard 1/2
+    python -m newsmill.flows.scaleout load --staging /data/staging --db news.duckdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import sys
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from newsmill import __version__
+from newsmill.config import Config, load_config
+from newsmill.tasks import cpu
+from newsmill.tasks import fetch as fetch_stage
+from newsmill.tasks.enrich import model_version
+from newsmill.tasks.extract import EXTRACTOR_VERSION
+from newsmill.warehouse import db, loader, staging
+
+log = logging.getLogger(__name__)
+
+
+def shard_of(url: str, count: int, by: str = "host") -> int:
+    """The shard (0..count-1) a URL belongs to: stable across processes and machines."""
+    if by not in ("host", "url"):
+        raise ValueError(f"shard_by must be 'host' or 'url', not {by!r}")
+    key = (urlsplit(url).hostname or "").lower() if by == "host" else url
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % max(1, count)
+
+
+def shard_urls(urls: list[str], index: int, count: int, by: str = "host") -> list[str]:
+    if not 0 <= index < max(1, count):
+        raise ValueError(f"shard index {index} is not in 0..{count - 1}")
+    urls = list(dict.fromkeys(u.strip() for u in urls if u and u.strip()))
+    return [u for u in urls if shard_of(u, count, by) == index]
+
+
+def _validators(cfg: Config, urls: list[str]) -> dict:
+    """ETag/Last-Modified from the readers' snapshot: a worker never opens the warehouse itself."""
+    try:
+        with db.reader(cfg.load.db_path, lock_timeout=5) as con:
+            return loader.validators(con, urls)
+    except db.WarehouseError:
+        return {}
+    except Exception as e:  # noqa: BLE001 - an old or foreign snapshot only costs full GETs
+        log.warning("no conditional GETs: cannot read validators from %s: %s", cfg.load.db_path, e)
+        return {}
+
+
+def run_worker(urls: list[str], cfg: Config, staging_dir: str, run_id: str, shard: tuple[int, int] = (0, 1),
+               shard_by: str = "host", log: logging.Logger | logging.LoggerAdapter = log) -> dict:
+    """Fetch, clean and enrich one shard of ``urls``; write each batch to ``staging_dir``."""
+    mine = shard_urls(urls, shard[0], shard[1], shard_by)
+    versions = {"newsmill": __version__, "extractor": EXTRACTOR_VERSION,
+                "model": model_version(cfg.enrich) if cfg.enrich.enabled else None}
+    validators = _validators(cfg, mine) if cfg.load.db_path and Path(cfg.load.db_path).exists() else {}
+    limiter = fetch_stage.HostLimiter(cfg.fetch.per_host_interval, cfg.fetch.per_host_concurrency)
+    batches = [mine[i:i + cfg.load.batch_size] for i in range(0, len(mine), max(1, cfg.load.batch_size))]
+    written, docs, failed = [], 0, 0
+
+    def fetch(batch):
+        return list(fetch_stage.fetch_pages(batch, cfg.fetch, validators, limiter))
+
+    # fetch batch N+1 while batch N is extracted and enriched
+    with cpu.CpuPool(cpu.pool_size(cfg.extract, len(mine)), cfg.extract, cfg.enrich) as pool, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="fetch") as fetcher:
+        nxt = fetcher.submit(fetch, batches[0]) if batches else None
+        for i in range(len(batches)):
+            pages = nxt.result()
+            nxt = fetcher.submit(fetch, batches[i + 1]) if i + 1 < len(batches) else None
+            results = pool.run(pages)
+            rows = loader.stage_batch(results, run_id, extractor_version=EXTRACTOR_VERSION)
+            meta = {"flow": "scaleout-worker", "shard": list(shard), "shard_by": shard_by,
+                    "run_urls": len(mine), "versions": versions}
+            written.append(str(staging.write_batch(rows, staging_dir, run_id, i, meta)))
+            docs += len(rows["stage_articles"])
+            failed += sum(1 for r in results if r.document is None and r.page.error != "not_modified")
+            log.info("staged batch %d of %d (%d pages)", i + 1, len(batches), len(pages))
+    return {"run_id": run_id, "shard": list(shard), "urls": len(mine), "batches": len(written),
+            "articles": docs, "failed": failed, "staging": str(staging_dir)}
+
+
+def run_merge(cfg: Config, staging_dir: str, remove: bool = False) -> dict:
+    """Merge all staged batches into the warehouse; publish the readers' snapshot once."""
+    with db.writer(cfg.load.db_path, cfg.load.lock_timeout, snapshot=cfg.load.snapshot) as con:
+        result = staging.merge_all(con, staging_dir, remove=remove)
+    return {"db": cfg.load.db_path, **result.to_json()}
+
+
+def _rid() -> str:
+    rid = flow_run.get_id()
+    return str(rid) if rid else str(uuid.uuid4())
+
+
+@flow(name="scaleout-worker", log_prints=False)
+def worker(urls: list[str], staging_dir: str, shard_index: int = 0, shard_count: int = 1,
+           shard_by: str = "host", db: str | None = None, config_path: str | None = None) -> dict:
+    """Fetch, clean and enrich shard ``shard_index`` of ``shard_count`` into Parquet staging."""
+    cfg = load_config(config_path, overrides={"load": {"db_path": db}})
+    return run_worker(urls, cfg, staging_dir, _rid(), (shard_index, shard_count), shard_by, get_run_logger())
+
+
+@flow(name="scaleout-load", log_prints=False)
+def merge(staging_dir: str, db: str, config_path: str | None = None, remove: bool = False) -> dict:
+    """Merge staged batches into the DuckDB warehouse ``db`` (the one writer)."""
+    cfg = load_config(config_path, overrides={"load": {"db_path": db}})
+    return run_merge(cfg, staging_dir, remove)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m newsmill.flows.scaleout", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    w = sub.add_parser("worker", help="fetch+clean+enrich a shard into staging")
+    w.add_argument("--urls-file", required=True)
+    w.add_argument("--staging", required=True)
+    w.add_argument("--shard", default="0/1", help="INDEX/COUNT, e.g. 0/2")
+    w.add_argument("--shard-by", choices=("host", "url"), default="host")
+    w.add_argument("--db", help="warehouse whose snapshot gives ETags for conditional GETs")
+    w.add_argument("--config")
+    w.add_argument("--no-prefect", action="store_true", help="run without a Prefect flow run")
+    m = sub.add_parser("load", help="merge staged batches into the warehouse")
+    m.add_argument("--staging", required=True)
+    m.add_argument("--db", required=True)
+    m.add_argument("--config")
+    m.add_argument("--remove", action="store_true", help="delete batch folders once merged")
+    m.add_argument("--no-prefect", action="store_true")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.cmd == "worker":
+        index, _, count = args.shard.partition("/")
+        urls = [u.strip() for u in Path(args.urls_file).read_text().splitlines()
+                if u.strip() and not u.lstrip().startswith("#")]
+        if args.no_prefect:
+            cfg = load_config(args.config, overrides={"load": {"db_path": args.db}})
+            out = run_worker(urls, cfg, args.staging, str(uuid.uuid4()), (int(index), int(count or 1)), args.shard_by)
+        else:
+            out = worker(urls, args.staging, int(index), int(count or 1), args.shard_by, args.db, args.config)
+    else:
+        if args.no_prefect:
+            out = run_merge(load_config(args.config, overrides={"load": {"db_path": args.db}}), args.staging, args.remove)
+        else:
+            out = merge(args.staging, args.db, args.config, args.remove)
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
