@@ -59,10 +59,31 @@ def _is_promo(line: str) -> bool:
     return False
 
 
+# A dateline/byline line that opens the body: "Published 21 August 2023", "By Jane Doe | Reuters",
+# "来源：晨报网 记者 王伟 2023年6月28日". Its facts belong in the metadata fields.
+_BYLINE_LINE = re.compile(
+    r"^(?:published|updated|posted|last updated|first published|by|written by|publié|mis à jour|par|"
+    r"veröffentlicht|aktualisiert|von|stand|publicado|actualizado|por|pubblicato|aggiornato|di|"
+    r"来源|记者|发布时间|作者|编辑|责任编辑|بقلم|نشر|تاريخ النشر|تم النشر)(?:\b|[:：\s])", re.I)
+
+
+def _is_byline_line(line: str) -> bool:
+    s = line.strip()
+    return 0 < len(s) <= 120 and bool(_BYLINE_LINE.match(s)) and not s.endswith((".", "!", "?", "。"))
+
+
+def strip_leading_bylines(text: str) -> str:
+    """``text`` without byline/dateline lines at its top (only there: before the story starts)."""
+    lines = text.split("\n")
+    while len(lines) > 1 and _is_byline_line(lines[0]):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 def strip_boilerplate_lines(text: str) -> str:
     """``text`` without promotional, teaser and UI lines; the story's own sentences are kept."""
     lines = text.split("\n")
-    kept = [ln for ln in lines if not _is_promo(ln)]
+    kept = strip_leading_bylines("\n".join(ln for ln in lines if not _is_promo(ln))).split("\n")
     # contact/follow taglines only at the end of the story (they close articles, they do not open them)
     while kept and (not kept[-1].strip() or (len(kept[-1]) <= 300 and _TAGLINE.match(kept[-1].strip()))):
         kept.pop()

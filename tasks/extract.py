@@ -28,7 +28,7 @@ from trafilatura.utils import load_html
 
 from newsmill.config import ExtractOptions
 from newsmill.records import Document, FetchedPage, PageResult
-from newsmill.tasks.boilerplate import strip_boilerplate_lines, strip_repeated_lines
+from newsmill.tasks.boilerplate import strip_boilerplate_lines, strip_leading_bylines, strip_repeated_lines
 from newsmill.tasks.metadata import (
     _names,
     _org_name,
@@ -44,6 +44,7 @@ from newsmill.tasks.metadata import (
     read_jsonld,
     site_from_title,
     time_tag_date,
+    visible_date,
 )
 from newsmill.tasks.urls import normalize_url
 
@@ -255,6 +256,8 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
     title = h1 or clean_title(_first_str(meta_first(meta, "og:title", "twitter:title"), title_text),
                               site_name, headline=headline)
     body = _drop_leading_title(body, (title, h1, headline))
+    if opts.strip_boilerplate:
+        body = strip_leading_bylines(body)
 
     authors = ()
     hosts = [urlsplit(u).hostname or "" for u in (url, meta_first(meta, "og:url")) if u]
@@ -282,6 +285,7 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
         lambda: time_tag_date(tree),
         lambda: ld.get("dateCreated"),
         lambda: date_from_url(url),
+        lambda: visible_date(tree),
         lambda: htmldate_fallback(tree, url) if opts.htmldate_fallback else None,
     ):
         published = normalize_date(v if isinstance(v := cand(), str) else None)

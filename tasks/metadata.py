@@ -296,7 +296,8 @@ def clean_authors(raw: Iterable[str], site_name: str | None = None, hosts: Itera
             part = _PREFIX.sub("", part.strip())
             part = re.split(r"\s+[-–—]\s+|\s+(?:for|at|in)\s+(?:the\s+)?[A-Z]", part)[0]
             name = _strip_role(part).strip(" .,:;-–—·|@*\"'")
-            if not name or len(name) < 3 or len(name) > 60:
+            cjk = bool(re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", name))
+            if not name or len(name) < (2 if cjk else 3) or len(name) > 60:
                 continue
             low = name.lower()
             if low in _NOT_NAMES or _is_site(name, sites):
@@ -460,22 +461,95 @@ def time_tag_date(tree, prop: str = "datePublished") -> str | None:
     return any_[0] if any_ else None
 
 
+_MONTHS = {}
+for _i, _names_ in enumerate([
+    "january jan januar janvier enero gennaio janeiro janv ene gen", "february feb februar février fevrier febrero febbraio fevereiro févr fevr",
+    "march mar märz maerz mars marzo março mär", "april apr avril abril aprile avr abr",
+    "may mai mayo maggio maio", "june jun juni juin junio giugno junho",
+    "july jul juli juillet julio luglio julho juil lug", "august aug août aout agosto ago",
+    "september sep sept septembre septiembre settembre setembro set", "october oct oktober octobre octubre ottobre outubro okt ott out",
+    "november nov novembre noviembre novembro", "december dec dezember décembre decembre diciembre dicembre dezembro dez déc dic",
+], start=1):
+    for _n in _names_.split():
+        _MONTHS[_n] = _i
+_MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_VISIBLE_DATES = [
+    # 2023年6月28日 / 2023-06-28 / 2023/06/28
+    (re.compile(r"((?:19|20)\d{2})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?"), "ymd"),
+    # 12. März 2024 / 21 août 2023 / 6 de septiembre de 2022
+    (re.compile(rf"\b(\d{{1,2}})(?:\.|er|st|nd|rd|th)?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?((?:19|20)\d{{2}})\b", re.I), "dmy"),
+    # November 18, 2019 / Nov. 18th 2019
+    (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b", re.I), "mdy"),
+]
+_DATE_CONTAINERS = (
+    '//*[self::time or contains(@class, "date") or contains(@class, "time") or contains(@class, "byline") '
+    'or contains(@class, "meta") or contains(@class, "info") or contains(@class, "posted") '
+    'or contains(@class, "published") or contains(@id, "date")][not(self::html or self::body or self::meta)]'
+)
+
+
+_DATE_CUES = ('//text()[contains(., "ublish") or contains(., "ublié") or contains(., "ubliziert") '
+              'or contains(., "eröffentlicht") or contains(., "ublicado") or contains(., "ubblicato") '
+              'or contains(., "osted") or contains(., "发布") or contains(., "نشر")]/..')
+
+
+def _date_in(text: str) -> str | None:
+    for rx, order in _VISIBLE_DATES:
+        m = rx.search(text)
+        if not m:
+            continue
+        a, b, c = m.groups()
+        if order == "ymd":
+            y, mo, d = int(a), int(b), int(c)
+        elif order == "dmy":
+            y, mo, d = int(c), _MONTHS.get(b.lower().rstrip(".")), int(a)
+        else:
+            y, mo, d = int(c), _MONTHS.get(a.lower().rstrip(".")), int(b)
+        if mo:
+            iso = normalize_date(f"{y:04d}-{mo:02d}-{d:02d}")
+            if iso:
+                return iso
+    return None
+
+
+def visible_date(tree) -> str | None:
+    """The first date printed in a date/byline/meta element near the top of the page.
+
+    Understands numeric (2023-06-28, 2023年6月28日) and written dates in English, German,
+    French, Spanish, Italian and Portuguese. Only short elements are read, so a date inside the
+    story's text ("on 12 March 2003 ...") is not taken for the publication date.
+    """
+    # first: short texts that announce a publication ("publiziert am 30. Juli 2018")
+    for xp in (_DATE_CUES, _DATE_CONTAINERS):
+        for el in tree.xpath(xp)[:40]:
+            if not isinstance(el.tag, str):
+                continue
+            text = " ".join(el.text_content().split())
+            if text and len(text) <= 200:
+                found = _date_in(text)
+                if found:
+                    return found
+    return None
+
+
 def htmldate_fallback(tree, url: str | None) -> str | None:
-    """htmldate's markup and text heuristics, for pages that state their date nowhere standard."""
+    """htmldate's markup heuristics, for pages that state their date nowhere standard."""
     from htmldate import find_date
 
     try:
-        return find_date(tree, extensive_search=True, original_date=True, url=url,
-                         outputformat="%Y-%m-%d", min_date="1994-01-01")
+        found = find_date(tree, extensive_search=False, original_date=True, url=url,
+                          outputformat="%Y-%m-%d", min_date="1994-01-01")
     except (ValueError, TypeError) as e:  # htmldate raises these on odd markup; a missing date is fine
         log.debug("htmldate failed: %s", e)
         return None
+    # htmldate turns a bare year (a copyright line) into YYYY-01-01: that is no publication date
+    return None if found and found.endswith("-01-01") else found
 
 
 # ---------------------------------------------------------------------------------------------
 # Title, language
 
-_TITLE_SEP = re.compile(r"\s+[-–—|:·•»/]\s+|\s*\|\s*")
+_TITLE_SEP = re.compile(r"\s+[-–—|:·•»/]\s+|\s*[|_]\s*")
 _SECTION_PREFIXES = {
     "opinion", "analysis", "review", "exclusive", "breaking", "live", "watch", "video", "commentary",
     "editorial", "podcast", "letters", "perspective", "explainer", "interview", "update", "breaking news",
