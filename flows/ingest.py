@@ -89,6 +89,7 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
         if found is not None:
             wdiscovery.set_discovered(con, run_id, len(urls), found.found)
         validators = loader.validators(con, urls)
+        known = loader.known_bodies(con, urls, EXTRACTOR_VERSION, versions["model"])
     total = loader.BatchCounts()
     summary = RunSummary(run_id=run_id, status="running", db=cfg.load.db_path, urls=len(urls))
     if found is not None:
@@ -98,7 +99,8 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
     # Pipelined: while batch N is extracted and enriched on the worker processes, batch N+1 is
     # fetched (one fetch in flight, so politeness limits hold) and batch N-1 is loaded. At most
     # three batches are in memory, whatever the number of URLs.
-    pool = cpu.CpuPool(cpu.pool_size(cfg.extract, len(urls)), cfg.extract, cfg.enrich)
+    # On a re-run (URLs with validators) the workers start only if some page really changed.
+    pool = cpu.CpuPool(cpu.pool_size(cfg.extract, len(urls)), cfg.extract, cfg.enrich, lazy=bool(validators))
     # process-wide, so the interval also holds between discovery's feed fetches and the articles
     limiter = shared_limiter(cfg.fetch)
     plan = found.plan if found is not None else None
@@ -127,7 +129,7 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
             pages = fetching.result()
             fetching = (submit(stages.fetch, batches[i + 1], cfg.fetch, validators, limiter, plan)
                         if i + 1 < len(batches) else None)
-            processing = submit(stages.process, pages, pool)
+            processing = submit(stages.process, cpu.skip_unchanged(pages, known), pool)
             del pages
             if previous is not None:
                 load(previous)

@@ -12,6 +12,7 @@ handful of pages never pays back.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -65,29 +66,58 @@ def _init_worker(enrich_opts: EnrichOptions) -> None:
             log.warning("enrichment warm-up failed in a worker: %s", e)
 
 
-class CpuPool:
-    """Extract+enrich on worker processes, or in-process when ``processes`` is 0."""
+def skip_unchanged(pages: Sequence[FetchedPage], known: dict[str, str]) -> list[FetchedPage]:
+    """Pages whose body is byte-for-byte the one their article was built from become "not
+    modified", as a 304 would: no extraction, no enrichment, recorded as unchanged.
 
-    def __init__(self, processes: int, extract_opts: ExtractOptions, enrich_opts: EnrichOptions):
+    ``known`` maps a URL to the sha256 of that body (``articles.raw_html_id``). This is the
+    re-run path for sites that send no ETag / Last-Modified, or ignore If-None-Match.
+    """
+    if not known:
+        return list(pages)
+    out = []
+    for p in pages:
+        digest = known.get(p.url)
+        if digest and p.ok and hashlib.sha256(p.body).hexdigest() == digest:
+            p = dataclasses.replace(p, body=None, encoding=None, error="not_modified",
+                                    error_detail="body unchanged since the last load (same sha256)")
+        out.append(p)
+    return out
+
+
+class CpuPool:
+    """Extract+enrich on worker processes, or in-process when ``processes`` is 0.
+
+    With ``lazy=True`` the workers start only when a page with a body arrives, so that a re-run
+    whose pages all come back 304 never pays for starting them and loading the model.
+    """
+
+    def __init__(self, processes: int, extract_opts: ExtractOptions, enrich_opts: EnrichOptions,
+                 lazy: bool = False):
         self.processes = processes
         self.extract_opts = extract_opts
         # The workers are the parallelism: spaCy inside a worker must not start its own pool.
         self.enrich_opts = dataclasses.replace(enrich_opts, processes=1)
         self._pool: ProcessPoolExecutor | None = None
-        if processes > 0:
-            # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process
-            # can copy a held lock into the child.
-            self._pool = ProcessPoolExecutor(
-                max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(self.enrich_opts,))
-            # start the workers now, so that their start-up overlaps with the first fetch
-            for _ in range(processes):
-                self._pool.submit(os.getpid)
+        if processes > 0 and not lazy:
+            self._start()
+
+    def _start(self) -> None:
+        # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process
+        # can copy a held lock into the child.
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker, initargs=(self.enrich_opts,))
+        # start the workers now, so that their start-up overlaps with the first fetch
+        for _ in range(self.processes):
+            self._pool.submit(os.getpid)
 
     def submit(self, pages: Sequence[FetchedPage]) -> list[Future]:
         """Futures of result lists, one per chunk, in the order of ``pages``."""
         pages = list(pages)
-        if self._pool is None:
+        if self._pool is None and self.processes > 0 and any(p.ok for p in pages):
+            self._start()
+        if self._pool is None or not any(p.ok for p in pages):
             f: Future = Future()
             try:
                 f.set_result(process_pages(pages, self.extract_opts, self.enrich_opts))

@@ -291,5 +291,12 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: BatchCounts,
         "errors": json.dumps(dict(sorted(counts.errors.items()))), "message": message})
 
 
+def known_bodies(con: duckdb.DuckDBPyConnection, urls: list[str], extractor_version: str,
+                 model: str | None) -> dict[str, str]:
+    """URL -> sha256 of the body its article was built from, where the same body needs no new work."""
+    return dict(con.execute(q("incremental.sql", "known_bodies"), {
+        "urls": urls, "extractor_version": extractor_version, "model": model}).fetchall())
+
+
 def validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, tuple[str | None, str | None]]:
     return {u: (e, lm) for u, e, lm in con.execute(q("runs.sql", "validators"), {"urls": urls}).fetchall()}
