@@ -129,6 +129,7 @@ def discover_step(sources: list[Source], cfg: Config, run_id: str, log: logging.
             }
             log.info("source %s: %d URLs listed, %d due (%s)", s.name, len(d.found), len(rows),
                      ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) or "none")
+        wdisc.mark_due(con, chosen, now)
     user = list(dict.fromkeys(user_urls or []))
     given_by_user = set(user)
     rest = [u for u in dict.fromkeys(chosen) if u not in given_by_user]

@@ -68,6 +68,7 @@ def record(con: duckdb.DuckDBPyConnection, docs: list[dict], found: list[dict]) 
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(q("discovery.sql", "upsert_docs"))
+        con.execute(q("discovery.sql", "promote_fetched"))
         con.execute(q("discovery.sql", "upsert_found"))
         con.execute("COMMIT")
     except BaseException:
@@ -84,6 +85,12 @@ def due(con: duckdb.DuckDBPyConnection, source: str, run_id: str, *, limit: int,
     return [(u, r) for u, r in con.execute(q("discovery.sql", "due"), {
         "source": source, "run_id": run_id, "now": now or datetime.now(UTC), "limit": limit,
         "revisit_after": revisit_after, "max_failures": max_failures}).fetchall()]
+
+
+def mark_due(con: duckdb.DuckDBPyConnection, urls: list[str], now: datetime) -> None:
+    """Remember the lastmod each chosen URL is fetched at, to tell a later change from this one."""
+    if urls:
+        con.execute(q("discovery.sql", "mark_due"), {"urls": urls, "now": now})
 
 
 def set_discovered(con: duckdb.DuckDBPyConnection, run_id: str, urls: int, discovered: int) -> None:

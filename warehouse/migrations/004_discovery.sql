@@ -12,7 +12,10 @@ CREATE TABLE discovered_urls (
     first_seen_at TIMESTAMPTZ NOT NULL,
     last_seen_at  TIMESTAMPTZ NOT NULL,
     first_run_id  VARCHAR,
-    last_run_id   VARCHAR
+    last_run_id   VARCHAR,
+    due_lastmod   TIMESTAMPTZ,               -- lastmod when a run last chose to fetch it
+    due_at        TIMESTAMPTZ,               -- when that run chose it
+    fetched_lastmod TIMESTAMPTZ              -- lastmod as of its last successful fetch: a later lastmod means "changed"
 );
 
 CREATE TABLE discovery_docs (

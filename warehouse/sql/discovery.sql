@@ -17,7 +17,9 @@ UPDATE runs SET urls = $urls, discovered = $discovered WHERE run_id = $run_id;
 
 -- name: doc_validators
 SELECT doc_url, etag, last_modified FROM discovery_docs
-WHERE source = $source AND error IS NULL AND (etag IS NOT NULL OR last_modified IS NOT NULL);
+WHERE source = $source AND error IS NULL AND (etag IS NOT NULL OR last_modified IS NOT NULL)
+  -- an index is read every time: it is small, and a 304 would hide its children's changes
+  AND kind <> 'sitemapindex';
 
 -- name: last_polled
 SELECT source, max(last_ok_at) FROM discovery_docs GROUP BY source;
@@ -43,6 +45,17 @@ WHEN NOT MATCHED THEN INSERT (doc_url, source, kind, status_code, error, error_d
 VALUES (s.doc_url, s.source, s.kind, s.status_code, s.error, s.error_detail, s.urls_found, s.etag,
         s.last_modified, s.content_hash, s.fetched_at,
         CASE WHEN s.error IS NULL OR s.error = 'not_modified' THEN s.fetched_at END, s.run_id);
+
+-- name: promote_fetched
+-- URLs chosen by an earlier run and fetched since: the lastmod they were fetched at is now known.
+UPDATE discovered_urls SET fetched_lastmod = due_lastmod, due_lastmod = NULL, due_at = NULL
+WHERE due_at IS NOT NULL
+  AND EXISTS (SELECT 1 FROM fetches f
+              WHERE f.url = discovered_urls.url AND f.error IS NULL AND f.fetched_at >= discovered_urls.due_at);
+
+-- name: mark_due
+UPDATE discovered_urls SET due_lastmod = lastmod, due_at = $now
+WHERE url IN (SELECT unnest($urls::VARCHAR[]));
 
 -- name: upsert_found
 MERGE INTO discovered_urls AS t
@@ -89,7 +102,9 @@ LEFT JOIN discovered_urls d USING (url)
 WHERE h.url IS NULL
    OR (h.last_error IS NOT NULL AND h.failures < $max_failures
        AND (h.last_error IN ('timeout', 'connection', 'dns', 'http_429') OR h.last_error LIKE 'http_5%'))
-   OR (c.lastmod IS NOT NULL AND c.lastmod > coalesce(h.last_ok, h.last_fetch))
+   -- a later date than the one it was last fetched at (or, for a URL fetched before it was
+   -- ever listed, than that fetch)
+   OR (c.lastmod IS NOT NULL AND c.lastmod > coalesce(d.fetched_lastmod, h.last_ok, h.last_fetch))
    OR (c.lastmod IS NULL AND d.last_run_id = $run_id
        AND h.last_fetch < $now - to_seconds(CAST($revisit_after AS DOUBLE)))
    OR (h.last_error IS NOT NULL AND d.last_run_id = $run_id
