@@ -168,7 +168,7 @@ def _run_name() -> str:
 # a crash) is retried once; NEWSMILL_FLOW_RETRIES / NEWSMILL_FLOW_RETRY_DELAY change that.
 @flow(name="ingest", log_prints=False, flow_run_name=_run_name,
       retries=int(os.environ.get("NEWSMILL_FLOW_RETRIES", "1")),
-      retry_delay_seconds=float(os.environ.get("NEWSMILL_FLOW_RETRY_DELAY", "30")))
+      retry_delay_seconds=int(os.environ.get("NEWSMILL_FLOW_RETRY_DELAY", "30")))
 def ingest(urls: list[str], db: str, config_path: str | None = None, source: str | None = None,
            sources_file: str | None = None, source_names: list[str] | None = None) -> dict:
     """Fetch, clean, enrich and load the given article URLs, and the new articles of the sources

@@ -1,0 +1,42 @@
+"""The ``refresh`` flow: regenerate the dashboard page after a load.
+
+Deployed with a trigger on ``newsmill.warehouse.updated`` (deployments/serve.py), so the page is
+rewritten within seconds of every successful ingest. It only reads the snapshot, so it never
+waits for a load in progress.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from newsmill.dashboard import write_dashboard
+from newsmill.warehouse import db as wdb
+from newsmill.warehouse.sql import q
+
+
+def _run_name() -> str:
+    params = flow_run.parameters
+    after = params.get("trigger_run_id")
+    after = after if after and "{{" not in after else "manual"
+    return f"refresh-after-{str(after)[:8]}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+
+
+@flow(name="refresh", flow_run_name=_run_name, retries=2, retry_delay_seconds=5)
+def refresh(db: str, out_dir: str = "dashboard", days: int = 30, trigger_run_id: str | None = None) -> dict:
+    """Rewrite ``out_dir/index.html`` from the warehouse ``db`` (its snapshot)."""
+    log = get_run_logger()
+    path = write_dashboard(db, out_dir, days=days)
+    with wdb.reader(db) as con:
+        articles = con.execute(q("marts.sql", "dashboard_totals")).fetchall()[0][0]
+    log.info("dashboard %s rewritten (%d articles) after ingest run %s", path, articles, trigger_run_id)
+    try:
+        from prefect.artifacts import create_link_artifact
+
+        create_link_artifact(link=path.resolve().as_uri(), link_text=str(path), key="newsmill-dashboard",
+                             description="The newsmill dashboard page, rewritten after each load")
+    except Exception as e:  # noqa: BLE001 - the page is written; a missing artifact is cosmetic
+        log.warning("could not create the dashboard link artifact: %s", e)
+    return {"path": str(path), "articles": articles, "trigger_run_id": trigger_run_id}
