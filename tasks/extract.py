@@ -68,10 +68,16 @@ class ExtractionFailed(Exception):
 
 def _decode(html: bytes | str) -> str:
     if isinstance(html, str):
-        return html
-    from newsmill.tasks.fetch import detect_encoding
+        text = html
+    else:
+        from newsmill.tasks.fetch import detect_encoding
 
-    return html.decode(detect_encoding(html, None), errors="replace")
+        text = html.decode(detect_encoding(html, None), errors="replace")
+    sample = text[:100_000]
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f"))
+    if sample and bad > 0.05 * len(sample):
+        raise ExtractionFailed("parse_error", f"not text: {100 * bad // len(sample)}% undecodable or control characters")
+    return text
 
 
 _TOKEN = re.compile(r"\w+")
@@ -109,6 +115,26 @@ def _trafilatura_text(tree, url: str | None, opts: ExtractOptions, **mode) -> st
     return ((doc.text if doc is not None else "") or "").strip()
 
 
+def _anchor_texts(tree) -> set[str]:
+    return {" ".join(a.text_content().split()).lower() for a in tree.iter("a")}
+
+
+def looks_like_article(text: str, anchors: set[str]) -> bool:
+    """Whether extracted text reads like an article rather than a menu or a list of links.
+
+    Two signals: link density (the share of the text that is the text of some link on the page)
+    and the presence of at least one sentence-length line. A navigation block fails both.
+    """
+    lines = [" ".join(ln.split()) for ln in text.split("\n") if ln.strip()]
+    if not lines:
+        return False
+    if not any(len(ln) >= 40 for ln in lines):
+        return False
+    total = sum(len(ln) for ln in lines)
+    linked = sum(len(ln) for ln in lines if ln.lower().lstrip("-•* ") in anchors)
+    return linked < 0.8 * total
+
+
 def extract_body(tree, url: str | None, ld: dict, opts: ExtractOptions = ExtractOptions()) -> str:
     """The article body of a parsed page ('' when there is none)."""
     if opts.favor_recall:
@@ -121,19 +147,22 @@ def extract_body(tree, url: str | None, ld: dict, opts: ExtractOptions = Extract
             # related-links furniture. Its fast variant (no readability/justext comparison) is
             # as good for this and costs a third.
             wider = _trafilatura_text(tree, url, opts, favor_recall=True, fast=True)
-            if len(wider) > 3 * max(len(text), 1):
+            if len(wider) > 3 * max(len(text), 1) and looks_like_article(wider, _anchor_texts(tree)):
                 text = wider
+    if opts.strip_boilerplate:
+        text = strip_boilerplate_lines(text)
     if opts.use_jsonld_body:
         ld_body = _jsonld_body(ld)
         # A JSON-LD body is often a truncated teaser or a copy with markup; use it only when it
         # is clearly longer, not cut off, and contains most of what the page itself shows.
         if len(ld_body) > 1.5 * len(text) and len(ld_body) >= opts.min_text_chars \
                 and not ld_body.rstrip().endswith(("...", "…", "[…]")):
-            ours = _shingles(text)
-            if not ours or len(ours & _shingles(ld_body)) >= 0.8 * len(ours):
-                text = ld_body
-    if opts.strip_boilerplate:
-        text = strip_boilerplate_lines(text)
+            # compare the story's paragraphs, not the headline or a one-line paywall notice
+            ours = _shingles("\n".join(ln for ln in text.split("\n") if len(ln) >= 40))
+            if not ours or len(ours & _shingles(ld_body)) >= 0.7 * len(ours):
+                text = strip_boilerplate_lines(ld_body) if opts.strip_boilerplate else ld_body
+    if text and not looks_like_article(text, _anchor_texts(tree)):
+        return ""  # a menu, a tag cloud or a list of teasers: no article here
     return text
 
 
@@ -183,6 +212,14 @@ def _local_time(utc_iso: str, others: list[str]) -> str:
                 and (dt.second == utc.second or dt.second == 0):
             return dt.replace(tzinfo=timezone(timedelta(hours=hours))).isoformat()
     return utc_iso
+
+
+def _before(a: str, b: str) -> bool:
+    """Whether ISO date/datetime ``a`` lies before ``b`` (by instant when both carry an offset)."""
+    da, db = datetime.fromisoformat(a), datetime.fromisoformat(b)
+    if (da.tzinfo is None) != (db.tzinfo is None) or "T" not in a or "T" not in b:
+        return a[:10] < b[:10]
+    return da < db
 
 
 def _first_str(*values) -> str | None:
@@ -243,11 +280,11 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
 
     title_tag = tree.find(".//title")
     title_text = " ".join(title_tag.text_content().split()) if title_tag is not None else None
-    site_name = _first_str(
+    site_name = _first_str(*(v for v in (
         _org_name(ld.get("publisher")),
-        meta_first(meta, "og:site_name", "application-name", "twitter:app:name:iphone"),
+        meta_first(meta, "og:site_name", "application-name"),
         site_from_title(title_text),
-    )
+    ) if v and not v.startswith("@")))  # "@outlet" is a social-media handle, not the site's name
     headline = ld.get("headline") if isinstance(ld.get("headline"), str) else None
     candidates = [clean_title(t, site_name) for t in (headline, meta_first(meta, "og:title", "twitter:title"),
                                                       title_text) if t]
@@ -301,7 +338,7 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
         modified = normalize_date(v if isinstance(v, str) else None)
         if modified:
             break
-    if modified and published and modified[:10] < published[:10]:
+    if modified and published and _before(modified, published):
         modified = None  # a "modified" before publication is a template default, not a fact
 
     canonical = None
@@ -316,6 +353,8 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
     section = ld.get("articleSection")
     if isinstance(section, list):
         section = section[0] if section else None
+    if isinstance(section, str) and "," in section:
+        section = section.split(",")[0].strip()  # "game,news,slider": the first is the section
     image = ld.get("image")
     if isinstance(image, list):
         image = image[0] if image else None

@@ -221,6 +221,7 @@ _SPLIT_AUTHORS = re.compile(
 _ORG_WORDS = re.compile(
     r"\b(?:media|news|press|magazine|times|herald|tribune|journal|network|group|inc|ltd|llc|gmbh|daily|"
     r"radio|tv|television|service|services|agency|wire|online|digital|newspaper|publishing|staff|team|"
+    r"insider|gazette|chronicle|courier|observer|telegraph|dispatch|bulletin|weekly|monthly|"
     r"desk|editorial|redaktion|rédaction|redacción|\w+\.(?:com|net|org|de|fr|es|co\.uk))\b", re.I)
 _NAME_OK = re.compile(r"^[^\W\d_][\w'’.\- ]*[\w.]$", re.U)
 
