@@ -52,6 +52,19 @@ def score(docs, preds) -> dict:
         f = 2 * p * r / (p + r) if p + r else 0.0
         out[t] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
                   "predicted": c["pred"], "gold": c["gold"]}
+    # span detection regardless of type: how much of the gap is type (e.g. GUM annotates a
+    # country acting as a team or government as an organisation, we call it a PLACE)
+    tp_p = n_p = tp_g = n_g = 0
+    for doc, enr in zip(docs, preds):
+        gold = [(s, e) for s, e, _t in doc.entities]
+        pred = [(m.start, m.end) for m in enr.entities if m.label in TYPES]
+        n_g += len(gold)
+        n_p += len(pred)
+        tp_p += sum(any(p[0] < g[1] and g[0] < p[1] for g in gold) for p in pred)
+        tp_g += sum(any(p[0] < g[1] and g[0] < p[1] for p in pred) for g in gold)
+    p, r = (tp_p / n_p if n_p else 0.0), (tp_g / n_g if n_g else 0.0)
+    out["untyped"] = {"precision": round(p, 4), "recall": round(r, 4),
+                      "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0, "predicted": n_p, "gold": n_g}
     return out
 
 

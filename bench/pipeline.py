@@ -45,6 +45,7 @@ CORPUS = (ROOT / ".." / "shared" / "benchmarks" / "article-extraction" / "html")
 if not CORPUS.is_dir():
     CORPUS = Path("/work/shared/benchmarks/article-extraction/html")
 RESULTS = ROOT / "bench" / "results"
+LAST_CPU: dict = {}
 PEER_PYTHON = os.environ.get("NEWSMILL_PEER_PYTHON", "/work/venv-peer/bin/python")
 LAST_MODIFIED = email.utils.formatdate(1735689600, usegmt=True)  # 2025-01-01
 
@@ -193,7 +194,16 @@ def _tree_rss_kb(root: int) -> int:
 
 
 def run_measured(cmd: list[str], env: dict | None = None, cwd: str | None = None) -> tuple[float, int, str, str]:
-    """Run a command; return (seconds, peak RSS of its process tree in MB, stdout, stderr)."""
+    """Run a command; return (seconds, peak RSS of its process tree in MB, stdout, stderr).
+
+    CPU seconds of the tree (user+sys, the command and the children it waited for) go to
+    LAST_CPU: unlike wall time, they do not depend on what else the shared machine is running.
+    """
+    global LAST_CPU
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd, text=True)
     peak = 0
@@ -211,6 +221,9 @@ def run_measured(cmd: list[str], env: dict | None = None, cwd: str | None = None
     seconds = time.perf_counter() - t0
     done.set()
     t.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU = {"cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+                "loadavg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[:4]} exited {proc.returncode}:\n{err[-3000:]}")
     return seconds, peak // 1024, out, err
@@ -229,7 +242,7 @@ def floors(pages: list[tuple[str, bytes]], model: str) -> dict:
 
     opts = ExtractOptions()
     htmls = [variant(h, 0, f"http://bench.local/a/0/{pid}.html").decode("utf-8", "replace") for pid, h in pages]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     texts = []
     for (pid, _), html in zip(pages, htmls):
         doc = trafilatura.bare_extraction(html, url=f"http://bench.local/a/0/{pid}.html", with_metadata=True,
@@ -237,7 +250,7 @@ def floors(pages: list[tuple[str, bytes]], model: str) -> dict:
                                           favor_precision=opts.favor_precision, favor_recall=opts.favor_recall)
         if doc is not None and doc.text and len(doc.text) >= opts.min_text_chars:
             texts.append(doc.text)
-    traf = time.perf_counter() - t0
+    traf, traf_cpu = time.perf_counter() - t0, time.process_time() - c0
     t0 = time.perf_counter()
     for pid, html in zip([p for p, _ in pages], htmls):
         try:
@@ -246,14 +259,19 @@ def floors(pages: list[tuple[str, bytes]], model: str) -> dict:
             pass
     full_extract = time.perf_counter() - t0
     t0 = time.perf_counter()
-    nlp = spacy.load(model)
+    # the same pipeline newsmill's enrich stage runs (it excludes only what it never uses)
+    try:
+        from newsmill.tasks.enrich import _UNUSED
+    except ImportError:
+        _UNUSED = ()
+    nlp = spacy.load(model, exclude=list(_UNUSED))
     load_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in nlp.pipe(texts, batch_size=32):
         pass
-    sp = time.perf_counter() - t0
+    sp, sp_cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"pages": len(pages), "texts": len(texts), "trafilatura_s": traf, "newsmill_extract_s": full_extract,
-            "spacy_s": sp, "spacy_load_s": load_s, "spacy_components": list(nlp.pipe_names),
+            "spacy_s": sp, "trafilatura_cpu_s": traf_cpu, "spacy_cpu_s": sp_cpu, "loadavg_1m": os.getloadavg()[0], "spacy_load_s": load_s, "spacy_components": list(nlp.pipe_names),
             "chars": sum(len(t) for t in texts)}
 
 
@@ -303,7 +321,7 @@ def ingest_cli(urls_file: Path, db: Path, config: Path, env: dict) -> dict:
            "--config", str(config), "--json"]
     seconds, rss, out, _ = run_measured(cmd, env=env)
     summary = json.loads(out.strip().splitlines()[-1])
-    return {"seconds": seconds, "flow_seconds": summary["seconds"], "peak_rss_mb": rss,
+    return {"seconds": seconds, "flow_seconds": summary["seconds"], "peak_rss_mb": rss, **LAST_CPU,
             "summary": {k: summary[k] for k in ("status", "urls", "fetched", "loaded", "new", "updated",
                                                 "unchanged", "failed", "errors")}}
 
@@ -311,7 +329,7 @@ def ingest_cli(urls_file: Path, db: Path, config: Path, env: dict) -> dict:
 def ingest_plain(urls_file: Path, db: Path, config: Path, env: dict) -> dict:
     seconds, rss, out, _ = run_measured([sys.executable, "-c", _NO_PREFECT, str(urls_file), str(db), str(config)], env=env)
     summary = json.loads(out.strip().splitlines()[-1])
-    return {"seconds": seconds, "flow_seconds": summary["seconds"], "peak_rss_mb": rss,
+    return {"seconds": seconds, "flow_seconds": summary["seconds"], "peak_rss_mb": rss, **LAST_CPU,
             "summary": {k: summary[k] for k in ("status", "new", "unchanged", "failed")}}
 
 
@@ -337,7 +355,7 @@ def peer(urls_file: Path) -> dict | None:
         return None
     seconds, rss, out, _ = run_measured([PEER_PYTHON, str(ROOT / "bench" / "peer_newspaper.py"), str(urls_file)])
     r = json.loads(out.strip().splitlines()[-1])
-    r.update(wall_s=seconds, peak_rss_mb=rss)
+    r.update(wall_s=seconds, peak_rss_mb=rss, **LAST_CPU)
     return r
 
 
@@ -357,6 +375,8 @@ def bench_one(n: int, tmp: Path, site: Site, pages, fl: dict, env: dict, do_peer
     floor_enrich = fl["spacy_s"] * scale
     res: dict = {"n": n, "cores": os.cpu_count(),
                  "floors": {"trafilatura_s": floor_clean, "spacy_s": floor_enrich,
+                            "trafilatura_cpu_s": fl["trafilatura_cpu_s"] * scale, "spacy_cpu_s": fl["spacy_cpu_s"] * scale,
+                            "cpu_sum_s": (fl["trafilatura_cpu_s"] + fl["spacy_cpu_s"]) * scale,
                             "newsmill_extract_s": fl["newsmill_extract_s"] * scale,
                             "sum_s": floor_clean + floor_enrich}}
     site.control("validators=1")
@@ -380,6 +400,13 @@ def bench_one(n: int, tmp: Path, site: Site, pages, fl: dict, env: dict, do_peer
         "rerun_fraction": res["rerun_304"]["seconds"] / e2e,
         "rerun_no_validators_fraction": res["rerun_no_validators"]["seconds"] / e2e,
         "prefect_overhead_s": res["newsmill"]["seconds"] - res["no_prefect"]["seconds"],
+        "prefect_overhead_cpu_s": res["newsmill"]["cpu_s"] - res["no_prefect"]["cpu_s"],
+        # contention-free view: CPU seconds are what the work costs, whoever else uses the cores
+        "cpu_ms_per_article": 1000 * res["newsmill"]["cpu_s"] / n,
+        "cpu_over_floor_cpu_sum": res["newsmill"]["cpu_s"] / ((fl["trafilatura_cpu_s"] + fl["spacy_cpu_s"]) * scale),
+        "idle_estimate_articles_per_s": n / (res["newsmill"]["cpu_s"] / (os.cpu_count() or 1)),
+        "peer_cpu_ms_per_article": 1000 * res["peer"]["cpu_s"] / n if res["peer"] else None,
+        "rerun_cpu_fraction": res["rerun_304"]["cpu_s"] / res["newsmill"]["cpu_s"],
     }
     return res
 
@@ -388,20 +415,20 @@ def table(r: dict) -> str:
     n = r["n"]
     fl = r["floors"]
     lines = [f"N = {n} articles on {r['cores']} cores",
-             f"{'line':44} {'seconds':>9} {'art/s':>8} {'peak RSS MB':>12}",
-             f"{'(1) trafilatura alone, in-process':44} {fl['trafilatura_s']:9.1f} {n / fl['trafilatura_s']:8.1f} {'':>12}",
-             f"{'(2) spaCy nlp.pipe alone, in-process':44} {fl['spacy_s']:9.1f} {n / fl['spacy_s']:8.1f} {'':>12}",
-             f"{'    sum of the floors (1)+(2)':44} {fl['sum_s']:9.1f} {n / fl['sum_s']:8.1f} {'':>12}"]
+             f"{'line':44} {'seconds':>9} {'art/s':>8} {'CPU s':>8} {'peak RSS MB':>12}",
+             f"{'(1) trafilatura alone, in-process':44} {fl['trafilatura_s']:9.1f} {n / fl['trafilatura_s']:8.1f} {fl['trafilatura_cpu_s']:8.1f} {'':>12}",
+             f"{'(2) spaCy nlp.pipe alone, in-process':44} {fl['spacy_s']:9.1f} {n / fl['spacy_s']:8.1f} {fl['spacy_cpu_s']:8.1f} {'':>12}",
+             f"{'    sum of the floors (1)+(2)':44} {fl['sum_s']:9.1f} {n / fl['sum_s']:8.1f} {fl['cpu_sum_s']:8.1f} {'':>12}"]
     for key, label in (("newsmill", "(3) newsmill ingest (CLI, Prefect server)"),
                        ("no_prefect", "    same run_ingest without Prefect tasks"),
                        ("rerun_304", "    re-run, unchanged (ETag -> 304)"),
                        ("rerun_no_validators", "    re-run, unchanged, server sends no ETag")):
         x = r[key]
-        lines.append(f"{label:44} {x['seconds']:9.1f} {n / x['seconds']:8.1f} {x['peak_rss_mb']:12d}")
+        lines.append(f"{label:44} {x['seconds']:9.1f} {n / x['seconds']:8.1f} {x['cpu_s']:8.1f} {x['peak_rss_mb']:12d}")
     if r.get("peer"):
         p = r["peer"]
         lines.append(f"{'(4) newspaper4k ' + p['version'] + ' download+parse (8 thr)':44} {p['wall_s']:9.1f} "
-                     f"{n / p['wall_s']:8.1f} {p['peak_rss_mb']:12d}")
+                     f"{n / p['wall_s']:8.1f} {p['cpu_s']:8.1f} {p['peak_rss_mb']:12d}")
     t = r["targets"]
     lines += ["",
               f"newsmill: {t['articles_per_s']:.1f} articles/s (target >= 20)"
@@ -409,7 +436,12 @@ def table(r: dict) -> str:
               f"total / sum of floors: {t['total_over_floor_sum']:.2f} (target <= 1.3)",
               f"unchanged re-run: {100 * t['rerun_fraction']:.1f}% of the first run with ETag (target <= 5%), "
               f"{100 * t['rerun_no_validators_fraction']:.1f}% without",
-              f"Prefect overhead: {t['prefect_overhead_s']:.1f} s (process start, flow and task runs)",
+              f"Prefect overhead: {t['prefect_overhead_s']:.1f} s wall, {t['prefect_overhead_cpu_s']:.1f} s CPU "
+              "(CLI start, flow and task runs against the server)",
+              f"CPU: {t['cpu_ms_per_article']:.0f} ms/article (newspaper4k {t['peer_cpu_ms_per_article'] or 0:.0f}), "
+              f"{t['cpu_over_floor_cpu_sum']:.2f}x the floors' CPU; on {r['cores']} idle cores that is "
+              f"~{t['idle_estimate_articles_per_s']:.1f} articles/s; re-run CPU {100 * t['rerun_cpu_fraction']:.1f}%",
+              f"load average during the run (1 min, other jobs share these cores): {r['newsmill']['loadavg_1m']}",
               f"DuckDB: {r['db_bytes'] / 2**20:.1f} MiB, {r['db_mb_per_1000']:.1f} MiB per 1000 articles; "
               f"articles {r['newsmill']['articles']}, distinct content hashes {r['newsmill']['distinct_content_hashes']}, "
               f"mentions {r['newsmill']['mentions']}, quotes {r['newsmill']['quotes']}"]

@@ -21,6 +21,7 @@ LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC
           "PLACE": "PLACE", "NORP": "NORP", "EVENT": "EVENT", "LAW": "LAW", "PRODUCT": "PRODUCT",
           "WORK_OF_ART": "WORK_OF_ART", "LANGUAGE": "LANGUAGE"}
 
+_NOMINAL_DEPS = {"pobj", "nsubj", "nsubjpass", "dobj", "conj", "appos"}
 _APOS = "'’`"
 _POSSESSIVE = re.compile(r"(?:['’`]s|s['’`])$")
 _EDGE_PUNCT = "\"'“”‘’«»„‟‹›()[]{},;:!?—–-_*#|/\\ \t\n\r"
@@ -32,6 +33,14 @@ _CONNECTORS = {"of", "the", "and", "for", "on", "in", "&", "de", "la", "du"}
 
 def _words(name: str) -> list[str]:
     return [w for w in re.split(r"[\s\-]+", name) if w]
+
+
+def doc_text(doc) -> str:
+    """``doc.text`` rebuilds the string from every token on each access: cache it once."""
+    t = doc.user_data.get("newsmill_text")
+    if t is None:
+        t = doc.user_data["newsmill_text"] = doc.text
+    return t
 
 
 @lru_cache(maxsize=None)
@@ -99,11 +108,11 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         if not toks:
             continue
         # headline case is judged on the line: the parser often runs a headline into the next line
-        line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
+        line_start = doc_text(doc).rfind("\n", 0, ent.start_char) + 1
         key = line_start
         if key not in headline_sents:
-            line_end = doc.text.find("\n", ent.end_char)
-            span = doc.char_span(line_start, line_end if line_end >= 0 else len(doc.text),
+            line_end = doc_text(doc).find("\n", ent.end_char)
+            span = doc.char_span(line_start, line_end if line_end >= 0 else len(doc_text(doc)),
                                  alignment_mode="expand")
             headline_sents[key] = span is not None and _is_headline_case(span)
         if headline_sents[key] and label in {"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT"}:
@@ -147,8 +156,9 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             continue
         if label != "PERSON" and not ent.ent_id_ and all(w.lower().rstrip(".") in titles for w in s.split()):
             continue  # "Defense" of "Defense Secretary Ashton Carter" is part of a title
-        if label == "NORP" and " " not in s and not re.search(r"(an|ans|ese|ish|i|is|ic|ics|ch|sh|s)$", s):
-            label = "PLACE"  # "Aleppo": not a nationality, religious or political group
+        if (label == "NORP" and " " not in s and "-" not in s and ent.root.dep_ in _NOMINAL_DEPS
+                and not re.search(r"(an|ans|ese|ish|i|is|ic|ics|ch|sh|s|k|m)$", s)):
+            label = "PLACE"  # "around Aleppo": a name used as a noun, not a nationality adjective
         out.append(Mention(start, end, label, key=ent.ent_id_ or "", title=" ".join(title_words)))
     return out
 

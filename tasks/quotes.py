@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsmill.tasks.entities import word_list
+from newsmill.tasks.entities import doc_text, word_list
 
 # opening mark -> closing marks it pairs with
 PAIRS = {"“": "”\"", "„": "“”", "«": "»", "‘": "’", "‚": "‘’", "\"": "\"”", "'": "'’", "‹": "›"}
@@ -182,7 +182,7 @@ def attributions(doc, base: int) -> list[RawQuote]:
             head = tok.head
             content = _trim(doc, head.left_edge.i, tok.left_edge.i - 1)
         if content:
-            content = _clip_to_paragraph(doc.text, tok.idx, content)
+            content = _clip_to_paragraph(doc_text(doc), tok.idx, content)
         if not content or content[1] - content[0] < 3:
             continue
         subj = _resolve_relative(_subject(tok))
@@ -218,8 +218,8 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
 def _window_cue(doc, base: int, q0: int, q1: int) -> RawQuote | None:
     """A cue verb right after the closing mark (", he said") or before the opening one."""
     cues = _cues()
-    para_end = doc.text.find("\n", q1 - base)
-    para_end = len(doc.text) if para_end < 0 else para_end
+    para_end = doc_text(doc).find("\n", q1 - base)
+    para_end = len(doc_text(doc)) if para_end < 0 else para_end
     after = doc.char_span(q1 - base, min(para_end, q1 - base + 80), alignment_mode="expand")
     cands = []
     if after is not None:
@@ -259,7 +259,7 @@ def _window_cue(doc, base: int, q0: int, q1: int) -> RawQuote | None:
 def _colon_cue(doc, base: int, q0: int, q1: int) -> RawQuote | None:
     """'Cruz continued: "..."' — a clause ending in a colon right before the quote introduces it,
     whatever its verb."""
-    before = doc.text[:q0 - base].rstrip(QUOTE_CHARS + " \t")
+    before = doc_text(doc)[:q0 - base].rstrip(QUOTE_CHARS + " \t")
     if not before.endswith(":"):
         return None
     span = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
@@ -280,7 +280,7 @@ def _colon_cue(doc, base: int, q0: int, q1: int) -> RawQuote | None:
 
 def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[RawQuote]:
     """Direct and indirect quotes of one parsed segment (offsets into ``text``)."""
-    seg_end = base + len(doc.text)
+    seg_end = base + len(doc_text(doc))
     triples = attributions(doc, base)
     directs = quote_spans(text, base, seg_end)
     used = set()
@@ -329,16 +329,16 @@ def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[
     for ent in doc.ents:
         if ent.label_ not in {"PERSON", "ORG"} or ent.end >= len(doc) or doc[ent.end].text != ":":
             continue
-        line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
-        if doc.text[line_start:ent.start_char].strip():
+        line_start = doc_text(doc).rfind("\n", 0, ent.start_char) + 1
+        if doc_text(doc)[line_start:ent.start_char].strip():
             continue
-        line_end = doc.text.find("\n", ent.end_char)
-        line_end = len(doc.text) if line_end < 0 else line_end
+        line_end = doc_text(doc).find("\n", ent.end_char)
+        line_end = len(doc_text(doc)) if line_end < 0 else line_end
         c0 = doc[ent.end].idx + 1
-        while c0 < line_end and (doc.text[c0].isspace() or doc.text[c0] in QUOTE_CHARS):
+        while c0 < line_end and (doc_text(doc)[c0].isspace() or doc_text(doc)[c0] in QUOTE_CHARS):
             c0 += 1
         c1 = line_end
-        while c1 > c0 and (doc.text[c1 - 1].isspace() or doc.text[c1 - 1] in QUOTE_CHARS + "."):
+        while c1 > c0 and (doc_text(doc)[c1 - 1].isspace() or doc_text(doc)[c1 - 1] in QUOTE_CHARS + "."):
             c1 -= 1
         if c1 - c0 < 10 or any(_overlap(base + c0, base + c1, d.start, d.end) for d in out):
             continue
