@@ -194,7 +194,7 @@ def test_corrupted_wrong_version_and_locked_databases_give_clear_errors(tmp_path
     holder = duckdb.connect(locked)  # another process's write lock, as DuckDB sees it
     try:
         cases = {
-            "corrupt": [str(corrupt), "not a usable DuckDB database"],
+            "corrupt": [str(corrupt), "not a valid DuckDB database file"],
             "newer": [newer, "schema version 999, newer than this newsmill knows"],
             "locked": [locked, "is in use by another process"],
         }
@@ -204,6 +204,8 @@ def test_corrupted_wrong_version_and_locked_databases_give_clear_errors(tmp_path
             assert r.returncode == 1, (name, r.stderr)
             assert message in r.stderr, (name, r.stderr)
             assert "Traceback" not in r.stderr + r.stdout, (name, r.stderr)
+            if name == "corrupt":
+                assert "restore it from its snapshot" in r.stderr
     finally:
         holder.close()
     assert site.hits == []  # nothing was fetched for a database that cannot take the result
