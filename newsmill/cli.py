@@ -89,6 +89,10 @@ def cmd_ingest(args) -> int:
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1
+    except wdb.duckdb.Error as e:  # a file damaged past its header shows up mid-run
+        print(f"newsmill: database {cfg.load.db_path} failed during the run: {str(e).splitlines()[0]}. "
+              f"{wdb._CORRUPT_HINT}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:

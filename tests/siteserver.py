@@ -207,3 +207,57 @@ def flaky(failures: int, status: int = 503, retry_after: str | None = "1", then:
         req.end_headers()
         req.wfile.write(r.body)
     return h
+
+
+# ---- generated news sites (feeds, sitemaps, articles) ------------------------------------------
+
+_WORDS = ("council budget river bridge school hospital minister election harbour festival museum "
+          "railway library court tariff vaccine drought stadium senate reform").split()
+
+
+def article_html(title: str, seed: int = 0, published: str | None = "2025-03-04T09:30:00+00:00",
+                 lang: str = "en", paragraphs: int = 5) -> str:
+    """A plausible, distinct news article page (distinct text per ``seed``)."""
+    paras = []
+    for i in range(paragraphs):
+        w = [_WORDS[(seed * 7 + i * 3 + k) % len(_WORDS)] for k in range(6)]
+        paras.append(f"<p>Officials said on Tuesday that the {w[0]} and the {w[1]} plan number {seed}-{i} "
+                     f"would change how the {w[2]} is run, after months of debate about the {w[3]}, "
+                     f"the {w[4]} and the {w[5]} in the city.</p>")
+    meta = f'<meta property="article:published_time" content="{published}">' if published else ""
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>{meta}'
+            f'</head><body><article><h1>{title}</h1>{"".join(paras)}</article></body></html>')
+
+
+def rss_feed(items: list[tuple[str, ...]], title: str = "Test feed") -> str:
+    """RSS 2.0 with (link, title) or (link, title, RFC 822 pubDate) items."""
+    body = "".join(f"<item><title>{it[1]}</title><link>{it[0]}</link><guid>{it[0]}</guid>"
+                   f"<pubDate>{it[2] if len(it) > 2 else 'Tue, 04 Mar 2025 09:30:00 GMT'}</pubDate></item>"
+                   for it in items)
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
+            f"<link>http://example.invalid/</link><description>d</description>{body}</channel></rss>")
+
+
+def sitemap(urls: list[str | tuple[str, str]], news: bool = False) -> str:
+    """A urlset; entries are a URL or (URL, lastmod). ``news`` adds Google News tags."""
+    ns = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"' if news else ""
+    out = []
+    for e in urls:
+        u, lastmod = (e, None) if isinstance(e, str) else e
+        extra = f"<lastmod>{lastmod}</lastmod>" if lastmod and not news else ""
+        if news:
+            extra += ("<news:news><news:publication><news:name>Test</news:name><news:language>en</news:language>"
+                      f"</news:publication><news:publication_date>{lastmod or '2025-03-04'}</news:publication_date>"
+                      "<news:title>T</news:title></news:news>")
+        out.append(f"<url><loc>{u}</loc>{extra}</url>")
+    return (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{ns}>'
+            + "".join(out) + "</urlset>")
+
+
+def sitemap_index(sitemaps: list[str | tuple[str, str]]) -> str:
+    out = []
+    for e in sitemaps:
+        u, lastmod = (e, None) if isinstance(e, str) else e
+        out.append(f"<sitemap><loc>{u}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</sitemap>")
+    return ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(out) + "</sitemapindex>")

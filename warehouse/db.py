@@ -55,13 +55,17 @@ def _is_lock_error(e: Exception) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text or "lock on file" in text
 
 
+_CORRUPT_HINT = ("If the file is damaged, restore it from its snapshot (<db>.snapshot.duckdb) "
+                 "or move it away and run again")
+
+
 def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(path, read_only=read_only)
     except duckdb.IOException as e:
         if _is_lock_error(e):
             raise DatabaseLocked(str(e)) from None
-        raise WarehouseError(f"cannot open database {path}: {e}") from None
+        raise WarehouseError(f"cannot open database {path}: {str(e).splitlines()[0]}. {_CORRUPT_HINT}") from None
     except (duckdb.SerializationException, duckdb.InternalException, duckdb.InvalidInputException,
             duckdb.CatalogException) as e:
         raise WarehouseError(
@@ -69,7 +73,7 @@ def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
             "If it is corrupted, restore it from its snapshot (<db>.snapshot.duckdb) or move it away."
         ) from None
     except duckdb.Error as e:
-        raise WarehouseError(f"cannot open database {path}: {str(e).splitlines()[0]}") from None
+        raise WarehouseError(f"cannot open database {path}: {str(e).splitlines()[0]}. {_CORRUPT_HINT}") from None
 
 
 def connect_with_retry(path: str, lock_timeout: float, read_only: bool = False) -> duckdb.DuckDBPyConnection:
