@@ -190,3 +190,13 @@ def test_model_loaded_once_and_missing_model_names_the_setting():
     assert load_model(EnrichOptions().model) is load_model(EnrichOptions().model)
     with pytest.raises(ModelUnavailable, match="NEWSMILL_SPACY_MODEL"):
         load_model("xx_no_such_model_sm")
+
+
+def test_acronyms_and_ambiguous_short_names():
+    text = ("The National Security Agency collected the data. The NSA said it followed the law. "
+            "Hillary Clinton spoke first. Later Clinton left. Bill Clinton arrived and Clinton smiled.")
+    e = enrich(text)
+    by_text = [(m.text, m.name) for m in e.entities]
+    assert ("NSA", "National Security Agency") in by_text
+    clintons = [m.name for m in e.entities if m.text == "Clinton"]
+    assert clintons == ["Hillary Clinton", "Bill Clinton"]  # the nearest full name before each
