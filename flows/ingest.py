@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import os
 import uuid
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -96,9 +97,9 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
         summary.discovered, summary.sources = found.found, found.sources
         summary.failures.extend(found.failures)
     status, message = "failed", None
-    # Pipelined: while batch N is extracted and enriched on the worker processes, batch N+1 is
-    # fetched (one fetch in flight, so politeness limits hold) and batch N-1 is loaded. At most
-    # three batches are in memory, whatever the number of URLs.
+    # Pipelined: while batch N is loaded, batch N+1 is extracted and enriched on the worker
+    # processes and batch N+2 is fetched (one fetch in flight, so politeness limits hold). At
+    # most three batches are in memory, whatever the number of URLs.
     # On a re-run (URLs with validators) the workers start only if some page really changed.
     pool = cpu.CpuPool(cpu.pool_size(cfg.extract, len(urls)), cfg.extract, cfg.enrich, lazy=bool(validators))
     # process-wide, so the interval also holds between discovery's feed fetches and the articles
@@ -107,7 +108,7 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
     # The snapshot is published once, when the run is recorded as finished, not after each batch:
     # copying a growing file per batch made a run quadratic in its size.
     load_opts = dataclasses.replace(cfg.load, snapshot=False)
-    threads = None if use_tasks else ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest")
+    threads = None if use_tasks else ThreadPoolExecutor(max_workers=3, thread_name_prefix="ingest")
 
     def submit(task, *args):
         return task.submit(*args) if threads is None else threads.submit(task.fn, *args)
@@ -124,18 +125,19 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
     try:
         batches = list(_batches(urls, cfg.load.batch_size))
         fetching = submit(stages.fetch, batches[0], cfg.fetch, validators, limiter, plan) if batches else None
-        previous = None
+        # Two batches queue on the pool, so a worker that finishes its last chunk of batch N
+        # starts on batch N+1 instead of idling while the other finishes.
+        processing: deque = deque()
         for i in range(len(batches)):
             pages = fetching.result()
             fetching = (submit(stages.fetch, batches[i + 1], cfg.fetch, validators, limiter, plan)
                         if i + 1 < len(batches) else None)
-            processing = submit(stages.process, cpu.skip_unchanged(pages, known), pool)
+            processing.append(submit(stages.process, cpu.skip_unchanged(pages, known), pool))
             del pages
-            if previous is not None:
-                load(previous)
-            previous = processing.result()
-        if previous is not None:
-            load(previous)
+            if len(processing) >= 2:
+                load(processing.popleft().result())
+        while processing:
+            load(processing.popleft().result())
         status = "completed"
     except BaseException as e:
         message = f"{type(e).__name__}: {e}"

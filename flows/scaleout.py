@@ -130,6 +130,29 @@ def merge(staging_dir: str, db: str, config_path: str | None = None, remove: boo
     return run_merge(cfg, staging_dir, remove)
 
 
+def deploy(pool: str, name: str = "newsmill") -> list[str]:
+    """Register both flows as deployments on a process work pool (creating the pool if needed).
+
+    The entrypoints are module paths (``newsmill.flows.scaleout.worker``): a Prefect worker runs
+    them wherever newsmill is installed, with no code storage or image to ship.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.deployments.runner import EntrypointType
+    from prefect.exceptions import ObjectAlreadyExists
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+        except ObjectAlreadyExists:
+            pass
+    ids = []
+    for fl in (worker, merge):
+        ids.append(str(fl.deploy(name=name, work_pool_name=pool, entrypoint_type=EntrypointType.MODULE_PATH,
+                                 build=False, push=False, print_next_steps=False)))
+    return ids
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m newsmill.flows.scaleout", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -147,8 +170,14 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--config")
     m.add_argument("--remove", action="store_true", help="delete batch folders once merged")
     m.add_argument("--no-prefect", action="store_true")
+    d = sub.add_parser("deploy", help="register both flows on a Prefect process work pool")
+    d.add_argument("--pool", required=True)
+    d.add_argument("--name", default="newsmill")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.cmd == "deploy":
+        print(json.dumps({"pool": args.pool, "deployments": deploy(args.pool, args.name)}))
+        return 0
     if args.cmd == "worker":
         index, _, count = args.shard.partition("/")
         urls = [u.strip() for u in Path(args.urls_file).read_text().splitlines()
