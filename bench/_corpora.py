@@ -122,7 +122,7 @@ def _read_gum(path: Path) -> GumDoc:
     parts: list[str] = []
     pos = 0
     open_: dict[str, list] = {}  # entity id -> stack of [start_char, type, first_token_index]
-    spans: list[tuple[int, int, str, int, int]] = []  # start, end, type, first tok, last tok
+    spans: list[tuple] = []  # start, end, type, first tok, last tok, linked to Wikipedia
     tokens: list[tuple[int, int, str, int]] = []  # (start, end, upos, head as global index)
     sent_base = 0
     first_sentence = True
@@ -169,28 +169,33 @@ def _read_gum(path: Path) -> GumDoc:
         tok_i = len(tokens) - 1
         for m in re.finditer(r"Entity=([^|]+)", misc):
             val = m.group(1)
-            for opening in re.finditer(r"\((\d+)-([a-z]+)[^()]*?(\))?(?=\(|\)|$)", val):
-                eid, etype, closes = opening.group(1), opening.group(2), opening.group(3)
+            for opening in re.finditer(r"\((\d+)-([a-z]+)([^()]*?)(\))?(?=\(|\)|$)", val):
+                eid, etype, rest, closes = opening.groups()
+                # GRP-etype-infstat-salience-centering-minspan-link-identity: a Wikipedia identity
+                linked = len(rest.split("-")) >= 7
                 if closes:
-                    spans.append((start, pos, etype, tok_i, tok_i))
+                    spans.append((start, pos, etype, tok_i, tok_i, linked))
                 else:
-                    open_.setdefault(eid, []).append([start, etype, tok_i])
+                    open_.setdefault(eid, []).append([start, etype, tok_i, linked])
             stripped = re.sub(r"\(\d+-[^()]*?\)", "", val)
             stripped = re.sub(r"\(\d+-[^()]*", "", stripped)
             for close in re.finditer(r"(\d+)\)", stripped):
                 eid = close.group(1)
                 if open_.get(eid):
-                    s0, etype, t0 = open_[eid].pop()
-                    spans.append((s0, pos, etype, t0, tok_i))
+                    s0, etype, t0, linked = open_[eid].pop()
+                    spans.append((s0, pos, etype, t0, tok_i, linked))
     text = "".join(parts)
     ents = []
-    for s, e, etype, t0, t1 in spans:
+    for s, e, etype, t0, t1, linked in spans:
         if etype not in GUM_TYPES:
             continue
         # a named mention: its syntactic head (the token whose head lies outside the span) is a
         # proper noun. GUM also annotates pronouns and common-noun mentions, which NER never finds.
+        # A description around a name ("English captain Harry Kane") counts when GUM links the
+        # entity to Wikipedia and the span holds a proper noun.
         heads = [i for i in range(t0, t1 + 1) if not (t0 <= tokens[i][3] <= t1)]
-        if not heads or tokens[heads[0]][2] != "PROPN":
+        named_head = bool(heads) and tokens[heads[0]][2] == "PROPN"
+        if not named_head and not (linked and any(tokens[i][2] == "PROPN" for i in range(t0, t1 + 1))):
             continue
         ents.append((s, len(text[:e].rstrip()) if e > len(text.rstrip()) else e, GUM_TYPES[etype]))
     return GumDoc(path.stem, text, ents)

@@ -1,7 +1,8 @@
 """Score named entities on GUM news (../shared/corpora/gum-news).
 
 Gold: GUM entity mentions of type person / organization / place whose syntactic head is a proper
-noun (GUM also annotates pronouns and common nouns, which NER is not meant to find), mapped to
+noun, or that GUM links to Wikipedia and that contain a proper noun ("English captain Harry
+Kane"); GUM also annotates pronouns and common nouns, which NER is not meant to find. Mapped to
 PERSON / ORG / PLACE. Predictions: ``enrich_texts`` (what ``newsmill enrich`` prints), labels
 PERSON / ORG / PLACE only. Lenient match: same type and overlapping span, each gold mention used
 once. Reports P/R/F1 per type and overall, and words/s.
@@ -65,6 +66,20 @@ def score(docs, preds) -> dict:
     p, r = (tp_p / n_p if n_p else 0.0), (tp_g / n_g if n_g else 0.0)
     out["untyped"] = {"precision": round(p, 4), "recall": round(r, 4),
                       "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0, "predicted": n_p, "gold": n_g}
+    # the same, but a PLACE prediction also matches gold ORG: GUM calls a country acting as a
+    # government or team an organisation ("Belgium beat England"), the issue calls countries places
+    tp_p = n_p = tp_g = n_g = 0
+    ok = lambda pl, gl: pl == gl or (pl == "PLACE" and gl == "ORG")  # noqa: E731
+    for doc, enr in zip(docs, preds):
+        gold = list(doc.entities)
+        pred = [(m.start, m.end, m.label) for m in enr.entities if m.label in TYPES]
+        n_g += len(gold)
+        n_p += len(pred)
+        tp_p += sum(any(p[0] < g[1] and g[0] < p[1] and ok(p[2], g[2]) for g in gold) for p in pred)
+        tp_g += sum(any(p[0] < g[1] and g[0] < p[1] and ok(p[2], g[2]) for p in pred) for g in gold)
+    p, r = (tp_p / n_p if n_p else 0.0), (tp_g / n_g if n_g else 0.0)
+    out["place_as_org_ok"] = {"precision": round(p, 4), "recall": round(r, 4),
+                              "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0, "predicted": n_p, "gold": n_g}
     return out
 
 
@@ -80,9 +95,9 @@ def main(argv=None) -> int:
            "words_per_s": round(words / secs), "model": preds[0].model if preds else None,
            "match": "lenient: same type, overlapping span"}
     print(f"GUM news: {len(docs)} articles, {words} words, {secs:.1f}s ({res['words_per_s']} words/s)")
-    print(f"{'type':<9}{'P':>8}{'R':>8}{'F1':>8}{'pred':>7}{'gold':>7}")
+    print(f"{'type':<16}{'P':>8}{'R':>8}{'F1':>8}{'pred':>7}{'gold':>7}")
     for t, s in res["scores"].items():
-        print(f"{t:<9}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['predicted']:>7}{s['gold']:>7}")
+        print(f"{t:<16}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['predicted']:>7}{s['gold']:>7}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "ner_gum_news.json"
     out.write_text(json.dumps(res, indent=2) + "\n")

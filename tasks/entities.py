@@ -105,6 +105,11 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             toks = toks[1:]
         while toks and (toks[-1].is_punct or toks[-1].is_space or toks[-1].lower_ in {"'s", "’s", "'", "’"}):
             toks = toks[:-1]
+        # caption and byline words glued to a name ("Ahmed Mohamed Image", "Published Reuters")
+        while len(toks) > 1 and toks[-1].lower_ in boiler:
+            toks = toks[:-1]
+        while len(toks) > 1 and toks[0].lower_ in boiler:
+            toks = toks[1:]
         if not toks:
             continue
         # headline case is judged on the line: the parser often runs a headline into the next line
