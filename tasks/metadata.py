@@ -226,6 +226,8 @@ _ORG_WORDS = re.compile(
 _NAME_OK = re.compile(r"^[^\W\d_][\w'’.\- ]*[\w.]$", re.U)
 
 
+_CREDENTIALS = {"phd", "md", "ms", "msc", "ma", "ba", "bsc", "rd", "rdn", "mph", "cpt", "cscs", "dr", "jr", "sr",
+                "mba", "llm", "cfa", "cpa", "esq", "rn", "np", "pharmd", "dds", "dvm", "facp", "ld", "cdn", "cde"}
 _ROLE_HEADS = {
     "writer", "reporter", "editor", "correspondent", "columnist", "contributor", "producer", "analyst",
     "journalist", "photographer", "bureau", "desk", "intern", "freelancer", "critic", "anchor",
@@ -315,8 +317,9 @@ def clean_authors(raw: Iterable[str], site_name: str | None = None, hosts: Itera
                                                     {"de", "da", "van", "von", "der", "la", "le", "del", "al", "bin", "di", "du", "dos", "ten"}
                                                     for w in words)):
                 continue
-            if len(words) == 1 and low in _ROLE_WORDS:
-                continue
+            if len(words) == 1 and (low in _ROLE_WORDS or low.replace(".", "") in _CREDENTIALS
+                                    or (name.isupper() and len(name) <= 5)):
+                continue  # a role, or a credential split off "Jane Doe, RDN"
             if name.isupper() and len(words) >= 2:
                 name = name.title()
             if low not in seen:
@@ -607,7 +610,7 @@ def site_from_title(title: str | None) -> str | None:
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code from the text (py3langid); the page's declared lang for very short texts."""
-    sample = (text or "")[:1500]
+    sample = (text or "")[:1000]
     if len(sample.strip()) >= 40:
         import py3langid
 

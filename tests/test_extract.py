@@ -56,6 +56,7 @@ STORY = "".join(
     (["Ann Lee", "Jane Doe", "ann lee"], ("Ann Lee", "Jane Doe")),
     (["Amy Kuperinsky | NJ Advance Media for NJ.com"], ("Amy Kuperinsky",)),
     (["Rachael Link, MS, RD"], ("Rachael Link",)),
+    (["Ilana Muhlstein, RDN", "Jane Roe, PhD"], ("Ilana Muhlstein", "Jane Roe")),
     (["Tanza Loudenback, Business Insider"], ("Tanza Loudenback",)),
     (["https://example.com/authors/jane-doe"], ("Jane Doe",)),
     (["Von Katrin Müller"], ("Katrin Müller",)),
