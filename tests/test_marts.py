@@ -195,6 +195,9 @@ def test_export_parquet_and_csv(warehouse, tmp_path):
         rows = list(csv.DictReader(fh))
     assert len(rows) == 4 and {r["source_id"] for r in rows} == {"ledger.test", "gazette.test"}
     assert str(tmp_path / "d.csv") in r.stdout
+    r = _newsmill("export", "top_entities", "--db", warehouse, "--out", str(tmp_path / "exports") + "/")
+    assert r.returncode == 0, r.stderr
+    assert pq.read_table(tmp_path / "exports" / "top_entities.parquet").num_rows > 0
 
 
 def test_export_reads_the_snapshot_while_a_writer_holds_the_database(warehouse, tmp_path):

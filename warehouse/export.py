@@ -52,6 +52,8 @@ def export(db_path: str | os.PathLike, relation: str, fmt: str = "parquet", out:
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (use {' or '.join(FORMATS)})")
     target = Path(out) if out else Path(f"{relation}.{fmt}")
+    if out and str(out).endswith(("/", os.sep)):
+        target.mkdir(parents=True, exist_ok=True)  # "--out exports/" names a directory
     if target.is_dir():
         target = target / f"{relation}.{fmt}"
     if not target.parent.is_dir():

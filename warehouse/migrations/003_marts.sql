@@ -30,7 +30,7 @@ LEFT JOIN sources s USING (source_id);
 CREATE VIEW daily_articles AS
 SELECT d.day, d.source_id, d.source,
        count(*) AS articles,
-       sum(a.word_count) AS words,
+       CAST(sum(a.word_count) AS BIGINT) AS words,
        count(*) FILTER (WHERE d.day_basis = 'first_seen') AS undated
 FROM article_days d
 JOIN articles a USING (article_id)
@@ -66,7 +66,7 @@ periods AS (
 ),
 totals AS (
     SELECT period, period_start, kind, entity_id, entity, entity_type,
-           sum(mentions) AS mentions, sum(articles) AS articles,
+           CAST(sum(mentions) AS BIGINT) AS mentions, CAST(sum(articles) AS BIGINT) AS articles,
            count(DISTINCT source_id) AS sources
     FROM periods
     GROUP BY ALL
