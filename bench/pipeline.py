@@ -311,15 +311,43 @@ def start_prefect_server(tmp: Path) -> tuple[subprocess.Popen, dict]:
     return proc, dict(env, PREFECT_API_URL=api)
 
 
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds (user+sys) used so far by a running process and its descendants."""
+    children: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(d))
+        cpu[int(d)] = (int(fields[11]) + int(fields[12])) / tick
+    total, stack = 0.0, [root]
+    while stack:
+        p = stack.pop()
+        total += cpu.get(p, 0.0)
+        stack.extend(children.get(p, []))
+    return total
+
+
+SERVER_PID: int | None = None
+
+
 def db_size(path: Path) -> int:
     return path.stat().st_size + (path.with_suffix(".duckdb.wal").stat().st_size
                                   if path.with_suffix(".duckdb.wal").exists() else 0)
 
 
-def ingest_cli(urls_file: Path, db: Path, config: Path, env: dict) -> dict:
+def ingest_cli(urls_file: Path, db: Path, config: Path, env: dict, enrich: bool = True) -> dict:
     cmd = [sys.executable, "-m", "newsmill.cli", "ingest", "--urls-file", str(urls_file), "--db", str(db),
-           "--config", str(config), "--json"]
+           "--config", str(config), "--json"] + ([] if enrich else ["--no-enrich"])
+    server_before = tree_cpu_s(SERVER_PID) if SERVER_PID else 0.0
     seconds, rss, out, _ = run_measured(cmd, env=env)
+    LAST_CPU["prefect_server_cpu_s"] = (tree_cpu_s(SERVER_PID) - server_before) if SERVER_PID else None
     summary = json.loads(out.strip().splitlines()[-1])
     return {"seconds": seconds, "flow_seconds": summary["seconds"], "peak_rss_mb": rss, **LAST_CPU,
             "summary": {k: summary[k] for k in ("status", "urls", "fetched", "loaded", "new", "updated",
@@ -388,6 +416,7 @@ def bench_one(n: int, tmp: Path, site: Site, pages, fl: dict, env: dict, do_peer
     res["db_bytes"] = db_size(db)
     res["db_mb_per_1000"] = res["db_bytes"] / n * 1000 / 2**20
     res["rerun_304"] = ingest_cli(urls_file, db, config, env)
+    res["no_enrich"] = ingest_cli(urls_file, tmp / f"noenrich-{n}.duckdb", config, env, enrich=False)
     site.control("validators=0")
     res["rerun_no_validators"] = ingest_cli(urls_file, db, config, env)
     site.control("validators=1")
@@ -401,6 +430,9 @@ def bench_one(n: int, tmp: Path, site: Site, pages, fl: dict, env: dict, do_peer
         "rerun_no_validators_fraction": res["rerun_no_validators"]["seconds"] / e2e,
         "prefect_overhead_s": res["newsmill"]["seconds"] - res["no_prefect"]["seconds"],
         "prefect_overhead_cpu_s": res["newsmill"]["cpu_s"] - res["no_prefect"]["cpu_s"],
+        "prefect_server_cpu_s": res["newsmill"].get("prefect_server_cpu_s"),
+        "no_enrich_vs_peer": (n / res["no_enrich"]["seconds"]) / res["peer"]["articles_per_s"] if res["peer"] else None,
+        "no_enrich_cpu_ms_per_article": 1000 * res["no_enrich"]["cpu_s"] / n,
         # contention-free view: CPU seconds are what the work costs, whoever else uses the cores
         "cpu_ms_per_article": 1000 * res["newsmill"]["cpu_s"] / n,
         "cpu_over_floor_cpu_sum": res["newsmill"]["cpu_s"] / ((fl["trafilatura_cpu_s"] + fl["spacy_cpu_s"]) * scale),
@@ -422,6 +454,7 @@ def table(r: dict) -> str:
     for key, label in (("newsmill", "(3) newsmill ingest (CLI, Prefect server)"),
                        ("no_prefect", "    same run_ingest without Prefect tasks"),
                        ("rerun_304", "    re-run, unchanged (ETag -> 304)"),
+                       ("no_enrich", "    newsmill ingest --no-enrich (fetch+clean+load)"),
                        ("rerun_no_validators", "    re-run, unchanged, server sends no ETag")):
         x = r[key]
         lines.append(f"{label:44} {x['seconds']:9.1f} {n / x['seconds']:8.1f} {x['cpu_s']:8.1f} {x['peak_rss_mb']:12d}")
@@ -436,8 +469,11 @@ def table(r: dict) -> str:
               f"total / sum of floors: {t['total_over_floor_sum']:.2f} (target <= 1.3)",
               f"unchanged re-run: {100 * t['rerun_fraction']:.1f}% of the first run with ETag (target <= 5%), "
               f"{100 * t['rerun_no_validators_fraction']:.1f}% without",
-              f"Prefect overhead: {t['prefect_overhead_s']:.1f} s wall, {t['prefect_overhead_cpu_s']:.1f} s CPU "
-              "(CLI start, flow and task runs against the server)",
+              f"Prefect overhead: {t['prefect_overhead_s']:.1f} s wall, {t['prefect_overhead_cpu_s']:.1f} s CPU in the "
+              f"newsmill process tree + {t['prefect_server_cpu_s'] or 0:.1f} s CPU in the Prefect server",
+              f"without enrichment: {1000 * n / r['no_enrich']['seconds'] / 1000:.1f} articles/s, "
+              f"{t['no_enrich_cpu_ms_per_article']:.0f} ms CPU/article"
+              + (f", {t['no_enrich_vs_peer']:.2f}x newspaper4k" if t["no_enrich_vs_peer"] else ""),
               f"CPU: {t['cpu_ms_per_article']:.0f} ms/article (newspaper4k {t['peer_cpu_ms_per_article'] or 0:.0f}), "
               f"{t['cpu_over_floor_cpu_sum']:.2f}x the floors' CPU; on {r['cores']} idle cores that is "
               f"~{t['idle_estimate_articles_per_s']:.1f} articles/s; re-run CPU {100 * t['rerun_cpu_fraction']:.1f}%",
@@ -471,6 +507,8 @@ def main(argv=None) -> int:
         print(f"floors on the {len(pages)} distinct pages ...", flush=True)
         fl = floors(pages, model)
         server, env = start_prefect_server(tmp)
+        global SERVER_PID
+        SERVER_PID = server.pid
         results = []
         for n in args.n:
             print(f"N = {n} ...", flush=True)

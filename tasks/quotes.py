@@ -109,10 +109,13 @@ def speaker_span(tok) -> tuple[int, int]:
             break
     while left < tok.i and (doc[left].is_punct or doc[left].is_space):
         left += 1
-    # a leading clause in the subject's subtree ("Asked about it, Kirby") is not the speaker
+    # a leading clause in the subject's subtree ("Asked about it, Kirby") is not the speaker, and
+    # neither is anything before a line break (the parser runs headlines into the next line)
     for i in range(left, tok.i):
-        if doc[i].text == ",":
+        if doc[i].text == "," or "\n" in doc[i].text or "\n" in doc[i].whitespace_:
             left = i + 1
+    while left < tok.i and (doc[left].is_punct or doc[left].is_space):
+        left += 1
     while right > left and doc[right].lower_ in {"'s", "’s", ","}:
         right -= 1
     return doc[left].idx, doc[right].idx + len(doc[right].text)
@@ -177,10 +180,14 @@ def attributions(doc, base: int) -> list[RawQuote]:
             for o in objs + pobj:
                 content = _trim(doc, o.left_edge.i, o.right_edge.i)
                 break
-        elif tok.dep_ == "parataxis" and tok.head.i < tok.i:
+        elif tok.dep_ == "parataxis" and tok.head.i < tok.i and tok.right_edge.i >= tok.head.right_edge.i - 1:
             # "The talks stalled, officials said." with "said" attached to the reported clause
             head = tok.head
             content = _trim(doc, head.left_edge.i, tok.left_edge.i - 1)
+        elif tok.dep_ == "parataxis":
+            # "In three years, Barden says, far too many lives were lost": the clause around it
+            head = tok.head
+            content = _trim(doc, head.left_edge.i, head.right_edge.i)
         if content:
             content = _clip_to_paragraph(doc_text(doc), tok.idx, content)
         if not content or content[1] - content[0] < 3:
