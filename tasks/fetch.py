@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from bs4.dammit import EncodingDetector
 
 from newsmill.config import FetchOptions
@@ -152,9 +153,21 @@ def _read_body(resp: requests.Response, opts: FetchOptions, deadline: float, lim
     if length and length.isdigit() and int(length) > limit and not truncate:
         raise _Terminal("too_large", f"Content-Length {length} exceeds {limit} bytes", resp)
     buf = bytearray()
-    # iter_content yields decompressed bytes (urllib3 2 bounds each inflate step), so this bounds
-    # a gzip bomb as well as a plain huge body.
-    for chunk in resp.iter_content(_CHUNK):
+    # read1 returns as soon as any bytes arrive (iter_content would wait for a whole chunk, so a
+    # slow drip of a few bytes a second would never reach the deadline check), and it returns
+    # decompressed bytes with each inflate step bounded, so a gzip bomb stops at the limit too.
+    raw = resp.raw
+    while True:
+        try:
+            chunk = raw.read1(_CHUNK, decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError as e:
+            raise _Transient("timeout", f"read timed out: {e}", resp) from None
+        except urllib3.exceptions.DecodeError as e:
+            raise _Terminal("parse_error", f"cannot decode the {resp.headers.get('Content-Encoding')} body: {e}", resp) from None
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError, OSError) as e:
+            raise _Transient("connection", f"connection broken mid-body: {e}", resp) from None
+        if not chunk:
+            break
         buf += chunk
         if len(buf) > limit:
             if truncate:
