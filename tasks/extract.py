@@ -66,15 +66,29 @@ class ExtractionFailed(Exception):
         self.detail = detail
 
 
+_CHARSET_DECL = re.compile(rb"""charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
+_NOT_TEXT = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _decode(html: bytes | str) -> str:
     if isinstance(html, str):
         text = html
     else:
-        from newsmill.tasks.fetch import detect_encoding
+        declared = _CHARSET_DECL.search(html[:4096])
+        text = None
+        if declared is None or declared.group(1).lower() in (b"utf-8", b"utf8"):
+            # the common case, without detect_encoding's trial decodes: UTF-8 declared or
+            # undeclared, and the bytes really are UTF-8
+            try:
+                text = html.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+        if text is None:
+            from newsmill.tasks.fetch import detect_encoding
 
-        text = html.decode(detect_encoding(html, None), errors="replace")
+            text = html.decode(detect_encoding(html, None), errors="replace")
     sample = text[:100_000]
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f"))
+    bad = len(_NOT_TEXT.findall(sample))
     if sample and bad > 0.05 * len(sample):
         raise ExtractionFailed("parse_error", f"not text: {100 * bad // len(sample)}% undecodable or control characters")
     return text
