@@ -218,3 +218,13 @@ def test_export_rejects_unknown_tables_and_formats(warehouse, tmp_path):
     assert r.returncode == 2
     r = _newsmill("export", "articles", "--db", str(tmp_path / "missing.duckdb"))
     assert r.returncode == 1 and "no warehouse" in r.stderr
+
+
+def test_export_and_dashboard_do_not_import_prefect(warehouse, tmp_path):
+    code = ("import sys; from newsmill.cli import main; "
+            f"rc1 = main(['export', 'daily_articles', '--format', 'csv', '--db', {warehouse!r}, '--out', {str(tmp_path / 'x.csv')!r}]); "
+            f"rc2 = main(['dashboard', '--db', {warehouse!r}, '--out', {str(tmp_path / 'dash')!r}]); "
+            "print(rc1, rc2, any(m == 'prefect' or m.startswith('prefect.') for m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "0 0 False"
