@@ -63,8 +63,8 @@ def main() -> int:
         prefect = str(Path(py).parent / "prefect")
         for i in range(args.workers):
             workers.append(subprocess.Popen([prefect, "worker", "start", "--pool", "newsmill-bench", "--name", f"w{i}",
-                                             "--limit", "1"], env=env, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.DEVNULL, start_new_session=True))
+                                             "--limit", "1"], env=env, stdout=open(tmp / f"worker{i}.log", "w"),
+                                            stderr=subprocess.STDOUT, start_new_session=True))
         staging = str(tmp / "staging")
         script = f"""
 import json, sys
@@ -85,6 +85,10 @@ print(json.dumps({{"workers": states, "load": fr.state.type.value}}))
         r = subprocess.run([py, "-c", script], env=env, check=True, capture_output=True, text=True)
         out["workpool_s"] = time.perf_counter() - t0
         out["states"] = json.loads(r.stdout.strip().splitlines()[-1])
+        if set(out["states"]["workers"]) != {"COMPLETED"} or out["states"]["load"] != "COMPLETED":
+            for i in range(args.workers):
+                print((tmp / f"worker{i}.log").read_text()[-3000:], file=sys.stderr)
+            raise SystemExit(f"deployment runs did not complete: {out['states']}")
         # single process, same config except the process pool (one process per worker above)
         cfg_single = tmp / "single.toml"
         cfg_single.write_text(cfg_path.read_text().replace("processes = 1", "processes = 2"))

@@ -139,7 +139,10 @@ def enrich_texts(texts: Sequence[str], opts: EnrichOptions = EnrichOptions(),
             for s, e in segments(analysed, min(SEGMENT_CHARS, nlp.max_length - 1)):
                 jobs.append((i, s, e))
         per_text: dict[int, tuple[list, list]] = {i: ([], []) for i in idx}
-        docs = nlp.pipe((texts[i][s:e] for i, s, e in jobs), batch_size=max(1, opts.batch_size))
+        # enrich.processes > 1 spreads the batch over worker processes (spaCy forks them)
+        n_process = max(1, min(opts.processes, len(jobs)))
+        docs = nlp.pipe([texts[i][s:e] for i, s, e in jobs], batch_size=max(1, opts.batch_size),
+                        n_process=n_process)
         for (i, s, _e), doc in zip(jobs, docs):
             mentions, raw = per_text[i]
             mentions.extend(ents.mentions_from_doc(doc, texts[i], s))

@@ -200,3 +200,10 @@ def test_acronyms_and_ambiguous_short_names():
     assert ("NSA", "National Security Agency") in by_text
     clintons = [m.name for m in e.entities if m.text == "Clinton"]
     assert clintons == ["Hillary Clinton", "Bill Clinton"]  # the nearest full name before each
+
+
+def test_worker_processes_give_the_same_result():
+    texts = [(FIX / "kirby.txt").read_text(encoding="utf-8"), "Angela Merkel said that the talks would resume."] * 2
+    one = enrich_texts(texts, EnrichOptions(processes=1), ["en"] * 4)
+    two = enrich_texts(texts, EnrichOptions(processes=2, batch_size=1), ["en"] * 4)
+    assert one == two and one[0].quotes
