@@ -60,6 +60,7 @@ class ExtractOptions:
     recall_fallback_chars: int = 1000
     use_jsonld_body: bool = True  # JSON-LD articleBody when longer and consistent with the page
     strip_boilerplate: bool = True  # drop promotion / teaser / share lines from the body
+    recover_sections: bool = True  # put back body blocks a page splits into sibling containers
     htmldate_fallback: bool = True  # htmldate when no markup states the publication date
     # Worker processes for the CPU stages (extract and enrich run together in each worker):
     # 0 = one per core for runs of 64+ URLs, in-process below that; 1 = always in-process.

@@ -149,6 +149,59 @@ def looks_like_article(text: str, anchors: set[str]) -> bool:
     return linked < 0.8 * total
 
 
+_SECTION_XPATH = '//*[self::div or self::section][@class][count(p[string-length(normalize-space()) > 80]) >= 2]'
+
+
+def _norm_line(s: str) -> str:
+    return " ".join(s.split()).lower()
+
+
+def recover_split_sections(text: str, tree) -> str:
+    """Paragraphs of an article body that the page splits into several sibling containers.
+
+    Some CMSs cut the body into repeated blocks of the same class (between ads or embeds) and
+    trafilatura keeps one of them. When the text holds the paragraphs of some blocks of such a
+    group and not of others, the missing blocks' paragraphs are put back in document order. A
+    group counts only if the extracted text already covers one of its members, so comment lists
+    or teaser grids the extractor rejected are never pulled in.
+    """
+    groups: dict[tuple, list] = {}
+    for el in tree.xpath(_SECTION_XPATH):
+        groups.setdefault((el.tag, el.get("class")), []).append(el)
+    lines = text.split("\n")
+    keys = [_norm_line(ln) for ln in lines]
+
+    def pos(par: str) -> int | None:
+        k = _norm_line(par)[:60]
+        for i, line in enumerate(keys):
+            if k and k in line:
+                return i
+        return None
+
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        paras = [[" ".join(p.text_content().split()) for p in m if p.tag == "p" and p.text_content().strip()]
+                 for m in members]
+        covered = [any(pos(p) is not None for p in ps if len(p) > 80) for ps in paras]
+        if not any(covered) or all(covered):
+            continue
+        for i, ps in enumerate(paras):
+            if covered[i]:
+                continue
+            prev = [j for j in range(i) if covered[j]]
+            if prev:
+                at = max((q for p in paras[prev[-1]] if (q := pos(p)) is not None), default=len(lines) - 1) + 1
+            else:
+                nxt = next(j for j in range(i + 1, len(paras)) if covered[j])
+                at = min(q for p in paras[nxt] if (q := pos(p)) is not None)
+            new = [p for p in ps if pos(p) is None]
+            lines[at:at] = new
+            keys[at:at] = [_norm_line(p) for p in new]
+            covered[i] = True
+    return "\n".join(lines)
+
+
 def extract_body(tree, url: str | None, ld: dict, opts: ExtractOptions = ExtractOptions()) -> str:
     """The article body of a parsed page ('' when there is none)."""
     if opts.favor_recall:
@@ -163,6 +216,8 @@ def extract_body(tree, url: str | None, ld: dict, opts: ExtractOptions = Extract
             wider = _trafilatura_text(tree, url, opts, favor_recall=True, fast=True)
             if len(wider) > 3 * max(len(text), 1) and looks_like_article(wider, _anchor_texts(tree)):
                 text = wider
+    if opts.recover_sections and text:
+        text = recover_split_sections(text, tree)
     if opts.strip_boilerplate:
         text = strip_boilerplate_lines(text)
     if opts.use_jsonld_body:

@@ -293,6 +293,24 @@ def test_strip_repeated_lines_uses_the_sites_other_articles():
     assert strip_repeated_lines(footer, others) == footer  # never empties a story
 
 
+def test_split_article_sections_are_put_back_in_order():
+    from lxml import html
+
+    from newsmill.tasks.extract import recover_split_sections
+
+    part = lambda n: "".join(f"<p>Part {n} paragraph {i}: the council debated the bike lane plan for hours before voting.</p>" for i in range(3))
+    comments = "".join(f'<div class="comment"><p>Comment {i}: I think this plan is a terrible idea and a waste of money.</p>'
+                       f"<p>Comment {i} continued: my street will lose all of its parking spaces for nothing.</p></div>" for i in range(3))
+    tree = html.fromstring(page(f'<div class="article-body">{part(1)}</div><div class="ad">Ad</div>'
+                                f'<div class="article-body">{part(2)}</div>{comments}'))
+    first = "\n".join(f"Part 1 paragraph {i}: the council debated the bike lane plan for hours before voting." for i in range(3))
+    out = recover_split_sections(first + "\nThe end.", tree).split("\n")
+    assert out[:3] == first.split("\n")
+    assert out[3].startswith("Part 2 paragraph 0") and out[5].startswith("Part 2 paragraph 2")
+    assert out[6] == "The end."
+    assert not any("Comment" in line for line in out)  # a group the extractor did not take stays out
+
+
 def test_headline_is_not_repeated_at_the_top_of_the_body():
     doc = extract_document((PAGES / "article.html").read_bytes(), "http://127.0.0.1/world/x")
     assert not doc.text.startswith(doc.title)
