@@ -175,6 +175,8 @@ def _env(tmp_path, name: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update({"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                 "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home}/prefect.db",
+                # two Prefect temporary servers starting at once on a busy 2-core machine
+                "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
                 "NEWSMILL_FLOW_RETRIES": "0", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
     return env
 
@@ -271,6 +273,8 @@ def test_kill_9_mid_run_then_rerun_loses_and_duplicates_nothing(tmp_path, slow_s
     # the rerun fetched what the killed run had not loaded, not the loaded ones again
     assert summary["new"] == 16 - loaded_before
     per_article = [len(slow_site.hits_for(f"/s/{i}.html")) for i in range(16)]
+    print(f"\nKILL: {first} article requests before SIGKILL, {loaded_before} loaded; rerun new "
+          f"{summary['new']}, article requests in all {sum(per_article)}")
     assert all(1 <= n <= 2 for n in per_article) and sum(per_article) == first + (16 - loaded_before)
     assert dict(q(db, "select status, count(*) from runs group by status")) == {"interrupted": 1, "completed": 1}
     assert "killed or crashed" in q(db, "select message from runs where status = 'interrupted'")[0][0]
@@ -293,6 +297,8 @@ def test_two_processes_on_one_database(tmp_path, slow_site):
         outs = [p.communicate(timeout=240) for p in procs]
     finally:
         other.stop()
+    print("\nTWO: lock waits logged:", sum("locked by another process; waiting" in err for _, err in outs),
+          "seconds:", [json.loads(o)["seconds"] for o, _ in outs if o.strip()])
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, err[-2000:]
         assert json.loads(out)["status"] == "completed"
