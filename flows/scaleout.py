@@ -146,8 +146,12 @@ def deploy(pool: str, name: str = "newsmill") -> list[str]:
             client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
         except ObjectAlreadyExists:
             pass
+    # by the importable module's name: under `python -m` this module is __main__, which a
+    # worker process could not import
+    from newsmill.flows import scaleout as module
+
     ids = []
-    for fl in (worker, merge):
+    for fl in (module.worker, module.merge):
         ids.append(str(fl.deploy(name=name, work_pool_name=pool, entrypoint_type=EntrypointType.MODULE_PATH,
                                  build=False, push=False, print_next_steps=False)))
     return ids

@@ -114,7 +114,9 @@ def test_two_workers_load_the_same_rows_as_one_process(served, tmp_path, prefect
 
     for sql in (ARTICLES, ENRICHED, MENTIONS, AUTHORS):
         single, scaled = _table(single_db, sql), _table(scaled_db, sql)
-        assert single == scaled, sql
+        diff = [(i, [c for c, (x, y) in enumerate(zip(a, b)) if x != y]) for i, (a, b) in enumerate(zip(single, scaled))
+                if a != b]
+        assert len(single) == len(scaled) and not diff, f"{sql}: rows differ in (row, columns) {diff[:5]}"
     assert len(_table(scaled_db, ARTICLES)) == 10
     assert _table(single_db, COUNTS) == _table(scaled_db, COUNTS)
     runs = _table(scaled_db, "SELECT run_id, flow, status, new FROM runs ORDER BY 1")
