@@ -20,16 +20,20 @@ _MAX_PROMO_CHARS = 200
 
 # Lines that *start* like a teaser or a call to action.
 _PROMO_START = re.compile(
-    r"^(?:read more|read also|also read|see more|see also|more from|more on this|related(?: articles?| stories| coverage| content)?"
-    r"|recommended(?: for you)?|don'?t miss|must read|trending|watch(?: now)?|listen|video|also on [\w.]+"
-    r"|click here|tap here|sign up|subscribe|get (?:the|our) (?:latest|best|free|daily|weekly)"
+    r"^(?:read more|read also|also read|see more|see also|more from|more on this|related (?:articles?|stories|coverage|content|posts?)"
+    r"|don'?t miss|must read|also on [\w.]+|click here|tap here|sign up|subscribe (?:to|now|today|for)"
+    r"|get (?:the|our) (?:latest|best|free|daily|weekly)"
     r"|follow us|like us on|like this (?:story|article)|share this|share on|tell us what you think"
     r"|thanks for signing up|keep an eye on your inbox|there was an error processing|we'?d love to hear"
-    r"|join (?:the|our) (?:conversation|newsletter)|download (?:the|our) app|advertisement|sponsored"
+    r"|join (?:the|our) (?:conversation|newsletter)|download (?:the|our) app"
     r"|this copy is for your personal|to order presentation-ready copies|all rights reserved"
-    r"|copyright ©|© ?\d{4}|newsletter sign-?up|story continues below)\b[\s:|.!?-]*",
+    r"|copyright ©|© ?\d{4}|newsletter sign-?up|story continues below)\b",
     re.I,
 )
+# Words that are a label only when used as one: "Related: ...", "WATCH | ...", or alone.
+_LABEL_WORDS = re.compile(
+    r"^(?:related|recommended(?: for you)?|trending(?: now)?|watch(?: now)?|listen|video|sponsored|advertisement"
+    r"|more|read|photos?|gallery|podcast|newsletter)\s*(?:[:|»›]|$)", re.I)
 # Teaser links tagged in brackets: "Plane passengers quarantined [NEWS]".
 _TAGGED_TEASER = re.compile(r"\[(?:[A-Z][A-Z ]{2,20})\]\s*\|?\s*$")
 # Lines that are only a UI word.
@@ -51,7 +55,7 @@ def _is_promo(line: str) -> bool:
         return True
     if len(s) > _MAX_PROMO_CHARS:
         return False
-    if _PROMO_START.match(s) or _TAGGED_TEASER.search(s):
+    if _PROMO_START.match(s) or _LABEL_WORDS.match(s) or _TAGGED_TEASER.search(s):
         return True
     # a shouted call to action ("GET FOX BUSINESS ON THE GO BY CLICKING HERE")
     if s.isupper() and re.search(r"\b(CLICK|TAP)\w* HERE\b|\bSIGN UP\b|\bSUBSCRIBE\b|\bDOWNLOAD\b|\bGET THE\b.*\bAPP\b", s):

@@ -284,6 +284,16 @@ def test_strip_boilerplate_lines():
     ]
 
 
+@pytest.mark.parametrize("line", [
+    "Video shows the suspect fleeing the scene.", "Watch the full interview below, the mayor said.",
+    "Subscribers were told about the change in an email.", "More than 100 people were evacuated.",
+    "Related research found the same effect in mice.", "Read the full report on the council's website.",
+])
+def test_story_lines_that_start_like_labels_are_kept(line):
+    text = "The council voted to expand bike lanes downtown on Tuesday evening.\n" + line
+    assert strip_boilerplate_lines(text).endswith(line)
+
+
 def test_strip_repeated_lines_uses_the_sites_other_articles():
     footer = "Copyright Example Media Group, all rights reserved, do not redistribute."
     story = "A story that is only in this article and nowhere else.\n" + footer
