@@ -184,7 +184,8 @@ def attributions(doc, base: int) -> list[RawQuote]:
             # "The talks stalled, officials said." with "said" attached to the reported clause
             head = tok.head
             content = _trim(doc, head.left_edge.i, tok.left_edge.i - 1)
-        elif tok.dep_ == "parataxis":
+        elif (tok.dep_ == "parataxis" and tok.left_edge.i > 0 and doc[tok.left_edge.i - 1].text == ","
+              and tok.right_edge.i + 1 < len(doc) and doc[tok.right_edge.i + 1].text == ","):
             # "In three years, Barden says, far too many lives were lost": the clause around it
             head = tok.head
             content = _trim(doc, head.left_edge.i, head.right_edge.i)
