@@ -30,6 +30,7 @@ from newsmill.config import ExtractOptions
 from newsmill.records import Document, FetchedPage, PageResult
 from newsmill.tasks.boilerplate import strip_boilerplate_lines, strip_leading_bylines, strip_repeated_lines
 from newsmill.tasks.metadata import (
+    _SECTION_PREFIXES,
     _names,
     _org_name,
     byline_candidates,
@@ -429,6 +430,14 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
         image = image[0] if image else None
     if isinstance(image, dict):
         image = image.get("url")
+    section = _first_str(section, meta_first(meta, "article:section", "section"))
+    if not section:
+        # "Opinion | Headline": the prefix clean_title drops from the title is the section
+        for raw in (title_text, meta_first(meta, "og:title", "twitter:title")):
+            m = re.match(r"^\s*([^|:]{3,20}?)\s*[|:]\s+\S", raw or "")
+            if m and m.group(1).strip().lower() in _SECTION_PREFIXES:
+                section = m.group(1).strip()
+                break
     return Document(
         url=url or "",
         canonical_url=canonical,
@@ -441,7 +450,7 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
         text=body,
         description=_first_str(meta_first(meta, "description", "og:description", "twitter:description"),
                                ld.get("description")),
-        section=_first_str(section, meta_first(meta, "article:section", "section")),
+        section=section,
         image=_first_str(image, meta_first(meta, "og:image", "twitter:image")),
     )
 

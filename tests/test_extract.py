@@ -226,6 +226,13 @@ def test_clean_title(raw, site, want):
     assert clean_title(raw, site) == want
 
 
+def test_opinion_prefix_moves_from_title_to_section():
+    head = '<title>Opinion | Republicans Are Losing the Suburbs - The Daily Ledger</title><meta property="og:site_name" content="The Daily Ledger">'
+    doc = extract_document(page("<article><h1>Republicans Are Losing the Suburbs</h1>" + STORY + "</article>", head), "https://e.com/x")
+    assert doc.title == "Republicans Are Losing the Suburbs"
+    assert doc.section == "Opinion"
+
+
 def test_visible_h1_wins_over_an_seo_title():
     head = '<meta property="og:title" content="15 Tips to Overcome Binge Eating">'
     body = "<nav><h1>Healthline</h1></nav><article><h1>15 Helpful Tips to Overcome Binge Eating</h1>" + STORY + "</article>"
