@@ -120,7 +120,8 @@ SCHEMAS = {
 }
 
 
-def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime) -> dict[str, list[dict]]:
+def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime, content_hash: str,
+                    run_id: str | None) -> dict[str, list[dict]]:
     """Stage rows for one article's enrichment (entities, mentions, quotes)."""
     entities: dict[str, dict] = {}
     mentions = {}
@@ -146,9 +147,9 @@ def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime) -> d
         "stage_entities": list(entities.values()),
         "stage_mentions": list(mentions.values()),
         "stage_quotes": list(quotes.values()),
-        "stage_enrichments": [{"article_id": article_id, "content_hash": "", "model": enrichment.model,
+        "stage_enrichments": [{"article_id": article_id, "content_hash": content_hash, "model": enrichment.model,
                                "skipped": enrichment.skipped, "entities": len(mentions),
-                               "quotes": len(quotes), "enriched_at": now, "run_id": None}],
+                               "quotes": len(quotes), "enriched_at": now, "run_id": run_id}],
     }
 
 
@@ -199,10 +200,7 @@ def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = N
                                                           "author_id": stable_id(name.lower()),
                                                           "name": name, "position": pos})
                 if r.enrichment is not None:
-                    er = enrichment_rows(article_id, r.enrichment, now)
-                    for e in er["stage_enrichments"]:
-                        e["content_hash"] = doc.content_hash
-                        e["run_id"] = run_id
+                    er = enrichment_rows(article_id, r.enrichment, now, doc.content_hash, run_id)
                     for k, v in er.items():
                         rows[k].extend(v)
         rows["stage_fetches"].append({

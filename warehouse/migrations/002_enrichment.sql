@@ -13,7 +13,7 @@ CREATE TABLE mentions (
     entity_id   VARCHAR NOT NULL,
     start_char  INTEGER NOT NULL,            -- offsets into articles.text
     end_char    INTEGER NOT NULL,
-    text        VARCHAR NOT NULL,            -- the mention as written ("Putin", "al Qaeda's")
+    text        VARCHAR NOT NULL,            -- the mention as written, trimmed ("Putin"; "al Qaeda's" -> "al Qaeda")
     label       VARCHAR NOT NULL,
     PRIMARY KEY (article_id, start_char, end_char)
 );
