@@ -41,6 +41,8 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
+    # Prefect's default of 20 s is too short for a busy machine starting two runs at once.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 def cmd_ingest(args) -> int:
@@ -88,6 +90,14 @@ def cmd_ingest(args) -> int:
                          source_names=source_names or None)
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
+        return 1
+    except RuntimeError as e:
+        if "ephemeral Prefect API server" not in str(e):
+            raise
+        print("newsmill: Prefect's local API did not start in time "
+              f"({os.environ['PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS']}s). Retry, raise "
+              "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or start `prefect server start` and set "
+              "PREFECT_API_URL.", file=sys.stderr)
         return 1
     except wdb.duckdb.Error as e:  # a file damaged past its header shows up mid-run
         print(f"newsmill: database {cfg.load.db_path} failed during the run: {str(e).splitlines()[0]}. "
