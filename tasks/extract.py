@@ -150,7 +150,8 @@ def looks_like_article(text: str, anchors: set[str]) -> bool:
     return linked < 0.8 * total
 
 
-_SECTION_XPATH = '//*[self::div or self::section][@class][count(p[string-length(normalize-space()) > 80]) >= 2]'
+# parents of paragraphs long enough to be prose: far fewer nodes to test than every <div>
+_SECTION_XPATH = '//p[string-length(normalize-space()) > 80][parent::div[@class] or parent::section[@class]]'
 
 
 def _norm_line(s: str) -> str:
@@ -167,8 +168,13 @@ def recover_split_sections(text: str, tree) -> str:
     or teaser grids the extractor rejected are never pulled in.
     """
     groups: dict[tuple, list] = {}
-    for el in tree.xpath(_SECTION_XPATH):
-        groups.setdefault((el.tag, el.get("class")), []).append(el)
+    counts: dict = {}
+    for p in tree.xpath(_SECTION_XPATH):  # long paragraphs in document order
+        el = p.getparent()
+        counts[el] = counts.get(el, 0) + 1
+    for el, n in counts.items():
+        if n >= 2:
+            groups.setdefault((el.tag, el.get("class")), []).append(el)
     lines = text.split("\n")
     keys = [_norm_line(ln) for ln in lines]
 

@@ -610,7 +610,7 @@ def site_from_title(title: str | None) -> str | None:
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code from the text (py3langid); the page's declared lang for very short texts."""
-    sample = (text or "")[:1000]
+    sample = (text or "")[:700]
     if len(sample.strip()) >= 40:
         import py3langid
 
