@@ -165,11 +165,11 @@ def _read_gum(path: Path) -> GumDoc:
         sent_pos = (found if found >= 0 else sent_pos) + len(cols[1])
         misc = cols[9]
         head = int(cols[6])
-        tokens.append((start, pos, cols[3], sent_base + head - 1 if head else -1))
+        tokens.append((start, pos, cols[3], sent_base + head - 1 if head else -1, cols[7]))
         tok_i = len(tokens) - 1
         for m in re.finditer(r"Entity=([^|]+)", misc):
             val = m.group(1)
-            for opening in re.finditer(r"\((\d+)-([a-z]+)([^()]*?)(\))?(?=\(|\)|$)", val):
+            for opening in re.finditer(r"\((\d+)-([a-z]+)([^()]*)(\))?", val):
                 eid, etype, rest, closes = opening.groups()
                 # GRP-etype-infstat-salience-centering-minspan-link-identity: a Wikipedia identity
                 linked = len(rest.split("-")) >= 7
@@ -185,17 +185,39 @@ def _read_gum(path: Path) -> GumDoc:
                     s0, etype, t0, linked = open_[eid].pop()
                     spans.append((s0, pos, etype, t0, tok_i, linked))
     text = "".join(parts)
-    ents = []
+    named = []
     for s, e, etype, t0, t1, linked in spans:
         if etype not in GUM_TYPES:
             continue
         # a named mention: its syntactic head (the token whose head lies outside the span) is a
-        # proper noun. GUM also annotates pronouns and common-noun mentions, which NER never finds.
-        # A description around a name ("English captain Harry Kane") counts when GUM links the
-        # entity to Wikipedia and the span holds a proper noun.
+        # proper noun, or a common-noun head carries the name as a `flat` dependent (GUM writes
+        # "team member Rodaba Noori" with "member" as head and the name flat under it). GUM also
+        # annotates pronouns and common-noun mentions, which NER never finds. A description around
+        # a name ("English captain Harry Kane") counts when GUM links the entity to Wikipedia and
+        # the span holds a proper noun.
         heads = [i for i in range(t0, t1 + 1) if not (t0 <= tokens[i][3] <= t1)]
-        named_head = bool(heads) and tokens[heads[0]][2] == "PROPN"
+        named_head = bool(heads) and (tokens[heads[0]][2] == "PROPN" or any(
+            tokens[i][3] == heads[0] and tokens[i][4] == "flat" and tokens[i][2] == "PROPN"
+            for i in range(t0, t1 + 1)))
         if not named_head and not (linked and any(tokens[i][2] == "PROPN" for i in range(t0, t1 + 1))):
             continue
-        ents.append((s, len(text[:e].rstrip()) if e > len(text.rstrip()) else e, GUM_TYPES[etype]))
+        end = len(text[:e].rstrip()) if e > len(text.rstrip()) else e
+        named.append((s, end, GUM_TYPES[etype], _compact_name(text, tokens, t0, t1)))
+    # flat NER, as in CoNLL/OntoNotes: a mention nested inside a longer *name* ("Andy Warhol" in
+    # "the Andy Warhol Foundation", "Texas" in "University of Texas Arlington") is part of that
+    # name, not a mention of its own. Mentions inside a description or a phrase ("Malaysia" in
+    # "Malaysia's Prime Minister", "Texas" in "Irving, Texas") stay.
+    ents = [(s, e, t) for s, e, t, _h in named
+            if not any(o_h and o_s <= s and e <= o_e and (o_s, o_e) != (s, e) for o_s, o_e, _t, o_h in named)]
     return GumDoc(path.stem, text, ents)
+
+
+def _compact_name(text: str, tokens: list, t0: int, t1: int) -> bool:
+    """A span that is one name: proper nouns, joined only by "of", "for", "the", "&"."""
+    toks = [text[tokens[i][0]:tokens[i][1]] for i in range(t0, t1 + 1)]
+    tags = [tokens[i][2] for i in range(t0, t1 + 1)]
+    if toks and toks[0].lower() == "the":
+        toks, tags = toks[1:], tags[1:]
+    if len(toks) < 2:
+        return False
+    return all(tag == "PROPN" or tok.lower() in {"of", "for", "the", "&"} for tok, tag in zip(toks, tags))

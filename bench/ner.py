@@ -83,7 +83,34 @@ def score(docs, preds) -> dict:
     return out
 
 
+def errors(docs, preds) -> list[dict]:
+    """Every gold mention missed or mistyped and every prediction that matches no gold mention
+    of its type, with the gold type it overlaps (if any) and a little context."""
+    out = []
+    for doc, enr in zip(docs, preds):
+        pred = [(m.start, m.end, m.label) for m in enr.entities if m.label in TYPES]
+        for s, e, t in doc.entities:
+            if any(p[0] < e and s < p[1] and p[2] == t for p in pred):
+                continue
+            got = sorted({p[2] for p in pred if p[0] < e and s < p[1]})
+            out.append({"doc": doc.name, "kind": "missed", "gold": t, "pred": "/".join(got) or None,
+                        "text": doc.text[s:e], "context": " ".join(doc.text[max(0, s - 50):e + 50].split())})
+        for s, e, t in pred:
+            if any(g[0] < e and s < g[1] and g[2] == t for g in doc.entities):
+                continue
+            got = sorted({g[2] for g in doc.entities if g[0] < e and s < g[1]})
+            out.append({"doc": doc.name, "kind": "spurious", "gold": "/".join(got) or None, "pred": t,
+                        "text": doc.text[s:e], "context": " ".join(doc.text[max(0, s - 50):e + 50].split())})
+    return out
+
+
 def main(argv=None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--errors", metavar="PATH", help="write every error (missed / spurious, per type) "
+                    "as JSON lines to PATH and print a count per (kind, gold, predicted)")
+    args = ap.parse_args(argv)
     opts = EnrichOptions()
     docs = gum_news()
     load_model(opts.model)
@@ -105,6 +132,16 @@ def main(argv=None) -> int:
     out = RESULTS / "ner_gum_news.json"
     out.write_text(json.dumps(res, indent=2) + "\n")
     print(f"-> {out}")
+    if args.errors:
+        errs = errors(docs, preds)
+        Path(args.errors).write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in errs))
+        tally: dict[tuple, int] = {}
+        for x in errs:
+            k = (x["kind"], x["gold"], x["pred"])
+            tally[k] = tally.get(k, 0) + 1
+        for k, n in sorted(tally.items(), key=lambda kv: -kv[1]):
+            print(f"{n:>5}  {k[0]:<9} gold={k[1]!s:<12} pred={k[2]}")
+        print(f"-> {args.errors}")
     return 0
 
 

@@ -22,6 +22,34 @@ LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC
           "WORK_OF_ART": "WORK_OF_ART", "LANGUAGE": "LANGUAGE"}
 
 _NOMINAL_DEPS = {"pobj", "nsubj", "nsubjpass", "dobj", "conj", "appos"}
+# A place that does something is an organisation acting (ACE/OntoNotes "GPE in an ORG role"):
+# "South Korea said", "Russia vetoed", "Belgium beat England", "Washington announced". Verbs that
+# only locate or describe a place leave it a place ("Texas borders Mexico", "Syria is ...").
+_STATIVE = {"be", "lie", "sit", "border", "locate", "stretch", "span", "cover", "include", "have",
+            "remain", "become", "rank", "neighbour", "neighbor", "host", "see", "receive", "get",
+            "experience", "suffer", "contain", "boast"}
+# ... and so is a place that owns an agent or an act: "Russia's decision", "Tunisia's coach".
+_AGENT_NOUNS = {"decision", "statement", "announcement", "move", "veto", "vote", "offer", "demand",
+                "proposal", "plan", "response", "refusal", "threat", "warning", "policy", "position",
+                "government", "army", "military", "navy", "forces", "troops", "team", "squad",
+                "coach", "manager", "captain", "goalkeeper", "striker", "defender", "midfielder",
+                "player", "players", "delegation", "negotiators", "officials", "spokesman",
+                "spokeswoman", "spokesperson", "embassy", "ambassador", "leader", "leaders",
+                "attempt", "victory", "win", "defeat", "goal", "goals", "lead", "bid", "strategy"}
+# a place beaten, faced or played against is a team or a government: "defeated Panama",
+# "sanctions against Iran", "a goal for Belgium"
+_CONTEST_VERBS = {"beat", "defeat", "face", "play", "edge", "thrash", "eliminate", "overcome", "trounce",
+                  "outplay", "stun", "upset", "sanction", "attack", "invade", "accuse", "blame", "urge",
+                  "criticise", "criticize", "condemn", "warn", "pressure", "persuade"}
+_FOR_NOUNS = {"goal", "goals", "lead", "point", "points", "win", "victory", "penalty", "chance", "score",
+              "support", "spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy"}
+# "Belgium 3 – 0 Panama", "Sweden 1-0 Korea Republic": names either side of a score are teams
+_SCORE_AFTER = re.compile(r"^\s*\d{1,2}\s*[–—-]\s*\d{1,2}\b")
+_SCORE_BEFORE = re.compile(r"\b\d{1,2}\s*[–—-]\s*\d{1,2}\s*$")
+# Products and software written like names: a model code ("IE6", "PS4") or a name followed by a
+# version ("Windows XP", "Internet Explorer 6", "iOS 9"); the small model calls them places/people.
+_CODE = re.compile(r"^[A-Z][A-Za-z]{0,3}\d{1,3}$")
+_VERSION = re.compile(r"^(?:\d+(?:\.\d+)*|XP|Vista|ME|NT|Pro|Plus|Max|Mini|SE)$")
 _APOS = "'’`"
 _POSSESSIVE = re.compile(r"(?:['’`]s|s['’`])$")
 _EDGE_PUNCT = "\"'“”‘’«»„‟‹›()[]{},;:!?—–-_*#|/\\ \t\n\r"
@@ -164,8 +192,48 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         if (label == "NORP" and " " not in s and "-" not in s and ent.root.dep_ in _NOMINAL_DEPS
                 and not re.search(r"(an|ans|ese|ish|i|is|ic|ics|ch|sh|s|k|m)$", s)):
             label = "PLACE"  # "around Aleppo": a name used as a noun, not a nationality adjective
+        if label in {"PLACE", "PERSON", "NORP"} and not ent.ent_id_ and _is_product(s, text, end):
+            label = "PRODUCT"
+        elif label == "PLACE" and ent.label_ == "GPE" and _acts(ent.root, text, start, end, base):
+            label = "ORG"
         out.append(Mention(start, end, label, key=ent.ent_id_ or "", title=" ".join(title_words)))
     return out
+
+
+def _is_product(s: str, text: str, end: int) -> bool:
+    words = s.split()
+    if _CODE.match(words[-1]) or (len(words) > 1 and _VERSION.match(words[-1])):
+        return True
+    nxt = re.match(r"[ \t]*(\S+)", text[end:end + 12])
+    return bool(nxt and re.fullmatch(r"XP|Vista", nxt.group(1).rstrip(".,;:)")))
+
+
+def _acts(root, text: str, start: int, end: int, base: int) -> bool:
+    """Is this place mention an agent (a government, a team) rather than a location?"""
+    if _SCORE_AFTER.match(text[end:end + 12]) or _SCORE_BEFORE.search(text[max(0, start - 12):start]):
+        return True
+    if not root.doc.has_annotation("DEP"):
+        return False
+    tok = root
+    while tok.dep_ == "conj" and tok.head is not tok:  # "North and South Korea exchanged fire"
+        tok = tok.head
+    if tok.dep_ == "nsubj":
+        verb = tok.head
+        return verb.pos_ == "VERB" and verb.lemma_.lower() not in _STATIVE
+    if tok.dep_ == "poss":
+        return tok.head.lower_ in _AGENT_NOUNS or tok.head.lower_ in word_list("titles.txt")
+    if tok.dep_ == "dobj":
+        return tok.head.lemma_.lower() in _CONTEST_VERBS
+    if tok.dep_ == "pobj":
+        prep = tok.head
+        if prep.lower_ == "against":
+            return True
+        if prep.lower_ == "for":
+            # "a third goal for Belgium", "scored for Belgium", "the spokesman for Russia"
+            h = prep.head
+            return h.lower_ in _FOR_NOUNS or (h.pos_ == "VERB" and h.lemma_.lower() in {"score", "equalise", "equalize", "play"}) \
+                or any(c.dep_ == "dobj" and c.lower_ in _FOR_NOUNS for c in h.children)
+    return False
 
 
 def _norm(name: str) -> str:
@@ -190,12 +258,14 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if m.label in {"PERSON", "ORG", "PLACE"}:
             votes.setdefault(_norm(m.name), {}).setdefault(m.label, 0)
             votes[_norm(m.name)][m.label] += 1
+    # A tie picks one type for all of them (PERSON, then PLACE, then ORG), so that one article
+    # never holds the same name as two entities: a country that acts in as many mentions as it
+    # is merely named stays a place.
+    tie_order = {"PERSON": 2, "PLACE": 1, "ORG": 0}
     for m in mentions:
         v = votes.get(_norm(m.name))
         if v and not m.key and m.label in v:
-            best = max(v, key=lambda lab: (v[lab], lab == m.label))
-            if v[best] > v[m.label]:
-                m.label = best
+            m.label = max(v, key=lambda lab: (v[lab], tie_order[lab]))
     persons = [m for m in mentions if m.label == "PERSON"]
     full_names: dict[str, list[Mention]] = {}
     for m in persons:
