@@ -91,11 +91,11 @@ def run_system(name: str, fn, pages, repeat: int = 1) -> dict:
     return res
 
 
-def newsmill_system():
+def newsmill_system(config: str | None = None):
     from newsmill.config import load_config
     from newsmill.tasks.extract import EXTRACTOR_VERSION, ExtractionFailed, extract_document
 
-    opts = load_config(None).extract  # what `newsmill extract` uses without --config
+    opts = load_config(config).extract  # exactly what `newsmill extract [--config FILE]` builds
 
     def fn(html: bytes, url: str):
         try:
@@ -121,6 +121,7 @@ def trafilatura_system(**kwargs):
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--config", default=None, help="TOML config, as for `newsmill extract --config`")
     ap.add_argument("--baseline", action="store_true", help="also score plain trafilatura (defaults, favor_precision)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N pages (by id)")
     ap.add_argument("--repeat", type=int, default=1, help="passes per system; speed is the best pass")
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     pages = load_pages(args.data, args.limit)
-    systems = [newsmill_system()]
+    systems = [newsmill_system(args.config)]
     if args.baseline:
         systems += [trafilatura_system(), trafilatura_system(favor_precision=True)]
     # warm-up: imports and lazily built tables (htmldate's month names, py3langid's model) are a
