@@ -25,9 +25,9 @@ _NOMINAL_DEPS = {"pobj", "nsubj", "nsubjpass", "dobj", "conj", "appos"}
 # A place that does something is an organisation acting (ACE/OntoNotes "GPE in an ORG role"):
 # "South Korea said", "Russia vetoed", "Belgium beat England", "Washington announced". Verbs that
 # only locate or describe a place leave it a place ("Texas borders Mexico", "Syria is ...").
-_STATIVE = {"be", "lie", "sit", "border", "locate", "stretch", "span", "cover", "include", "have",
+_STATIVE = frozenset({"be", "lie", "sit", "border", "locate", "stretch", "span", "cover", "include", "have",
             "remain", "become", "rank", "neighbour", "neighbor", "host", "see", "receive", "get",
-            "experience", "suffer", "contain", "boast"}
+            "experience", "suffer", "contain", "boast"})
 # ... and so is a place that owns an agent or an act: "Russia's decision", "Tunisia's coach".
 _AGENT_NOUNS = {"decision", "statement", "announcement", "move", "veto", "vote", "offer", "demand",
                 "proposal", "plan", "response", "refusal", "threat", "warning", "policy", "position",
@@ -38,11 +38,12 @@ _AGENT_NOUNS = {"decision", "statement", "announcement", "move", "veto", "vote",
                 "attempt", "victory", "win", "defeat", "goal", "goals", "lead", "bid", "strategy"}
 # a place beaten, faced or played against is a team or a government: "defeated Panama",
 # "sanctions against Iran", "a goal for Belgium"
-_CONTEST_VERBS = {"beat", "defeat", "face", "play", "edge", "thrash", "eliminate", "overcome", "trounce",
+_CONTEST_VERBS = frozenset({"beat", "defeat", "face", "play", "edge", "thrash", "eliminate", "overcome", "trounce",
                   "outplay", "stun", "upset", "sanction", "attack", "invade", "accuse", "blame", "urge",
-                  "criticise", "criticize", "condemn", "warn", "pressure", "persuade"}
+                  "criticise", "criticize", "condemn", "warn", "pressure", "persuade"})
 _FOR_NOUNS = {"goal", "goals", "lead", "point", "points", "win", "victory", "penalty", "chance", "score",
               "support", "spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy"}
+_SCORE_VERBS = frozenset({"score", "equalise", "equalize", "play"})
 # "Belgium 3 – 0 Panama", "Sweden 1-0 Korea Republic": names either side of a score are teams
 _SCORE_AFTER = re.compile(r"^\s*\d{1,2}\s*[–—-]\s*\d{1,2}\b")
 _SCORE_BEFORE = re.compile(r"\b\d{1,2}\s*[–—-]\s*\d{1,2}\s*$")
@@ -75,6 +76,65 @@ def doc_text(doc) -> str:
 def word_list(name: str) -> frozenset[str]:
     lines = (DATA / name).read_text(encoding="utf-8").splitlines()
     return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+
+
+# Verb forms without spaCy's attribute_ruler + lemmatizer (together about a quarter of the
+# pipeline's time): every rule here only asks "is this token a form of one of these verbs?", which
+# the fine-grained tag and a table of inflected forms answer.
+VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD"})
+_IRREGULAR = {
+    "say": "said", "tell": "told", "write": "wrote written", "think": "thought", "find": "found",
+    "feel": "felt", "show": "shown", "learn": "learnt", "know": "knew known",
+    "understand": "understood", "speak": "spoke spoken", "mean": "meant", "swear": "swore sworn",
+    "forecast": "forecast", "be": "is are was were been being am 's 're 'm", "have": "has had 's 've 'd",
+    "lie": "lay lain lying", "sit": "sat", "get": "got gotten", "see": "saw seen", "become": "became",
+    "beat": "beaten", "overcome": "overcame", "upset": "upset", "take": "took taken",
+    "make": "made", "win": "won", "lose": "lost", "give": "gave given", "lead": "led",
+    "hold": "held", "put": "put", "set": "set", "do": "did done does", "go": "went gone goes",
+    "bid": "bid", "read": "read", "hear": "heard", "run": "ran", "send": "sent", "buy": "bought",
+    "bring": "brought", "catch": "caught", "teach": "taught", "fight": "fought", "seek": "sought",
+    "leave": "left", "keep": "kept", "meet": "met", "pay": "paid", "lay": "laid", "spend": "spent",
+    "build": "built", "stand": "stood", "foresee": "foresaw foreseen", "withdraw": "withdrew withdrawn",
+}
+
+
+def _inflections(lemma: str) -> set[str]:
+    """Regular English forms of a verb (a few non-words among them do no harm)."""
+    out = {lemma}
+    if re.search(r"(s|sh|ch|x|z|o)$", lemma):
+        out.add(lemma + "es")
+    elif re.search(r"[^aeiou]y$", lemma):
+        out.add(lemma[:-1] + "ies")
+    else:
+        out.add(lemma + "s")
+    if lemma.endswith("e"):
+        out |= {lemma + "d", (lemma[:-1] if not lemma.endswith("ee") else lemma) + "ing"}
+    elif re.search(r"[^aeiou]y$", lemma):
+        out |= {lemma[:-1] + "ied", lemma + "ing"}
+    else:
+        out |= {lemma + "ed", lemma + "ing"}
+        if re.search(r"[^aeiou][aeiou][bdgklmnprt]$", lemma):  # admit -> admitted, plan -> planned
+            out |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    out.update(_IRREGULAR.get(lemma, "").split())
+    return out
+
+
+@lru_cache(maxsize=None)
+def verb_forms(lemmas: frozenset[str]) -> frozenset[str]:
+    """Every inflected form of ``lemmas``."""
+    forms: set[str] = set()
+    for lemma in lemmas:
+        forms |= _inflections(lemma)
+    return frozenset(forms)
+
+
+def is_verb(tok) -> bool:
+    return tok.tag_ in VERB_TAGS
+
+
+def verb_in(tok, lemmas: frozenset[str]) -> bool:
+    """Is ``tok`` a verb form of one of ``lemmas``?"""
+    return tok.tag_ in VERB_TAGS and tok.lower_.replace("’", "'") in verb_forms(lemmas)
 
 
 @lru_cache(maxsize=None)
@@ -219,11 +279,11 @@ def _acts(root, text: str, start: int, end: int, base: int) -> bool:
         tok = tok.head
     if tok.dep_ == "nsubj":
         verb = tok.head
-        return verb.pos_ == "VERB" and verb.lemma_.lower() not in _STATIVE
+        return is_verb(verb) and not verb_in(verb, _STATIVE)
     if tok.dep_ == "poss":
         return tok.head.lower_ in _AGENT_NOUNS or tok.head.lower_ in word_list("titles.txt")
     if tok.dep_ == "dobj":
-        return tok.head.lemma_.lower() in _CONTEST_VERBS
+        return verb_in(tok.head, _CONTEST_VERBS)
     if tok.dep_ == "pobj":
         prep = tok.head
         if prep.lower_ == "against":
@@ -231,7 +291,7 @@ def _acts(root, text: str, start: int, end: int, base: int) -> bool:
         if prep.lower_ == "for":
             # "a third goal for Belgium", "scored for Belgium", "the spokesman for Russia"
             h = prep.head
-            return h.lower_ in _FOR_NOUNS or (h.pos_ == "VERB" and h.lemma_.lower() in {"score", "equalise", "equalize", "play"}) \
+            return h.lower_ in _FOR_NOUNS or verb_in(h, _SCORE_VERBS) \
                 or any(c.dep_ == "dobj" and c.lower_ in _FOR_NOUNS for c in h.children)
     return False
 

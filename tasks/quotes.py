@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsmill.tasks.entities import doc_text, word_list
+from newsmill.tasks.entities import doc_text, is_verb, verb_in, word_list
 
 # opening mark -> closing marks it pairs with
 PAIRS = {"“": "”\"", "„": "“”", "«": "»", "‘": "’", "‚": "‘’", "\"": "\"”", "'": "'’", "‹": "›"}
@@ -20,6 +20,7 @@ QUOTE_CHARS = "\"'“”‘’«»„‟‹›‚"
 PRONOUNS = {"he", "she", "him", "her"}
 _OPENERS_CONTEXT = set(" \t([{—–-/:;,") | {""}
 SPEECH_SUBJ = {"nsubj", "nsubjpass", "csubj"}
+_NAME_OR_PRONOUN = {"NNP", "NNPS", "PRP", "WP"}
 
 
 @dataclass
@@ -165,13 +166,13 @@ def attributions(doc, base: int) -> list[RawQuote]:
             out.append(RawQuote(base + content[0], base + content[1], "indirect", "according to",
                                 base + tok.idx, base + sp[0], base + sp[1]))
             continue
-        if tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in cues:
+        if not verb_in(tok, cues):
             continue
         comp = [c for c in tok.children if c.dep_ == "ccomp"]
         if comp:
             c = comp[0]
             content = _trim(doc, c.left_edge.i, c.right_edge.i)
-        elif tok.lemma_.lower() in _objects():
+        elif verb_in(tok, _objects()):
             # "backed Rubio", "called for a ban", "urged them to drop out": the object is what
             # was said, wanted or stood for
             objs = [c for c in tok.children if c.dep_ in {"dobj", "xcomp", "attr"}]
@@ -234,7 +235,7 @@ def _window_cue(doc, base: int, q0: int, q1: int) -> RawQuote | None:
         for t in list(after)[:10]:
             if t.text in "“„«" or (t.i > after.start and t.text == "\"" and doc[t.i - 1].is_space):
                 break  # the next quote begins
-            if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in cues:
+            if verb_in(t, cues):
                 cands.append(t)
                 break
     if not cands:
@@ -246,7 +247,7 @@ def _window_cue(doc, base: int, q0: int, q1: int) -> RawQuote | None:
             for t in reversed(toks[-15:]):
                 if t.i < lo:
                     break
-                if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in cues:
+                if verb_in(t, cues):
                     cands.append(t)
                     break
     if not cands:
@@ -255,7 +256,7 @@ def _window_cue(doc, base: int, q0: int, q1: int) -> RawQuote | None:
     subj = _resolve_relative(_subject(verb))
     if subj is None and verb.idx + base >= q1:
         # '..." Miller said' parsed without a subject: the name between the quote and the verb
-        between = [t for t in doc if q1 - base <= t.idx < verb.idx and t.pos_ in {"PROPN", "PRON"}]
+        between = [t for t in doc if q1 - base <= t.idx < verb.idx and t.tag_ in _NAME_OR_PRONOUN]
         subj = between[-1] if between else None
     sp = speaker_span(subj) if subj is not None else None
     if sp and q0 - 1 <= base + sp[0] < q1 + 1:
@@ -275,7 +276,7 @@ def _colon_cue(doc, base: int, q0: int, q1: int) -> RawQuote | None:
         return None
     colon = span[0]
     sent = colon.sent
-    verbs = [t for t in sent if t.i < colon.i and t.pos_ in {"VERB", "AUX"}]
+    verbs = [t for t in sent if t.i < colon.i and is_verb(t)]
     if not verbs:
         return None
     verb = verbs[-1]
