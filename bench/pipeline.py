@@ -372,10 +372,13 @@ def stage_seconds(db: Path) -> dict:
             "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions), (SELECT count(*) FROM quotes)"
         ).fetchall()[0]
         hashes = con.execute("SELECT count(DISTINCT content_hash) FROM articles").fetchall()[0][0]
+        size = con.execute("SELECT block_size, total_blocks, used_blocks, free_blocks FROM pragma_database_size()").fetchall()[0]
+        raw = con.execute("SELECT sum(octet_length(html_gz)) FROM raw_pages").fetchall()[0][0]
     finally:
         con.close()
     return {"fetches": rows[0], "fetch_thread_s": float(rows[1] or 0), "articles": arts,
-            "distinct_content_hashes": hashes, "mentions": ents, "quotes": quotes}
+            "distinct_content_hashes": hashes, "mentions": ents, "quotes": quotes,
+            "db_used_bytes": size[0] * size[2], "db_free_blocks": size[3], "raw_html_gz_bytes": raw}
 
 
 def peer(urls_file: Path) -> dict | None:

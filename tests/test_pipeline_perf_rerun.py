@@ -36,19 +36,24 @@ def test_unchanged_bodies_are_not_processed_again(site, db_path):
     html = (FIXTURES / "article.html").read_text(encoding="utf-8")
     urls = [site.add("/a.html", html), site.add("/b.html", html.replace("<title>", "<title>B ", 1)
                                                       .replace('rel="canonical"', 'rel="x-canonical"'))]
+    # German: enrichment skipped on purpose (no German model), which counts as done
+    de = site.add("/de.html", (FIXTURES / "i18n-de.html").read_bytes())
     cfg = load_config(overrides={"load": {"db_path": db_path},
                                  "fetch": {"per_host_interval": 0, "respect_robots": False}}, env={})
     log = logging.getLogger("test")
-    first = run_ingest(urls, cfg, str(uuid.uuid4()), log, use_tasks=False)
-    assert first.new == 2 and first.failed == 0, first
-    assert _rows(db_path, "SELECT count(*) FROM enrichments")[0][0] == 2
+    first = run_ingest(urls + [de], cfg, str(uuid.uuid4()), log, use_tasks=False)
+    assert first.new == 3 and first.failed == 0, first
+    assert _rows(db_path, "SELECT count(*) FROM enrichments")[0][0] == 3
+    assert _rows(db_path, "SELECT e.skipped IS NOT NULL FROM enrichments e JOIN articles a USING (article_id) "
+                          f"WHERE a.url = '{de}'") == [(True,)]
 
-    second = run_ingest(urls, cfg, str(uuid.uuid4()), log, use_tasks=False)
-    assert second.new == 0 and second.updated == 0 and second.unchanged == 2 and second.failed == 0
+    second = run_ingest(urls + [de], cfg, str(uuid.uuid4()), log, use_tasks=False)
+    assert second.new == 0 and second.updated == 0 and second.unchanged == 3 and second.failed == 0
     skipped = _rows(db_path, "SELECT url, status_code, outcome, error FROM fetches "
                              "WHERE error_detail LIKE 'body unchanged%' ORDER BY url")
     assert [(u, s, o, e) for u, s, o, e in skipped] == [(urls[0], 200, "unchanged", None),
-                                                         (urls[1], 200, "unchanged", None)]
+                                                         (urls[1], 200, "unchanged", None),
+                                                         (de, 200, "unchanged", None)]
 
     # another model's enrichment is redone; a changed body is extracted again
     con = duckdb.connect(db_path)
