@@ -7,6 +7,10 @@ pool is started before the first batch is fetched, so its start-up overlaps with
 
 Small runs stay in-process: spawning workers and loading a model per worker costs seconds that a
 handful of pages never pays back.
+
+Workers are started with ``spawn``, which imports the caller's main module in each worker: a
+script that calls ``run_ingest`` for 64+ URLs needs the usual ``if __name__ == "__main__":``
+guard (the CLI and Prefect deployments have it).
 """
 
 from __future__ import annotations
