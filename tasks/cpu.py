@@ -33,6 +33,10 @@ POOL_MIN_URLS = 64
 # Pages per task sent to a worker: small enough to spread a batch over the workers, large enough
 # that nlp.pipe batches and pickling overhead stay small.
 CHUNK = 8
+# A worker is replaced after this many chunks (~2000 pages): spaCy's string store and lxml's
+# caches grow with every new word seen, so a long backfill would otherwise grow without bound.
+# Loading the model again costs a few seconds per 2000 pages.
+TASKS_PER_WORKER = 250
 
 
 def pool_size(opts: ExtractOptions, urls: int) -> int:
@@ -111,7 +115,7 @@ class CpuPool:
         # can copy a held lock into the child.
         self._pool = ProcessPoolExecutor(
             max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker, initargs=(self.enrich_opts,))
+            initializer=_init_worker, initargs=(self.enrich_opts,), max_tasks_per_child=TASKS_PER_WORKER)
         # start the workers now, so that their start-up overlaps with the first fetch
         for _ in range(self.processes):
             self._pool.submit(os.getpid)
