@@ -47,6 +47,8 @@ def _spans(field_: str) -> list[tuple[int, int]]:
     _, _, offs = field_.partition(" ")
     out = []
     for part in offs.split(";"):
+        if not part.strip():
+            continue  # a few train .ann files have an empty fragment ("10 20;")
         a, b = part.split()
         out.append((int(a), int(b)))
     return out

@@ -207,3 +207,80 @@ def test_worker_processes_give_the_same_result():
     one = enrich_texts(texts, EnrichOptions(processes=1), ["en"] * 4)
     two = enrich_texts(texts, EnrichOptions(processes=2, batch_size=1), ["en"] * 4)
     assert one == two and one[0].quotes
+
+
+def labels_of(e, surface):
+    return {m.label for m in e.entities if m.text == surface}
+
+
+def test_a_place_that_acts_is_an_organisation():
+    e = enrich("South Korea said on Friday that it would keep broadcasting propaganda.")
+    assert labels_of(e, "South Korea") == {"ORG"}
+    e = enrich("Russia vetoed the resolution. Russia's decision angered diplomats in Paris.")
+    assert labels_of(e, "Russia") == {"ORG"} and labels_of(e, "Paris") == {"PLACE"}
+    e = enrich("Group G: Belgium 3 – 0 Panama. Belgium defeated Panama in Sochi on Monday.")
+    assert labels_of(e, "Belgium") == {"ORG"} and labels_of(e, "Panama") == {"ORG"}
+    assert labels_of(e, "Sochi") == {"PLACE"}
+
+
+def test_a_place_that_is_only_located_or_described_stays_a_place():
+    e = enrich("He moved to Texas in 2003. Texas has 30 million people and borders Mexico.")
+    assert labels_of(e, "Texas") == {"PLACE"}
+
+
+def test_one_type_per_name_within_an_article():
+    # one mention acts, one locates: a tie keeps the country a place, never two entities
+    e = enrich("South Korea said on Friday that it would respond. Shells landed in South Korea overnight.")
+    assert len(labels_of(e, "South Korea")) == 1
+    e = enrich("Sweden beat Korea 1 – 0. Sweden led at half time. Sweden scored late. Fans in Sweden cheered.")
+    assert labels_of(e, "Sweden") == {"ORG"}  # three of four mentions act
+
+
+def test_products_with_versions_are_not_places_or_people():
+    e = enrich("IE6 shipped with Windows XP, nearly a decade ago. Microsoft urged IE6 users to move to Windows 7.")
+    for name in ("IE6", "Windows XP", "Windows 7"):
+        assert labels_of(e, name) and not labels_of(e, name) & {"PLACE", "PERSON"}, (name, e.entities)
+    assert labels_of(e, "Microsoft") == {"ORG"}
+
+
+INFLECTED = ("She says the plan works. They said it would. He is saying so. It was denied that he left. "
+             "The mayor admitted the error and added that he regretted it. Officials warned, insisted, "
+             "claimed and argued. The report concluded that costs rose. She told reporters he tweeted. "
+             "He has written that they wrote. We acknowledge it. They had planned to call for a ban.")
+
+
+def test_verb_forms_agree_with_spacys_lemmatizer():
+    """The pipeline runs without attribute_ruler and lemmatizer; the inflection table must find
+    the same cue verbs as spaCy's own POS + lemma on real text."""
+    import spacy
+
+    from newsmill.tasks.entities import verb_in, word_list
+
+    full = spacy.load(EnrichOptions().model)  # all components, lemmatizer included
+    assert "lemmatizer" in full.pipe_names
+    cues = word_list("cue_verbs.txt")
+    text = (FIX / "kirby.txt").read_text(encoding="utf-8") + "\n" + INFLECTED
+    doc = full(text)
+    by_lemma = [t.i for t in doc if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in cues]
+    by_form = [t.i for t in doc if verb_in(t, cues)]
+    assert len(by_lemma) > 25
+    assert by_form == by_lemma, [(doc[i].text, doc[i].lemma_) for i in set(by_form) ^ set(by_lemma)]
+
+
+def test_fast_pipeline_gives_the_same_analysis_as_spacys_default():
+    """Numpy/OpenBLAS ops and the dropped components change speed, not entities or parses."""
+    import spacy
+
+    fast = load_model(EnrichOptions().model)
+    assert "lemmatizer" not in fast.pipe_names and "attribute_ruler" not in fast.pipe_names
+    ops = {type(n.ops).__name__ + str(getattr(n.ops, "use_blis", "")) for _, p in fast.pipeline
+           if hasattr(p, "model") for n in p.model.walk()}
+    assert "NumpyOpsFalse" in ops
+    default = spacy.load(EnrichOptions().model)
+    from newsmill.tasks.entities import add_entity_ruler
+
+    add_entity_ruler(default)
+    text = (FIX / "kirby.txt").read_text(encoding="utf-8") + "\n" + INFLECTED
+    a, b = fast(text), default(text)
+    assert [(x.start, x.end, x.label_) for x in a.ents] == [(x.start, x.end, x.label_) for x in b.ents]
+    assert [(t.dep_, t.head.i, t.tag_) for t in a] == [(t.dep_, t.head.i, t.tag_) for t in b]
