@@ -58,16 +58,17 @@ def shard_urls(urls: list[str], index: int, count: int, by: str = "host") -> lis
     return [u for u in urls if shard_of(u, count, by) == index]
 
 
-def _validators(cfg: Config, urls: list[str]) -> dict:
-    """ETag/Last-Modified from the readers' snapshot: a worker never opens the warehouse itself."""
+def _previous(cfg: Config, urls: list[str], model: str | None) -> tuple[dict, dict]:
+    """ETag/Last-Modified and known body hashes from the readers' snapshot (a worker never opens
+    the warehouse itself), so that unchanged pages cost a worker as little as they cost ingest."""
     try:
         with db.reader(cfg.load.db_path, lock_timeout=5) as con:
-            return loader.validators(con, urls)
+            return loader.validators(con, urls), loader.known_bodies(con, urls, EXTRACTOR_VERSION, model)
     except db.WarehouseError:
-        return {}
+        return {}, {}
     except Exception as e:  # noqa: BLE001 - an old or foreign snapshot only costs full GETs
         log.warning("no conditional GETs: cannot read validators from %s: %s", cfg.load.db_path, e)
-        return {}
+        return {}, {}
 
 
 def run_worker(urls: list[str], cfg: Config, staging_dir: str, run_id: str, shard: tuple[int, int] = (0, 1),
@@ -76,7 +77,8 @@ def run_worker(urls: list[str], cfg: Config, staging_dir: str, run_id: str, shar
     mine = shard_urls(urls, shard[0], shard[1], shard_by)
     versions = {"newsmill": __version__, "extractor": EXTRACTOR_VERSION,
                 "model": model_version(cfg.enrich) if cfg.enrich.enabled else None}
-    validators = _validators(cfg, mine) if cfg.load.db_path and Path(cfg.load.db_path).exists() else {}
+    validators, known = (_previous(cfg, mine, versions["model"])
+                         if cfg.load.db_path and Path(cfg.load.db_path).exists() else ({}, {}))
     limiter = fetch_stage.HostLimiter(cfg.fetch.per_host_interval, cfg.fetch.per_host_concurrency)
     batches = [mine[i:i + cfg.load.batch_size] for i in range(0, len(mine), max(1, cfg.load.batch_size))]
     written, docs, failed = [], 0, 0
@@ -85,13 +87,13 @@ def run_worker(urls: list[str], cfg: Config, staging_dir: str, run_id: str, shar
         return list(fetch_stage.fetch_pages(batch, cfg.fetch, validators, limiter))
 
     # fetch batch N+1 while batch N is extracted and enriched
-    with cpu.CpuPool(cpu.pool_size(cfg.extract, len(mine)), cfg.extract, cfg.enrich) as pool, \
+    with cpu.CpuPool(cpu.pool_size(cfg.extract, len(mine)), cfg.extract, cfg.enrich, lazy=bool(validators)) as pool, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="fetch") as fetcher:
         nxt = fetcher.submit(fetch, batches[0]) if batches else None
         for i in range(len(batches)):
             pages = nxt.result()
             nxt = fetcher.submit(fetch, batches[i + 1]) if i + 1 < len(batches) else None
-            results = pool.run(pages)
+            results = pool.run(cpu.skip_unchanged(pages, known))
             rows = loader.stage_batch(results, run_id, extractor_version=EXTRACTOR_VERSION)
             meta = {"flow": "scaleout-worker", "shard": list(shard), "shard_by": shard_by,
                     "run_urls": len(mine), "versions": versions}

@@ -130,6 +130,20 @@ def test_two_workers_load_the_same_rows_as_one_process(served, tmp_path, prefect
     assert _table(scaled_db, COUNTS) == before
     assert _table(scaled_db, "SELECT run_id, flow, status, new FROM runs ORDER BY 1") == runs
 
+    # a later worker run reads the warehouse's snapshot: byte-identical pages are staged as
+    # unchanged without extraction, and merging them adds fetch rows only
+    stage2 = tmp_path / "staging2"
+    p = subprocess.run([sys.executable, "-m", "newsmill.flows.scaleout", "worker", "--urls-file",
+                        str(tmp_path / "urls.txt"), "--staging", str(stage2), "--shard", "0/1",
+                        "--db", scaled_db, "--config", cfg_path],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert json.loads(p.stdout.strip().splitlines()[-1])["articles"] == 0  # nothing re-extracted
+    third = merge(str(stage2), scaled_db, cfg_path)
+    assert third["new"] == third["updated"] == 0 and third["unchanged"] == 10 and third["failed"] == 1
+    assert _table(scaled_db, ARTICLES) == _table(single_db, ARTICLES)
+    assert _table(scaled_db, "SELECT count(*) FROM fetches")[0][0] == 22
+
 
 def test_staging_round_trip_and_partial_batch_refused(tmp_path):
     from datetime import UTC, datetime
