@@ -335,6 +335,7 @@ def tree_cpu_s(root: int) -> float:
 
 
 SERVER_PID: int | None = None
+E2E_ONLY = False
 
 
 def db_size(path: Path) -> int:
@@ -411,6 +412,19 @@ def bench_one(n: int, tmp: Path, site: Site, pages, fl: dict, env: dict, do_peer
                             "newsmill_extract_s": fl["newsmill_extract_s"] * scale,
                             "sum_s": floor_clean + floor_enrich}}
     site.control("validators=1")
+    if E2E_ONLY:  # growth runs: the end-to-end line and its unchanged re-run only
+        db = tmp / f"cli-{n}.duckdb"
+        res["newsmill"] = ingest_cli(urls_file, db, config, env)
+        res["newsmill"].update(stage_seconds(db))
+        res["db_bytes"] = db_size(db)
+        res["db_mb_per_1000"] = res["db_bytes"] / n * 1000 / 2**20
+        res["rerun_304"] = ingest_cli(urls_file, db, config, env)
+        res["targets"] = {"articles_per_s": n / res["newsmill"]["seconds"],
+                          "cpu_ms_per_article": 1000 * res["newsmill"]["cpu_s"] / n,
+                          "cpu_over_floor_cpu_sum": res["newsmill"]["cpu_s"] / res["floors"]["cpu_sum_s"],
+                          "rerun_cpu_fraction": res["rerun_304"]["cpu_s"] / res["newsmill"]["cpu_s"],
+                          "rerun_fraction": res["rerun_304"]["seconds"] / res["newsmill"]["seconds"]}
+        return res
     db = tmp / f"plain-{n}.duckdb"
     res["no_prefect"] = ingest_plain(urls_file, db, config, env)
     db = tmp / f"cli-{n}.duckdb"
@@ -495,10 +509,14 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, nargs="+", default=[200], help="article counts (200, 1000, 5000)")
     ap.add_argument("--no-peer", action="store_true", help="skip newspaper4k")
     ap.add_argument("--model", default=None, help="spaCy model (default: newsmill's enrich.model)")
+    ap.add_argument("--e2e-only", action="store_true",
+                    help="only the end-to-end line and its re-run (for growth runs at large N)")
     args = ap.parse_args(argv)
     if args.cmd == "serve":
         serve(args.port_file)
         return 0
+    global E2E_ONLY
+    E2E_ONLY = args.e2e_only
     from newsmill.config import load_config
 
     model = args.model or load_config().enrich.model
@@ -518,9 +536,18 @@ def main(argv=None) -> int:
             r = bench_one(n, tmp, site, pages, fl, env, not args.no_peer)
             r["floors_measured"] = fl
             results.append(r)
-            print(table(r), flush=True)
+            if E2E_ONLY:
+                x, t = r["newsmill"], r["targets"]
+                print(f"N = {n}: {x['seconds']:.1f} s, {t['articles_per_s']:.1f} articles/s, {t['cpu_ms_per_article']:.0f} ms "
+                      f"CPU/article ({t['cpu_over_floor_cpu_sum']:.2f}x the floors' CPU), peak RSS {x['peak_rss_mb']} MB, "
+                      f"DuckDB {r['db_mb_per_1000']:.1f} MiB/1000; re-run {r['rerun_304']['seconds']:.1f} s "
+                      f"({100 * t['rerun_fraction']:.1f}% wall, {100 * t['rerun_cpu_fraction']:.1f}% CPU); "
+                      f"load average {x['loadavg_1m']}", flush=True)
+            else:
+                print(table(r), flush=True)
             RESULTS.mkdir(parents=True, exist_ok=True)
-            (RESULTS / f"pipeline-{n}.json").write_text(json.dumps(r, indent=2, default=str) + "\n")
+            name = f"pipeline-{n}-e2e.json" if E2E_ONLY else f"pipeline-{n}.json"
+            (RESULTS / name).write_text(json.dumps(r, indent=2, default=str) + "\n")
         if len(results) > 1:
             print("\ngrowth:")
             for r in results:
