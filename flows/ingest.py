@@ -124,14 +124,18 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
 
     try:
         batches = list(_batches(urls, cfg.load.batch_size))
-        fetching = submit(stages.fetch, batches[0], cfg.fetch, validators, limiter, plan) if batches else None
+        def fetch(batch):
+            # only this batch's validators: Prefect walks every task argument
+            return submit(stages.fetch, batch, cfg.fetch, {u: validators[u] for u in batch if u in validators},
+                          limiter, plan)
+
+        fetching = fetch(batches[0]) if batches else None
         # Two batches queue on the pool, so a worker that finishes its last chunk of batch N
         # starts on batch N+1 instead of idling while the other finishes.
         processing: deque = deque()
         for i in range(len(batches)):
             pages = fetching.result()
-            fetching = (submit(stages.fetch, batches[i + 1], cfg.fetch, validators, limiter, plan)
-                        if i + 1 < len(batches) else None)
+            fetching = fetch(batches[i + 1]) if i + 1 < len(batches) else None
             processing.append(submit(stages.process, cpu.skip_unchanged(pages, known), pool))
             del pages
             if len(processing) >= 2:
