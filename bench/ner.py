@@ -1,18 +1,27 @@
 """Score named entities on GUM news (../shared/corpora/gum-news).
 
-Gold: GUM entity mentions of type person / organization / place whose syntactic head is a proper
-noun, or that GUM links to Wikipedia and that contain a proper noun ("English captain Harry
-Kane"); GUM also annotates pronouns and common nouns, which NER is not meant to find. Mapped to
-PERSON / ORG / PLACE. Predictions: ``enrich_texts`` (what ``newsmill enrich`` prints), labels
-PERSON / ORG / PLACE only. Lenient match: same type and overlapping span, each gold mention used
-once. Reports P/R/F1 per type and overall, and words/s.
+Gold (bench/_corpora.py reads GUM's CoNLL-U ``Entity=`` column): mentions of type person /
+organization / place, mapped to PERSON / ORG / PLACE (GUM's other types - event, abstract, object,
+time, ... - are not scored), and only *named* mentions: the span's syntactic head is a proper
+noun, or a common-noun head carries the name as a ``flat`` dependent ("team member Rodaba
+Noori"), or GUM links the entity to Wikipedia and the span holds a proper noun ("English captain
+Harry Kane"). GUM also annotates pronouns and common nouns, which NER is not meant to find. A
+mention nested inside a longer name ("Andy Warhol" in "the Andy Warhol Foundation") is dropped, as
+in flat NER gold (CoNLL, OntoNotes); one inside a description or phrase stays. GUM types by role:
+a country acting as a government or team is an organization ("Belgium beat England", "South Korea
+said"), and so do we (tasks/entities.py). Predictions: ``enrich_texts`` (what ``newsmill
+enrich`` prints), labels PERSON / ORG / PLACE only. Lenient match: same type and overlapping
+span, each gold mention used once. Reports P/R/F1 per type and overall, span-only ("untyped"),
+and words/s. ``--errors PATH`` writes every miss and every spurious prediction (with the gold
+type it overlaps and context) as JSON lines and prints a tally per (kind, gold, predicted).
 
-    python -m bench.ner
+    python -m bench.ner [--errors errors.jsonl]
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -121,7 +130,7 @@ def main(argv=None) -> int:
     cpu = time.process_time() - c0  # CPU seconds: a fairer figure on a machine shared with other jobs
     res = {"scores": score(docs, preds), "docs": len(docs), "words": words, "seconds": round(secs, 2),
            "words_per_s": round(words / secs),
-                "cpu_seconds": round(cpu, 2), "words_per_cpu_s": round(words / cpu), "model": preds[0].model if preds else None,
+                "cpu_seconds": round(cpu, 2), "load_average": [round(x, 2) for x in os.getloadavg()], "words_per_cpu_s": round(words / cpu), "model": preds[0].model if preds else None,
            "match": "lenient: same type, overlapping span"}
     print(f"GUM news: {len(docs)} articles, {words} words, {secs:.1f}s ({res['words_per_s']} words/s wall, "
           f"{res['words_per_cpu_s']} words per CPU-second)")

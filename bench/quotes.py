@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -98,7 +99,7 @@ def main(argv=None) -> int:
     res = score(docs, preds)
     res.update({"split": args.split, "docs": len(docs), "words": words, "seconds": round(secs, 2),
                 "words_per_s": round(words / secs),
-                "cpu_seconds": round(cpu, 2), "words_per_cpu_s": round(words / cpu), "model": preds[0].model if preds else None,
+                "cpu_seconds": round(cpu, 2), "load_average": [round(x, 2) for x in os.getloadavg()], "words_per_cpu_s": round(words / cpu), "model": preds[0].model if preds else None,
                 "gold_annotator": "first .ann per article (sorted)", "match": ">=30% of gold Content chars"})
     print(f"PolNeAR {args.split}: {len(docs)} articles, {words} words, {secs:.1f}s ({res['words_per_s']} words/s wall, "
           f"{res['words_per_cpu_s']} words per CPU-second)")
