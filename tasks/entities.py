@@ -31,11 +31,11 @@ _STATIVE = frozenset({"be", "lie", "sit", "border", "locate", "stretch", "span",
 # ... and so is a place that owns an agent or an act: "Russia's decision", "Tunisia's coach".
 _AGENT_NOUNS = {"decision", "statement", "announcement", "move", "veto", "vote", "offer", "demand",
                 "proposal", "plan", "response", "refusal", "threat", "warning", "policy", "position",
-                "government", "army", "military", "navy", "forces", "troops", "team", "squad",
-                "coach", "manager", "captain", "goalkeeper", "striker", "defender", "midfielder",
-                "player", "players", "delegation", "negotiators", "officials", "spokesman",
-                "spokeswoman", "spokesperson", "embassy", "ambassador", "leader", "leaders",
+                "army", "military", "navy", "forces", "troops", "team", "squad", "coach", "manager",
+                "captain", "goalkeeper", "striker", "defender", "midfielder", "player", "players",
                 "attempt", "victory", "win", "defeat", "goal", "goals", "lead", "bid", "strategy"}
+# (a country's governor, minister or embassy is the office of a place: "West Virginia's next
+# governor" keeps West Virginia a place)
 # a place beaten, faced or played against is a team or a government: "defeated Panama",
 # "sanctions against Iran", "a goal for Belgium"
 _CONTEST_VERBS = frozenset({"beat", "defeat", "face", "play", "edge", "thrash", "eliminate", "overcome", "trounce",
@@ -43,6 +43,7 @@ _CONTEST_VERBS = frozenset({"beat", "defeat", "face", "play", "edge", "thrash", 
                   "criticise", "criticize", "condemn", "warn", "pressure", "persuade"})
 _FOR_NOUNS = {"goal", "goals", "lead", "point", "points", "win", "victory", "penalty", "chance", "score",
               "support", "spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy"}
+_DATELINE = re.compile(r"\s*(?:[—–-]|\(|,\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)")
 _SCORE_VERBS = frozenset({"score", "equalise", "equalize", "play"})
 # "Belgium 3 – 0 Panama", "Sweden 1-0 Korea Republic": names either side of a score are teams
 _SCORE_AFTER = re.compile(r"^\s*\d{1,2}\s*[–—-]\s*\d{1,2}\b")
@@ -270,6 +271,9 @@ def _is_product(s: str, text: str, end: int) -> bool:
 
 def _acts(root, text: str, start: int, end: int, base: int) -> bool:
     """Is this place mention an agent (a government, a team) rather than a location?"""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not text[line_start:start].strip() and (text[start:end].isupper() or _DATELINE.match(text[end:end + 16])):
+        return False  # a dateline ("WASHINGTON —", "Moscow, Sept. 28 (Reuters) -") says where
     if _SCORE_AFTER.match(text[end:end + 12]) or _SCORE_BEFORE.search(text[max(0, start - 12):start]):
         return True
     if not root.doc.has_annotation("DEP"):
@@ -281,7 +285,7 @@ def _acts(root, text: str, start: int, end: int, base: int) -> bool:
         verb = tok.head
         return is_verb(verb) and not verb_in(verb, _STATIVE)
     if tok.dep_ == "poss":
-        return tok.head.lower_ in _AGENT_NOUNS or tok.head.lower_ in word_list("titles.txt")
+        return tok.head.lower_ in _AGENT_NOUNS
     if tok.dep_ == "dobj":
         return verb_in(tok.head, _CONTEST_VERBS)
     if tok.dep_ == "pobj":

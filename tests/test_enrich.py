@@ -226,6 +226,12 @@ def test_a_place_that_acts_is_an_organisation():
 def test_a_place_that_is_only_located_or_described_stays_a_place():
     e = enrich("He moved to Texas in 2003. Texas has 30 million people and borders Mexico.")
     assert labels_of(e, "Texas") == {"PLACE"}
+    # a dateline is where the story was filed, even when the parser makes it a subject
+    e = enrich("WASHINGTON — President Obama said on Monday that the talks would resume.")
+    assert labels_of(e, "WASHINGTON") == {"PLACE"}
+    # a place's office holder: the place stays a place
+    e = enrich("Jim Justice is running to become West Virginia's next governor.")
+    assert labels_of(e, "West Virginia") == {"PLACE"}
 
 
 def test_one_type_per_name_within_an_article():
