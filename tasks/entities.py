@@ -34,15 +34,15 @@ _AGENT_NOUNS = {"decision", "statement", "announcement", "move", "veto", "vote",
                 "army", "military", "navy", "forces", "troops", "team", "squad", "coach", "manager",
                 "captain", "goalkeeper", "striker", "defender", "midfielder", "player", "players",
                 "attempt", "victory", "win", "defeat", "goal", "goals", "lead", "bid", "strategy"}
-# (a country's governor, minister or embassy is the office of a place: "West Virginia's next
-# governor" keeps West Virginia a place)
-# a place beaten, faced or played against is a team or a government: "defeated Panama",
-# "sanctions against Iran", "a goal for Belgium"
+# A country's governor, minister or embassy are offices of a place: "West Virginia's next
+# governor" keeps West Virginia a place.
+# A place beaten, faced or opposed is a team or a government: "defeated Panama", "sanctions
+# against Iran", "a goal for Belgium".
 _CONTEST_VERBS = frozenset({"beat", "defeat", "face", "play", "edge", "thrash", "eliminate", "overcome", "trounce",
                   "outplay", "stun", "upset", "sanction", "attack", "invade", "accuse", "blame", "urge",
                   "criticise", "criticize", "condemn", "warn", "pressure", "persuade"})
-_FOR_NOUNS = {"goal", "goals", "lead", "point", "points", "win", "victory", "penalty", "chance", "score",
-              "support", "spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy"}
+_FOR_NOUNS = {"goal", "goals", "lead", "point", "points", "win", "victory", "penalty", "chance", "score"}
+# "WASHINGTON —", "Moscow, Sept. 28 (Reuters) -" at the start of a line: where the story was filed
 _DATELINE = re.compile(r"\s*(?:[—–-]|\(|,\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)")
 _SCORE_VERBS = frozenset({"score", "equalise", "equalize", "play"})
 # "Belgium 3 – 0 Panama", "Sweden 1-0 Korea Republic": names either side of a score are teams
@@ -184,6 +184,7 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
     boiler = word_list("boilerplate.txt")
     out: list[Mention] = []
     headline_sents: dict[int, bool] = {}
+    parsed = doc.has_annotation("DEP")  # scans every token: once per doc
     for ent in doc.ents:
         label = LABELS.get(ent.label_)
         if label is None:
@@ -255,7 +256,7 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             label = "PLACE"  # "around Aleppo": a name used as a noun, not a nationality adjective
         if label in {"PLACE", "PERSON", "NORP"} and not ent.ent_id_ and _is_product(s, text, end):
             label = "PRODUCT"
-        elif label == "PLACE" and ent.label_ == "GPE" and _acts(ent.root, text, start, end, base):
+        elif label == "PLACE" and ent.label_ == "GPE" and _acts(ent.root, text, start, end, parsed):
             label = "ORG"
         out.append(Mention(start, end, label, key=ent.ent_id_ or "", title=" ".join(title_words)))
     return out
@@ -269,14 +270,14 @@ def _is_product(s: str, text: str, end: int) -> bool:
     return bool(nxt and re.fullmatch(r"XP|Vista", nxt.group(1).rstrip(".,;:)")))
 
 
-def _acts(root, text: str, start: int, end: int, base: int) -> bool:
+def _acts(root, text: str, start: int, end: int, parsed: bool) -> bool:
     """Is this place mention an agent (a government, a team) rather than a location?"""
     line_start = text.rfind("\n", 0, start) + 1
     if not text[line_start:start].strip() and (text[start:end].isupper() or _DATELINE.match(text[end:end + 16])):
         return False  # a dateline ("WASHINGTON —", "Moscow, Sept. 28 (Reuters) -") says where
     if _SCORE_AFTER.match(text[end:end + 12]) or _SCORE_BEFORE.search(text[max(0, start - 12):start]):
         return True
-    if not root.doc.has_annotation("DEP"):
+    if not parsed:
         return False
     tok = root
     while tok.dep_ == "conj" and tok.head is not tok:  # "North and South Korea exchanged fire"
@@ -293,7 +294,7 @@ def _acts(root, text: str, start: int, end: int, base: int) -> bool:
         if prep.lower_ == "against":
             return True
         if prep.lower_ == "for":
-            # "a third goal for Belgium", "scored for Belgium", "the spokesman for Russia"
+            # "a third goal for Belgium", "scored for Belgium"
             h = prep.head
             return h.lower_ in _FOR_NOUNS or verb_in(h, _SCORE_VERBS) \
                 or any(c.dep_ == "dobj" and c.lower_ in _FOR_NOUNS for c in h.children)
