@@ -7,6 +7,7 @@ through ``nlp.pipe`` in batches. Long texts are cut into paragraph-aligned segme
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import re
@@ -78,8 +79,11 @@ def _load(spacy, name: str):
 def _one_blas_thread():
     """spaCy's matrices are small: OpenBLAS's extra threads spin rather than help and cost about
     as much CPU again on a shared machine. Parallelism comes from enrich.processes instead."""
-    from threadpoolctl import threadpool_limits
-
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # a dependency; without it enrichment is right, only slower
+        log.warning("threadpoolctl is not installed: OpenBLAS may spin extra threads (pip install threadpoolctl)")
+        return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
 
 
