@@ -259,16 +259,25 @@ def floors(pages: list[tuple[str, bytes]], model: str) -> dict:
             pass
     full_extract = time.perf_counter() - t0
     t0 = time.perf_counter()
-    # the same pipeline newsmill's enrich stage runs (it excludes only what it never uses)
+    # exactly the pipeline newsmill's enrich stage runs: its loader (components it excludes, the
+    # thinc ops it picks, its entity ruler) and its BLAS thread limit; then nlp.pipe and nothing else
+    import contextlib
+
     try:
-        from newsmill.tasks.enrich import _UNUSED
+        from newsmill.tasks.enrich import load_model
+        nlp = load_model(model)
     except ImportError:
-        _UNUSED = ()
-    nlp = spacy.load(model, exclude=list(_UNUSED))
+        nlp = spacy.load(model)
+    try:
+        from newsmill.tasks.enrich import _one_blas_thread
+        limit = _one_blas_thread
+    except ImportError:
+        limit = contextlib.nullcontext
     load_s = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), time.process_time()
-    for _ in nlp.pipe(texts, batch_size=32):
-        pass
+    with limit():
+        for _ in nlp.pipe(texts, batch_size=32):
+            pass
     sp, sp_cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"pages": len(pages), "texts": len(texts), "trafilatura_s": traf, "newsmill_extract_s": full_extract,
             "spacy_s": sp, "trafilatura_cpu_s": traf_cpu, "spacy_cpu_s": sp_cpu, "loadavg_1m": os.getloadavg()[0], "spacy_load_s": load_s, "spacy_components": list(nlp.pipe_names),
