@@ -113,8 +113,10 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
     def submit(task, *args):
         return task.submit(*args) if threads is None else threads.submit(task.fn, *args)
 
+    held = stages.HeldWriter(load_opts)
+
     def load(results):
-        counts = (stages.load if threads is None else stages.load.fn)(results, run_id, load_opts, EXTRACTOR_VERSION)
+        counts = (stages.load if threads is None else stages.load.fn)(results, run_id, load_opts, EXTRACTOR_VERSION, held)
         total.add(counts)
         summary.failures.extend(
             {"url": r.page.url, "error": r.error or r.page.error, "detail": r.detail or r.page.error_detail}
@@ -147,6 +149,7 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
         message = f"{type(e).__name__}: {e}"
         raise
     finally:
+        held.close()
         pool.close()
         if threads is not None:
             threads.shutdown(wait=False, cancel_futures=True)
