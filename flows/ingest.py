@@ -18,7 +18,6 @@ from newsmill import __version__
 from newsmill.config import Config, load_config
 from newsmill.flows import events, stages
 from newsmill.tasks import cpu
-from newsmill.tasks.fetch import HostLimiter
 from newsmill.tasks.fetch import shared_limiter
 from newsmill.flows import discovery
 from newsmill.sources import load_sources, select
@@ -91,6 +90,7 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
             wdiscovery.set_discovered(con, run_id, len(urls), found.found)
         validators = loader.validators(con, urls)
         known = loader.known_bodies(con, urls, EXTRACTOR_VERSION, versions["model"])
+        site_texts = loader.site_texts(con, urls, cfg.extract.site_repeats)
     total = loader.BatchCounts()
     summary = RunSummary(run_id=run_id, status="running", db=cfg.load.db_path, urls=len(urls))
     if found is not None:
@@ -101,7 +101,8 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
     # processes and batch N+2 is fetched (one fetch in flight, so politeness limits hold). At
     # most three batches are in memory, whatever the number of URLs.
     # On a re-run (URLs with validators) the workers start only if some page really changed.
-    pool = cpu.CpuPool(cpu.pool_size(cfg.extract, len(urls)), cfg.extract, cfg.enrich, lazy=bool(validators))
+    pool = cpu.CpuPool(cpu.pool_size(cfg.extract, len(urls)), cfg.extract, cfg.enrich, lazy=bool(validators),
+                       site_texts=site_texts)
     # process-wide, so the interval also holds between discovery's feed fetches and the articles
     limiter = shared_limiter(cfg.fetch)
     plan = found.plan if found is not None else None
@@ -179,10 +180,12 @@ def _run_name() -> str:
       retries=int(os.environ.get("NEWSMILL_FLOW_RETRIES", "1")),
       retry_delay_seconds=int(os.environ.get("NEWSMILL_FLOW_RETRY_DELAY", "30")))
 def ingest(urls: list[str], db: str, config_path: str | None = None, source: str | None = None,
-           sources_file: str | None = None, source_names: list[str] | None = None) -> dict:
+           sources_file: str | None = None, source_names: list[str] | None = None,
+           enrich: bool | None = None) -> dict:
     """Fetch, clean, enrich and load the given article URLs, and the new articles of the sources
-    in ``sources_file`` (all enabled ones, or ``source_names``), into the DuckDB file ``db``."""
-    cfg = load_config(config_path, overrides={"load": {"db_path": db}})
+    in ``sources_file`` (all enabled ones, or ``source_names``), into the DuckDB file ``db``.
+    ``enrich`` overrides the configuration's ``enrich.enabled`` when given."""
+    cfg = load_config(config_path, overrides={"load": {"db_path": db}, "enrich": {"enabled": enrich}})
     srcs = select(load_sources(sources_file), source_names) if sources_file else None
     summary = run_ingest(urls, cfg, _run_id(), get_run_logger(), sources=srcs,
                          force_sources=bool(source_names))

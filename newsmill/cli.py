@@ -81,13 +81,11 @@ def cmd_ingest(args) -> int:
     _quiet_prefect()
     from newsmill.flows.ingest import ingest
 
-    if args.no_enrich:
-        os.environ["NEWSMILL_ENRICH"] = "false"
     try:
         summary = ingest(urls=urls, db=cfg.load.db_path, config_path=args.config,
                          source=source_names[0] if len(source_names) == 1 else None,
                          sources_file=str(sources_file) if sources_file else None,
-                         source_names=source_names or None)
+                         source_names=source_names or None, enrich=False if args.no_enrich else None)
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1

@@ -62,6 +62,9 @@ class ExtractOptions:
     strip_boilerplate: bool = True  # drop promotion / teaser / share lines from the body
     recover_sections: bool = True  # put back body blocks a page splits into sibling containers
     htmldate_fallback: bool = True  # htmldate when no markup states the publication date
+    # Lines repeated verbatim across a site's recent articles (signatures, promotions, legal
+    # notices) are dropped; the warehouse supplies up to this many of the site's other bodies.
+    site_repeats: int = 20
     # Worker processes for the CPU stages (extract and enrich run together in each worker):
     # 0 = one per core for runs of 64+ URLs, in-process below that; 1 = always in-process.
     processes: int = 0

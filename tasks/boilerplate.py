@@ -13,8 +13,15 @@ Two plain functions:
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+
+from newsmill.records import PageResult
+from newsmill.tasks.urls import site_key
+
+# strip_repeated_lines keeps a text whole when less than this share of it would remain
+MIN_KEPT_SHARE = 0.2
 
 _MAX_PROMO_CHARS = 200
 
@@ -113,5 +120,28 @@ def strip_repeated_lines(text: str, other_texts: Iterable[str], min_pages: int =
     kept = [ln for ln in text.split("\n")
             if len(ln.strip()) < min_chars or counts.get(_norm(ln), 0) < min_pages]
     out = "\n".join(kept).strip()
-    # never empty a story: when everything repeats, the "site" texts were copies of this one
-    return out if len(out) >= 0.2 * len(text.strip()) else text.strip()
+    # never empty a story: when (nearly) everything repeats, the "site" texts were copies of this
+    # one (syndication, the same story under two URLs)
+    return out if len(out) >= MIN_KEPT_SHARE * len(text.strip()) else text.strip()
+
+
+def strip_site_repeats(results: Sequence[PageResult], site_texts: Mapping[str, Sequence[tuple[str, str]]],
+                       min_others: int = 3) -> list[PageResult]:
+    """Apply :func:`strip_repeated_lines` to each extracted document, against the other recent
+    articles of its site (``site_texts``: site -> [(canonical_url, text)], from the warehouse).
+
+    A site needs ``min_others`` other articles before anything is judged repeated, so that a new
+    source's first articles are left as extracted.
+    """
+    out = []
+    for r in results:
+        doc = r.document
+        if doc is not None:
+            others = [t for url, t in site_texts.get(site_key(doc.canonical_url or doc.url), ())
+                      if url != doc.canonical_url]
+            if len(others) >= min_others:
+                text = strip_repeated_lines(doc.text, others)
+                if text != doc.text:
+                    r = dataclasses.replace(r, document=dataclasses.replace(doc, text=text))
+        out.append(r)
+    return out

@@ -25,8 +25,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from newsmill.config import EnrichOptions, ExtractOptions
 from newsmill.records import FetchedPage, PageResult
+from newsmill.tasks.urls import site_key
 
 log = logging.getLogger(__name__)
+
+SiteTexts = dict[str, list[tuple[str, str]]]
 
 # A run with fewer URLs than this processes them in-process when the pool size is automatic.
 POOL_MIN_URLS = 64
@@ -51,12 +54,19 @@ def pool_size(opts: ExtractOptions, urls: int) -> int:
 
 
 def process_pages(pages: Sequence[FetchedPage], extract_opts: ExtractOptions,
-                  enrich_opts: EnrichOptions) -> list[PageResult]:
-    """Extract and (when enabled) enrich a list of pages, in this process."""
+                  enrich_opts: EnrichOptions, site_texts: SiteTexts | None = None) -> list[PageResult]:
+    """Extract and (when enabled) enrich a list of pages, in this process.
+
+    ``site_texts`` (site -> recent (canonical_url, text) of that site, from the warehouse) lets the
+    lines a site repeats in every article be dropped before enrichment sees the text.
+    """
+    from newsmill.tasks import boilerplate
     from newsmill.tasks import enrich as enrich_stage
     from newsmill.tasks import extract as extract_stage
 
     results = extract_stage.extract_pages(pages, extract_opts)
+    if site_texts:
+        results = boilerplate.strip_site_repeats(results, site_texts)
     if enrich_opts.enabled:
         results = enrich_stage.enrich_results(results, enrich_opts)
     return results
@@ -101,8 +111,9 @@ class CpuPool:
     """
 
     def __init__(self, processes: int, extract_opts: ExtractOptions, enrich_opts: EnrichOptions,
-                 lazy: bool = False):
+                 lazy: bool = False, site_texts: SiteTexts | None = None):
         self.processes = processes
+        self.site_texts = site_texts or {}
         self.extract_opts = extract_opts
         # The workers are the parallelism: spaCy inside a worker must not start its own pool.
         self.enrich_opts = dataclasses.replace(enrich_opts, processes=1)
@@ -128,13 +139,22 @@ class CpuPool:
         if self._pool is None or not any(p.ok for p in pages):
             f: Future = Future()
             try:
-                f.set_result(process_pages(pages, self.extract_opts, self.enrich_opts))
+                f.set_result(process_pages(pages, self.extract_opts, self.enrich_opts, self.site_texts))
             except BaseException as e:  # noqa: BLE001 - re-raised by .result()
                 f.set_exception(e)
             return [f]
         size = max(1, min(CHUNK, -(-len(pages) // self.processes)))
-        return [self._pool.submit(process_pages, pages[i:i + size], self.extract_opts, self.enrich_opts)
-                for i in range(0, len(pages), size)]
+        return [self._pool.submit(process_pages, chunk, self.extract_opts, self.enrich_opts,
+                                  self._texts_for(chunk))
+                for chunk in (pages[i:i + size] for i in range(0, len(pages), size))]
+
+    def _texts_for(self, pages: Sequence[FetchedPage]) -> SiteTexts:
+        # only the sites of this chunk travel to the worker (by the fetched URL's host: the
+        # canonical URL is not known before extraction, and is almost always on the same host)
+        if not self.site_texts:
+            return {}
+        sites = {site_key(p.final_url or p.url) for p in pages}
+        return {s: self.site_texts[s] for s in sites if s in self.site_texts}
 
     def run(self, pages: Sequence[FetchedPage]) -> list[PageResult]:
         out: list[PageResult] = []

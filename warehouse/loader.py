@@ -15,12 +15,12 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from urllib.parse import urlsplit
 
 import duckdb
 import pyarrow as pa
 
 from newsmill.records import Document, Enrichment, PageResult, stable_id
+from newsmill.tasks.urls import site_key
 from newsmill.warehouse.sql import q, statements
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,7 @@ class BatchCounts:
 
 
 def source_id_for(url: str) -> str:
-    host = (urlsplit(url).hostname or "unknown").lower()
-    return host[4:] if host.startswith("www.") else host
+    return site_key(url)
 
 
 def article_id_for(canonical_url: str) -> str:
@@ -294,6 +293,18 @@ def known_bodies(con: duckdb.DuckDBPyConnection, urls: list[str], extractor_vers
     """URL -> sha256 of the body its article was built from, where the same body needs no new work."""
     return dict(con.execute(q("incremental.sql", "known_bodies"), {
         "urls": urls, "extractor_version": extractor_version, "model": model}).fetchall())
+
+
+def site_texts(con: duckdb.DuckDBPyConnection, urls: list[str], per_site: int) -> dict[str, list[tuple[str, str]]]:
+    """Per site of ``urls``: (canonical_url, text) of its most recently seen articles."""
+    if per_site <= 0 or not urls:
+        return {}
+    out: dict[str, list[tuple[str, str]]] = {}
+    rows = con.execute(q("incremental.sql", "site_texts"), {
+        "sources": sorted({site_key(u) for u in urls}), "per_site": per_site}).fetchall()
+    for source_id, canonical_url, text in rows:
+        out.setdefault(source_id, []).append((canonical_url, text))
+    return out
 
 
 def validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, tuple[str | None, str | None]]:

@@ -14,3 +14,11 @@ WHERE a.url IN (SELECT unnest($urls::VARCHAR[]))
   -- same text would be skipped again
   AND ($model IS NULL OR (e.content_hash = a.content_hash
                           AND (e.model = $model OR (e.model IS NULL AND e.skipped IS NOT NULL))));
+
+-- name: site_texts
+-- The most recently seen bodies of each given site: what a line must repeat across to count as
+-- that site's boilerplate (tasks/boilerplate.strip_site_repeats).
+SELECT source_id, canonical_url, text
+FROM articles
+WHERE source_id IN (SELECT unnest($sources::VARCHAR[]))
+QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY last_seen_at DESC, article_id) <= $per_site;
