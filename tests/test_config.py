@@ -33,3 +33,27 @@ def test_bad_values_are_named(tmp_path, text, msg):
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         load_config(tmp_path / "nope.toml", env={})
+
+
+def test_readme_lists_every_setting_with_its_default(tmp_path):
+    """The README's configuration block is the reference: every key, each at its default."""
+    import dataclasses
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from newsmill.config import Config
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(\[fetch\].*?)```", readme, re.S).group(1)
+    documented = tomllib.loads(block)
+    cfg = Config()
+    for section in dataclasses.fields(cfg):
+        opts = getattr(cfg, section.name)
+        keys = {f.name for f in dataclasses.fields(opts)}
+        assert set(documented[section.name]) == keys, f"[{section.name}] README and code differ"
+        for key in keys:
+            assert documented[section.name][key] == getattr(opts, key), f"{section.name}.{key}"
+    f = tmp_path / "readme.toml"
+    f.write_text(block)
+    assert load_config(f, env={}) == cfg
