@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from newsmill.warehouse.sql import q
+
 log = logging.getLogger(__name__)
 
 
@@ -103,11 +105,8 @@ def connect_with_retry(path: str, lock_timeout: float, read_only: bool = False) 
 
 def migrate(con: duckdb.DuckDBPyConnection, path: str = "") -> int:
     """Apply pending numbered migrations in one transaction; return the schema version."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, "
-        "applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
-    )
-    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+    con.execute(q("meta.sql", "migrations_table"))
+    current = con.execute(q("meta.sql", "current_version")).fetchall()[0][0]
     if current > SCHEMA_VERSION:
         raise WarehouseError(
             f"database {path} has schema version {current}, newer than this newsmill knows "
@@ -120,7 +119,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str = "") -> int:
     try:
         for version, name, sql in pending:
             con.execute(sql)
-            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute(q("meta.sql", "record_migration"), {"version": version, "name": name})
             log.info("applied migration %03d_%s", version, name)
         con.execute("COMMIT")
     except duckdb.Error:
@@ -130,7 +129,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str = "") -> int:
 
 
 def _check_is_newsmill(con: duckdb.DuckDBPyConnection, path: str) -> None:
-    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    tables = {r[0] for r in con.execute(q("meta.sql", "tables")).fetchall()}
     if tables and "schema_migrations" not in tables:
         raise WarehouseError(
             f"{path} is a DuckDB database but not a newsmill warehouse (it has tables "

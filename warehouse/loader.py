@@ -237,8 +237,8 @@ def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> B
     _register(con, rows)
     con.execute("BEGIN TRANSACTION")
     try:
-        for _name, sql in statements("load.sql"):
-            if _name == "counts":
+        for name, sql in statements("load.sql"):
+            if name in ("counts", "new_articles"):
                 continue
             con.execute(sql)
         if rows.get("stage_enrichments"):
@@ -246,8 +246,7 @@ def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> B
                 con.execute(sql)
         for outcome, n in con.execute(q("load.sql", "counts")).fetchall():
             setattr(counts, outcome, n)
-        counts.new_articles = [r[0] for r in con.execute(
-            "SELECT article_id FROM batch_outcome WHERE outcome = 'new'").fetchall()]
+        counts.new_articles = [r[0] for r in con.execute(q("load.sql", "new_articles")).fetchall()]
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

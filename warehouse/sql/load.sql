@@ -77,3 +77,6 @@ LEFT JOIN batch_outcome o ON o.article_id = f.article_id;
 
 -- name: counts
 SELECT outcome, count(*) FROM batch_outcome GROUP BY outcome;
+
+-- name: new_articles
+SELECT article_id FROM batch_outcome WHERE outcome = 'new';
