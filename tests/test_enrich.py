@@ -290,3 +290,19 @@ def test_fast_pipeline_gives_the_same_analysis_as_spacys_default():
     a, b = fast(text), default(text)
     assert [(x.start, x.end, x.label_) for x in a.ents] == [(x.start, x.end, x.label_) for x in b.ents]
     assert [(t.dep_, t.head.i, t.tag_) for t in a] == [(t.dep_, t.head.i, t.tag_) for t in b]
+
+
+def test_model_version_without_loading_matches_the_loaded_model():
+    """The flow's parent names the model from its package metadata; enrichment records the same."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom newsmill.tasks.enrich import model_version\n"
+            "print(model_version())\nprint('spacy' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    version, spacy_loaded = out.stdout.split()
+    assert spacy_loaded == "False"
+    from newsmill.tasks.enrich import enrich_texts
+
+    [enr] = enrich_texts(["Vladimir Putin spoke in Moscow on Monday."])
+    assert enr.model == version
