@@ -237,7 +237,10 @@ _PRIORITY = {"PERSON": 0, "ORG": 1, "PLACE": 2, "NORP": 3}
 def resolve_speaker(text: str, s: int, e: int, mentions: list[ents.Mention]) -> tuple[str | None, str | None]:
     """The canonical entity a speaker mention stands for: a name inside it, or for "he"/"she" the
     nearest person named before, or for "the spokesman" the last person given that title."""
-    inside = [m for m in mentions if m.start < e and s < m.end]
+    # A nationality or a place inside a longer phrase modifies it ("the German automaker", "a
+    # Texas lawyer"): it is the speaker only as the phrase's head ("Germany said", "the Germans").
+    inside = [m for m in mentions if m.start < e and s < m.end
+              and (m.label in ("PERSON", "ORG") or not text[m.end:e].strip(" ,.'’s"))]
     if inside:
         best = min(inside, key=lambda m: (_PRIORITY.get(m.label, 9), -m.start))
         return best.name, best.label

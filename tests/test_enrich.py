@@ -306,3 +306,16 @@ def test_model_version_without_loading_matches_the_loaded_model():
 
     [enr] = enrich_texts(["Vladimir Putin spoke in Moscow on Monday."])
     assert enr.model == version
+
+
+def test_a_nationality_modifying_the_speaker_is_not_the_speaker():
+    from newsmill.tasks.enrich import enrich_texts
+
+    text = ('Volkswagen showed a new electric wagon on Tuesday. "It will go 300 miles on one charge," '
+            'the German automaker said. "Germany will not wait," Germany said in a statement.')
+    [enr] = enrich_texts([text])
+    by_text = {q.text.strip(' ,'): q for q in enr.quotes}
+    first = by_text["It will go 300 miles on one charge"]
+    assert first.speaker == "the German automaker" and first.speaker_name != "German"
+    second = by_text["Germany will not wait"]
+    assert second.speaker == "Germany" and second.speaker_name == "Germany"
