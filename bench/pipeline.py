@@ -171,26 +171,33 @@ class Site:
 # measuring a process tree
 
 
-def _tree_rss_kb(root: int) -> int:
+def _tree_totals(root: int) -> tuple[float, int]:
+    """(CPU seconds so far, resident KB now) of a process and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    own: dict[int, tuple[float, int]] = {}
+    tick, page_kb = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE") // 1024
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
         try:
             with open(f"/proc/{d}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{d}/statm") as f:
-                rss[int(d)] = int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+                # fields after "(comm)": state, ppid, ..., utime [11], stime [12], ..., rss pages [21]
+                fields = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(d))
+            own[int(d)] = ((int(fields[11]) + int(fields[12])) / tick, int(fields[21]) * page_kb)
         except (OSError, ValueError, IndexError):
             continue
-        children.setdefault(ppid, []).append(int(d))
-    total, stack = 0, [root]
+    cpu, rss, stack = 0.0, 0, [root]
     while stack:
         p = stack.pop()
-        total += rss.get(p, 0)
+        c, r = own.get(p, (0.0, 0))
+        cpu, rss = cpu + c, rss + r
         stack.extend(children.get(p, []))
-    return total
+    return cpu, rss
+
+
+def _tree_rss_kb(root: int) -> int:
+    return _tree_totals(root)[1]
 
 
 def run_measured(cmd: list[str], env: dict | None = None, cwd: str | None = None) -> tuple[float, int, str, str]:
@@ -322,25 +329,7 @@ def start_prefect_server(tmp: Path) -> tuple[subprocess.Popen, dict]:
 
 def tree_cpu_s(root: int) -> float:
     """CPU seconds (user+sys) used so far by a running process and its descendants."""
-    children: dict[int, list[int]] = {}
-    cpu: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(d))
-        cpu[int(d)] = (int(fields[11]) + int(fields[12])) / tick
-    total, stack = 0.0, [root]
-    while stack:
-        p = stack.pop()
-        total += cpu.get(p, 0.0)
-        stack.extend(children.get(p, []))
-    return total
+    return _tree_totals(root)[0]
 
 
 SERVER_PID: int | None = None
