@@ -9,10 +9,9 @@ import pytest
 from newsmill.config import FetchOptions
 from newsmill.tasks.fetch import FetchPlan, HostLimiter, fetch_pages
 from newsmill.tasks.safety import check_url, is_internal
-from tests.siteserver import (SiteServer, article_html, big_body, flaky, gzip_bomb, redirect_to,
+from tests.siteserver import (PDF, SiteServer, article_html, big_body, flaky, gzip_bomb, redirect_to,
                               slow_drip)
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def opts(**kw) -> FetchOptions:

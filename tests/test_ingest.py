@@ -1,19 +1,13 @@
 """The real ingest flow (Prefect test harness) against a real local HTTP server and DuckDB file."""
 
-import duckdb
 import pytest
 
-from tests.siteserver import big_body, redirect_to, slow_drip
+from tests.dbutil import query
+from tests.siteserver import PDF, big_body, redirect_to, slow_drip
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def q(path, sql):
-    con = duckdb.connect(path, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+q = query
 
 
 @pytest.fixture

@@ -15,20 +15,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.siteserver import (Response, SiteServer, article_html, big_body, flaky, gzip_bomb, redirect_to,
+from tests.dbutil import query
+from tests.siteserver import (PDF, Response, SiteServer, article_html, big_body, flaky, gzip_bomb, redirect_to,
                               rss_feed, sitemap, sitemap_index, slow_drip)
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NEWSMILL = [sys.executable, "-m", "newsmill.cli"]
 
 
-def q(path, sql):
-    con = duckdb.connect(path, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+q = query
 
 
 def closed_port() -> int:

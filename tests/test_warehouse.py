@@ -7,6 +7,7 @@ import pytest
 
 from newsmill.records import Document, EntityMention, Enrichment, FetchedPage, PageResult, Quote
 from newsmill.warehouse import db, loader
+from tests.dbutil import query
 
 
 def page(url, body=b"<html>x</html>", error=None, status=200):
@@ -20,12 +21,7 @@ def doc(url, text="Body text of the article. " * 10, title="A title", authors=("
                     modified=None, site_name="Example News", language="en", text=text)
 
 
-def rows(path, sql):
-    con = duckdb.connect(path, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+rows = query
 
 
 def load(path, results, run_id="r1"):
