@@ -21,12 +21,15 @@ from importlib import resources
 from pathlib import Path
 
 from newsmill import __version__
+from newsmill.tasks.labels import MAIN_TYPES, NORP, ORG, PERSON, PLACE, PLURAL
 from newsmill.warehouse import db
 from newsmill.warehouse.sql import q
 
 log = logging.getLogger(__name__)
 
-KINDS = (("person", "People"), ("organisation", "Organisations"), ("place", "Places"))
+# One chart per entity type, with the type's colour (types from newsmill.tasks.labels)
+KINDS = tuple((t.value, PLURAL[t]) for t in MAIN_TYPES)
+COLOURS = {PERSON: "#2563eb", ORG: "#d97706", PLACE: "#16a34a", NORP: "#7c3aed"}
 PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d",
            "#9333ea", "#ea580c", "#0d9488", "#4b5563"]
 
@@ -101,7 +104,7 @@ def render(data: dict) -> str:
 body {{ font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; background: #f4f5f7; color: #1f2937; }}
 header {{ background: #111827; color: #f9fafb; padding: 14px 24px; display: flex; align-items: baseline; gap: 16px; flex-wrap: wrap; }}
 header h1 {{ font-size: 20px; margin: 0; }} header .meta {{ color: #9ca3af; font-size: 12px; }}
-main {{ padding: 16px 24px; display: grid; gap: 16px; grid-template-columns: repeat(3, minmax(0, 1fr)); }}
+main {{ padding: 16px 24px; display: grid; gap: 16px; grid-template-columns: repeat(4, minmax(0, 1fr)); }}
 .card {{ background: #fff; border-radius: 8px; padding: 12px 16px; box-shadow: 0 1px 2px rgba(0,0,0,.08); }}
 .wide {{ grid-column: 1 / -1; }}
 h2 {{ font-size: 15px; margin: 0 0 8px; }}
@@ -164,7 +167,7 @@ td.quote {{ font-style: italic; max-width: 60ch; }} .nowrap {{ white-space: nowr
   }} else {{
     dc.parentNode.hidden = true; document.getElementById("daily-empty").hidden = false;
   }}
-  [["person", "#2563eb"], ["organisation", "#d97706"], ["place", "#16a34a"]].forEach(function (k) {{
+  {json.dumps([[k, COLOURS[k]] for k, _label in KINDS])}.forEach(function (k) {{
     var rows = data.entities[k[0]] || [], c = document.getElementById("ent-" + k[0]);
     if (!rows.length) {{ c.parentNode.hidden = true; document.getElementById("ent-" + k[0] + "-empty").hidden = false; return; }}
     var chart = new Chart(c, {{

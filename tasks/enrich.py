@@ -20,6 +20,7 @@ from pathlib import Path
 from newsmill.config import ConfigError, EnrichOptions
 from newsmill.records import Enrichment, EntityMention, PageResult, Quote
 from newsmill.tasks import entities as ents
+from newsmill.tasks import labels
 from newsmill.tasks import quotes as qts
 
 log = logging.getLogger(__name__)
@@ -231,7 +232,7 @@ def _finish(text: str, mentions: list[ents.Mention], raw: list[qts.RawQuote], ve
     return Enrichment(entities, tuple(quotes), model=version, skipped=skipped)
 
 
-_PRIORITY = {"PERSON": 0, "ORG": 1, "PLACE": 2, "NORP": 3}
+_PRIORITY = {labels.PERSON: 0, labels.ORG: 1, labels.PLACE: 2, labels.NORP: 3}
 
 
 def resolve_speaker(text: str, s: int, e: int, mentions: list[ents.Mention]) -> tuple[str | None, str | None]:

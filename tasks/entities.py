@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from newsmill.tasks import labels
+
 DATA = Path(__file__).parent / "data"
 
-# spaCy label -> ours. Numeric and time expressions are not entities one canonicalises.
-LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE",
-          "PLACE": "PLACE", "NORP": "NORP", "EVENT": "EVENT", "LAW": "LAW", "PRODUCT": "PRODUCT",
-          "WORK_OF_ART": "WORK_OF_ART", "LANGUAGE": "LANGUAGE"}
 
 _NOMINAL_DEPS = {"pobj", "nsubj", "nsubjpass", "dobj", "conj", "appos"}
 # A place that does something is an organisation acting (ACE/OntoNotes "GPE in an ORG role"):
@@ -153,7 +151,7 @@ def add_entity_ruler(nlp) -> None:
         return
     ruler = nlp.add_pipe("entity_ruler", name="newsmill_ruler", before="ner",
                          config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
-    ruler.add_patterns([{"label": "GPE" if r["label"] == "PLACE" else r["label"],
+    ruler.add_patterns([{"label": labels.spacy_label(r["label"]),
                          "pattern": r["pattern"], "id": r["id"]} for r in gazetteer()])
 
 
@@ -186,7 +184,7 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
     headline_sents: dict[int, bool] = {}
     parsed = doc.has_annotation("DEP")  # scans every token: once per doc
     for ent in doc.ents:
-        label = LABELS.get(ent.label_)
+        label = labels.from_model(ent.label_)
         if label is None:
             continue
         toks = list(ent)

@@ -61,7 +61,7 @@ def test_dashboard_renders_charts_and_quotes_in_chromium(db_path, tmp_path):
     c = _canvases(dom)
     # 3 days (2025-03-03..05) x 2 sources; 3 people, 2 organisations, 4 places
     assert c["daily"]["data-points"] == "6"
-    assert (c["ent-person"]["data-points"], c["ent-organisation"]["data-points"], c["ent-place"]["data-points"]) == ("3", "2", "4")
+    assert (c["ent-PERSON"]["data-points"], c["ent-ORG"]["data-points"], c["ent-PLACE"]["data-points"]) == ("3", "2", "4")
     for cid, attrs in c.items():
         assert int(attrs["data-painted"]) > 200, f"canvas {cid} is blank"
     tbody = re.search(r'<table id="quotes">.*?<tbody>(.*?)</tbody>', dom, re.S).group(1)

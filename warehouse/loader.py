@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from newsmill.records import Document, Enrichment, PageResult, stable_id
+from newsmill.tasks.labels import PERSON
 from newsmill.tasks.urls import site_key
 from newsmill.warehouse.sql import q, statements
 
@@ -133,7 +134,7 @@ def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime, cont
     for qt in enrichment.quotes:
         speaker_eid = None
         if qt.speaker_name:
-            label = qt.speaker_label or "PERSON"
+            label = qt.speaker_label or PERSON
             speaker_eid = entity_id_for(qt.speaker_name, label)
             entities.setdefault(speaker_eid, {"entity_id": speaker_eid, "name": qt.speaker_name,
                                               "type": label, "seen_at": now})

@@ -31,16 +31,17 @@ ORDER BY day, source;
 -- name: dashboard_top_entities
 -- Most mentioned entities of each kind over the last $days days.
 WITH totals AS (
-    SELECT kind, entity, sum(mentions) AS mentions, sum(articles) AS articles
+    SELECT entity_type, entity_id, any_value(entity) AS entity, sum(mentions) AS mentions,
+           sum(articles) AS articles
     FROM top_entities
     WHERE period = 'day' AND period_start > (SELECT max(day) FROM daily_articles) - CAST($days AS INTEGER)
-      AND kind IN ('person', 'organisation', 'place')
-    GROUP BY kind, entity
+      AND entity_type IN ('PERSON', 'ORG', 'PLACE', 'NORP')
+    GROUP BY entity_type, entity_id
 )
-SELECT kind, entity, mentions, articles
+SELECT entity_type, entity, mentions, articles
 FROM totals
-QUALIFY row_number() OVER (PARTITION BY kind ORDER BY mentions DESC, entity) <= $limit
-ORDER BY kind, mentions DESC, entity;
+QUALIFY row_number() OVER (PARTITION BY entity_type ORDER BY mentions DESC, entity) <= $limit
+ORDER BY entity_type, mentions DESC, entity;
 
 -- name: dashboard_quotes
 SELECT CAST(day AS VARCHAR) AS day, source, speaker, quote, title, article_url
