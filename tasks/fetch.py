@@ -16,9 +16,12 @@ process (feeds, sitemaps, robots.txt and articles alike), and a global concurren
 from __future__ import annotations
 
 import email.utils
+import heapq
+import itertools
 import logging
 import random
 import re
+import socket
 import threading
 import time
 import zlib
@@ -30,6 +33,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
+import urllib3.connection
+import urllib3.connectionpool
 from bs4.dammit import EncodingDetector
 
 from newsmill.config import FetchOptions
@@ -63,6 +68,122 @@ class _Transient(_Terminal):
         self.retry_after = retry_after
 
 
+class _Watchdog:
+    """Enforces ``total_timeout`` on everything a fetch does on the network.
+
+    requests' timeouts are per socket operation: a server that sends one header line a second
+    never trips a 20 s read timeout. So each fetch attempt registers a deadline here, the
+    connections it uses register their sockets under it (see :class:`_WatchedHTTPConnection`),
+    and one daemon thread shuts those sockets down when the deadline passes; the blocked read
+    then fails at once and the attempt is recorded as ``timeout``.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int]] = []
+        self._socks: dict[int, list[socket.socket]] = {}
+        self._fired: set[int] = set()
+        self._ids = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def begin(self, deadline: float) -> int:
+        with self._cond:
+            token = next(self._ids)
+            self._socks[token] = []
+            heapq.heappush(self._heap, (deadline, token))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="fetch-deadlines", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+            return token
+
+    def add(self, token: int, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._cond:
+            if token in self._fired:
+                _shutdown(sock)
+            elif token in self._socks:
+                self._socks[token].append(sock)
+
+    def end(self, token: int) -> bool:
+        """Stop watching; True when the deadline had passed and sockets were shut down."""
+        with self._cond:
+            self._socks.pop(token, None)
+            fired = token in self._fired
+            self._fired.discard(token)
+            return fired
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap:
+                    self._cond.wait()
+                deadline, token = self._heap[0]
+                now = time.monotonic()
+                if deadline > now:
+                    self._cond.wait(deadline - now)
+                    continue
+                heapq.heappop(self._heap)
+                socks = self._socks.get(token)
+                if socks is None:
+                    continue  # the attempt finished in time
+                self._fired.add(token)
+                for sock in socks:
+                    _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+_WATCHDOG = _Watchdog()
+_current = threading.local()  # .token: the deadline of the attempt this thread is running
+
+
+def _watch(sock) -> None:
+    token = getattr(_current, "token", None)
+    if token is not None:
+        _WATCHDOG.add(token, sock)
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watch(self.sock)
+
+    def request(self, *args, **kwargs):
+        _watch(self.sock)  # a kept-alive connection: its socket serves this attempt now
+        return super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watch(self.sock)
+
+    def request(self, *args, **kwargs):
+        _watch(self.sock)
+        return super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _Adapter(requests.adapters.HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
 def make_session(opts: FetchOptions) -> requests.Session:
     s = requests.Session()
     s.headers.update(
@@ -73,7 +194,7 @@ def make_session(opts: FetchOptions) -> requests.Session:
         }
     )
     s.max_redirects = opts.max_redirects
-    adapter = requests.adapters.HTTPAdapter(
+    adapter = _Adapter(
         pool_connections=max(4, opts.concurrency), pool_maxsize=max(4, opts.concurrency)
     )
     s.mount("http://", adapter)
@@ -190,43 +311,61 @@ def gunzip_limited(data: bytes, limit: int) -> bytes:
     return out
 
 
-def _get(session: requests.Session, url: str, opts: FetchOptions, headers: dict) -> requests.Response:
+def _get(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
+         deadline: float | None = None) -> requests.Response:
+    connect, read = opts.connect_timeout, opts.read_timeout
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _Transient("timeout", f"no complete response within total_timeout {opts.total_timeout:g}s")
+        connect, read = min(connect, left), min(read, left)
     try:
-        return session.get(
-            url,
-            timeout=(opts.connect_timeout, opts.read_timeout),
-            stream=True,
-            allow_redirects=False,
-            headers=headers,
-        )
+        return session.get(url, timeout=(connect, read), stream=True, allow_redirects=False, headers=headers)
     except requests.exceptions.InvalidSchema as e:
         raise _Terminal("bad_url", f"unsupported scheme: {e}") from None
-    except (requests.exceptions.MissingSchema, requests.exceptions.InvalidURL) as e:
+    except (requests.exceptions.MissingSchema, requests.exceptions.InvalidURL, requests.exceptions.InvalidHeader) as e:
         raise _Terminal("bad_url", str(e)) from None
+    except ValueError as e:
+        # requests parses a redirect's Location even with allow_redirects=False (to offer the
+        # next request): a malformed one ("http://[::1:bad/") raises here
+        raise _Terminal("bad_url", f"unparsable URL or Location header: {e}") from None
     except requests.exceptions.Timeout as e:
         raise _Transient("timeout", str(e)) from None
-    except requests.exceptions.ConnectionError as e:
+    except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as e:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise _Transient("timeout", f"no complete response within total_timeout {opts.total_timeout:g}s "
+                                        "(connect and headers included)") from None
         text = str(e)
         kind = "dns" if ("Name or service not known" in text or "NameResolutionError" in text
                          or "nodename nor servname" in text or "getaddrinfo" in text
                          or "Failed to resolve" in text) else "connection"
         raise _Transient(kind, text) from None
+    except requests.exceptions.RequestException as e:
+        raise _Terminal("bad_response", f"{type(e).__name__}: {e}") from None
 
 
 def _follow(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
-            trusted: frozenset[str], pace=None) -> requests.Response:
-    """GET ``url`` and its redirects one hop at a time, checking each hop's address."""
+            trusted: frozenset[str], pace=None, deadline: float | None = None,
+            hop_check=None) -> requests.Response:
+    """GET ``url`` and its redirects one hop at a time; every hop passes the address check and
+    ``hop_check(url)`` (robots.txt) before it is requested."""
     seen = {url}
     current = url
     for hop in range(opts.max_redirects + 1):
         if hop and pace is not None:
             pace(current)  # a redirect hop is one more request to a host: keep its interval
-        resp = _get(session, current, opts, headers)
+        resp = _get(session, current, opts, headers, deadline)
         if resp.status_code not in REDIRECT_STATUS or not resp.headers.get("Location"):
             return resp
         resp.close()
-        target = urljoin(current, resp.headers["Location"].strip())
+        location = resp.headers["Location"].strip()
+        try:
+            target = urljoin(current, location)
+        except ValueError as e:
+            raise _Terminal("bad_url", f"redirect to an unparsable Location {location[:200]!r}: {e}", resp) from None
         refusal = safety.check_url(target, trusted)
+        if refusal is None and hop_check is not None:
+            refusal = hop_check(target)
         if refusal is not None:
             raise _Terminal(refusal.error, f"redirect to {target}: {refusal.detail}", resp)
         if target in seen:
@@ -237,11 +376,33 @@ def _follow(session: requests.Session, url: str, opts: FetchOptions, headers: di
 
 
 def _attempt(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
-             trusted: frozenset[str] | None = None, kind: str = "html", pace=None) -> tuple[requests.Response, bytes]:
+             trusted: frozenset[str] | None = None, kind: str = "html", pace=None,
+             hop_check=None) -> tuple[requests.Response, bytes]:
     deadline = time.monotonic() + opts.total_timeout
     if trusted is None:
         trusted = frozenset({safety.host_of(url)})
-    resp = _follow(session, url, opts, headers, trusted, pace)
+    token = _WATCHDOG.begin(deadline)
+    outer, _current.token = getattr(_current, "token", None), token
+    try:
+        resp, body = _attempt_watched(session, url, opts, headers, trusted, kind, pace, hop_check, deadline)
+        if _WATCHDOG.end(token):  # the socket was shut mid-body: what arrived is a truncated page
+            raise _Transient("timeout", f"body not complete after total_timeout {opts.total_timeout:g}s", resp)
+        return resp, body
+    except _Terminal as e:
+        # the watchdog shut the socket: whatever broke next (a closed connection, a truncated
+        # gzip stream) is the deadline's doing
+        if _WATCHDOG.end(token) and e.error != "timeout":
+            raise _Transient("timeout", f"no complete response within total_timeout {opts.total_timeout:g}s "
+                                        f"(connect, headers and body): {e.detail}", e.response) from None
+        raise
+    finally:
+        _WATCHDOG.end(token)
+        _current.token = outer
+
+
+def _attempt_watched(session, url, opts, headers, trusted, kind, pace, hop_check,
+                     deadline) -> tuple[requests.Response, bytes]:
+    resp = _follow(session, url, opts, headers, trusted, pace, deadline, hop_check)
     try:
         if resp.status_code == 304:
             return resp, b""
@@ -293,6 +454,7 @@ def fetch_page(
     kind: str = "html",
     source: str | None = None,
     pace=None,
+    hop_check=None,
 ) -> FetchedPage:
     """Fetch one URL, retrying transient failures; never raises for network or HTTP errors.
 
@@ -301,7 +463,9 @@ def fetch_page(
     redirect, must be public or on one of ``trusted_hosts``. ``kind`` is ``html`` (an article),
     ``xml`` (a feed or sitemap, gzip files inflated) or ``robots``. ``pace(url)``, when given,
     is called before every request after the first (retries, redirect hops) and waits for the
-    host's turn, so that retries keep the per-host interval too.
+    host's turn, so that retries keep the per-host interval too. ``hop_check(url)`` returns a
+    :class:`~newsmill.tasks.safety.Refusal` for a redirect target that must not be requested
+    (robots.txt).
     """
     started = time.monotonic()
     fetched_at = datetime.now(UTC)
@@ -320,7 +484,7 @@ def fetch_page(
         if attempt > 1 and pace is not None:
             pace(url)
         try:
-            resp, body = _attempt(session, url, opts, headers, trusted_hosts, kind, pace)
+            resp, body = _attempt(session, url, opts, headers, trusted_hosts, kind, pace, hop_check)
         except _Transient as e:
             wait = opts.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
             if e.retry_after is not None:
@@ -400,8 +564,13 @@ class HostLimiter:
             return self._sems.setdefault(host, threading.BoundedSemaphore(self.per_host))
 
     def acquire(self, host: str, interval: float | None = None) -> None:
-        self._sem(host).acquire()
-        self.wait_turn(host, interval)
+        sem = self._sem(host)
+        sem.acquire()
+        try:
+            self.wait_turn(host, interval)
+        except BaseException:
+            sem.release()  # never keep a host's slot when waiting for the turn failed
+            raise
 
     def wait_turn(self, host: str, interval: float | None = None) -> None:
         """Sleep until ``interval`` seconds after the host's previous request start, and claim it."""
@@ -480,6 +649,21 @@ class PoliteFetcher:
 
     def fetch(self, url: str, validators: tuple[str | None, str | None] = (None, None), kind: str = "html",
               trusted: frozenset[str] | None = None, source: str | None = None) -> FetchedPage:
+        """One URL; never raises for anything about that URL: an exception no branch foresaw (a
+        library meeting input it cannot handle) is recorded as ``internal_error`` with its type."""
+        try:
+            return self._fetch(url, validators, kind, trusted, source)
+        except Exception as e:  # noqa: BLE001 - recorded as the URL's outcome, logged with its traceback
+            log.exception("fetching %s raised", url)
+            return refused(url, "internal_error", f"{type(e).__name__}: {e}",
+                           self.plan.sources.get(url, source))
+
+    def _robots_refusal(self, url: str) -> safety.Refusal | None:
+        decision = self.robots.decide(url, self)
+        return None if decision.allowed else safety.Refusal(decision.error, decision.detail)
+
+    def _fetch(self, url: str, validators: tuple[str | None, str | None], kind: str,
+               trusted: frozenset[str] | None, source: str | None) -> FetchedPage:
         trusted = self.plan.trusted.get(url, trusted)
         source = self.plan.sources.get(url, source)
         refusal = safety.check_url(url, trusted)
@@ -498,11 +682,19 @@ class PoliteFetcher:
             k = host_key(next_url)
             self.limiter.wait_turn(k, gap if k == key else self.interval(k))
 
+        # robots.txt of each redirect hop too: an allowed URL must not bounce to a disallowed one
+        hop_check = self._robots_refusal if (self.robots is not None and kind != "robots") else None
+        etag, lm = validators
+        if kind == "robots":
+            # robots.txt is asked for while a page of that host, or a redirect to it, may hold the
+            # host's slots: it keeps the interval but takes no slot, so it can never wait on itself
+            self.limiter.wait_turn(key, gap)
+            return fetch_page(url, self.opts, self.session, trusted_hosts=trusted, kind=kind, source=source,
+                              pace=pace)
         self.limiter.acquire(key, gap)
         try:
-            etag, lm = validators
             return fetch_page(url, self.opts, self.session, etag=etag, last_modified=lm,
-                              trusted_hosts=trusted, kind=kind, source=source, pace=pace)
+                              trusted_hosts=trusted, kind=kind, source=source, pace=pace, hop_check=hop_check)
         finally:
             self.limiter.release(key)
 

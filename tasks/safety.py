@@ -15,6 +15,9 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from requests.models import PreparedRequest
+from urllib3.util import parse_url
+
 ALLOWED_SCHEMES = ("http", "https")
 
 
@@ -24,20 +27,66 @@ class Refusal:
     detail: str
 
 
-def host_of(url: str) -> str:
-    """The lower-case host name of ``url`` (no port), "" when there is none."""
+@dataclass(frozen=True)
+class Target:
+    """Where the HTTP client will connect for a URL: scheme, host (lower-case, no brackets, no
+    trailing dot) and port (the scheme's default when the URL has none)."""
+
+    scheme: str
+    host: str
+    port: int
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _clean_host(host: str | None) -> str:
+    return (host or "").strip("[]").lower().rstrip(".")
+
+
+def target(url: str) -> Target | Refusal:
+    """Read ``url`` exactly as requests/urllib3 will when they connect, and refuse it when the
+    standard library's parser (used for robots.txt, host limits and trust) reads another host or
+    port: a URL the two read differently (``http://a:1\\@b:2/``, a percent-encoded host) could
+    pass a check made on one reading and connect by the other."""
+    prepared = PreparedRequest()
     try:
-        return (urlsplit(url).hostname or "").lower().rstrip(".")
-    except ValueError:
-        return ""
+        prepared.prepare_url(url, None)
+        client = parse_url(prepared.url)
+    except Exception as e:  # noqa: BLE001 - requests raises InvalidURL, MissingSchema, UnicodeError, ...
+        return Refusal("bad_url", f"unparsable URL: {type(e).__name__}: {e}")
+    scheme = (client.scheme or "").lower()
+    if scheme not in ALLOWED_SCHEMES:
+        return Refusal("bad_url", f"scheme {scheme or '(none)'!r} refused: only http and https are fetched")
+    host = _clean_host(client.host)
+    if not host:
+        return Refusal("bad_url", "URL has no host")
+    port = client.port or _DEFAULT_PORTS[scheme]
+    try:
+        std = urlsplit(url.strip())
+        std_host, std_port = _clean_host(std.hostname), std.port or _DEFAULT_PORTS.get(std.scheme.lower())
+    except ValueError as e:
+        return Refusal("bad_url", f"unparsable URL: {e}")
+    if (std_host, std_port) != (host, port):
+        return Refusal("bad_url", f"ambiguous URL: the HTTP client would connect to {host}:{port} but it "
+                                  f"reads as {std_host or '(no host)'}:{std_port}; refused")
+    return Target(scheme, host, port)
+
+
+def host_of(url: str) -> str:
+    """The lower-case host name of ``url`` (no port) as the HTTP client reads it, "" when there is
+    none or the URL is refused by :func:`target`."""
+    t = target(url)
+    return t.host if isinstance(t, Target) else ""
 
 
 def is_internal(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    # not is_global: also shared address space (100.64.0.0/10) and the other special ranges
     return (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
-            or ip.is_reserved or ip.is_unspecified)
+            or ip.is_reserved or ip.is_unspecified or not ip.is_global)
 
 
 def resolve(host: str, port: int | None = None) -> list[str]:
@@ -51,15 +100,10 @@ def resolve(host: str, port: int | None = None) -> list[str]:
 
 
 def check_scheme(url: str) -> Refusal | None:
-    try:
-        parts = urlsplit(url)
-    except ValueError as e:
-        return Refusal("bad_url", f"unparsable URL: {e}")
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        return Refusal("bad_url", f"scheme {parts.scheme or '(none)'!r} refused: only http and https are fetched")
-    if not parts.hostname:
-        return Refusal("bad_url", "URL has no host")
-    return None
+    """None when ``url`` is an http(s) URL with a host that the HTTP client and the standard
+    parser read alike; else why not."""
+    t = target(url)
+    return t if isinstance(t, Refusal) else None
 
 
 def check_url(url: str, trusted_hosts: frozenset[str] | set[str] | None) -> Refusal | None:
@@ -67,19 +111,17 @@ def check_url(url: str, trusted_hosts: frozenset[str] | set[str] | None) -> Refu
 
     ``trusted_hosts=None`` means the URL itself was given by the user: only the scheme is checked.
     """
-    bad = check_scheme(url)
-    if bad is not None or trusted_hosts is None:
-        return bad
-    host = host_of(url)
+    t = target(url)
+    if isinstance(t, Refusal):
+        return t
+    if trusted_hosts is None:
+        return None
+    host, port = t.host, t.port
     if host in trusted_hosts:
         return None
     try:
-        port = urlsplit(url).port
-    except ValueError as e:
-        return Refusal("bad_url", f"bad port: {e}")
-    try:
         addresses = resolve(host, port)
-    except (socket.gaierror, UnicodeError) as e:
+    except (socket.gaierror, UnicodeError, OSError) as e:
         return Refusal("dns", f"cannot resolve {host}: {e}")
     internal = [a for a in addresses if is_internal(a)]
     if internal:

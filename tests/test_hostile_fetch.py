@@ -1,0 +1,161 @@
+"""Issue 17, HTTP side: hostile servers on 127.0.0.0/8 can neither stall a fetch past its
+total_timeout, nor crash the fetch stage, nor steer a request to an internal address or a
+robots.txt-disallowed path. Every case ends as a recorded outcome with an error class."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from newsmill.config import FetchOptions
+from newsmill.tasks import safety
+from newsmill.tasks.fetch import FetchPlan, HostLimiter, fetch_pages
+from tests.hostile import raw_redirect, slow_headers
+from tests.siteserver import SiteServer, article_html, redirect_to
+
+
+def opts(**kw) -> FetchOptions:
+    base = dict(per_host_interval=0, per_host_concurrency=4, retries=0, backoff=0.05, read_timeout=5,
+                connect_timeout=5, total_timeout=1.5)
+    base.update(kw)
+    return FetchOptions(**base)
+
+
+def fetch(urls, o=None, plan=None):
+    o = o or opts()
+    return {p.url: p for p in fetch_pages(urls, o, plan=plan, limiter=HostLimiter(o.per_host_interval,
+                                                                                 o.per_host_concurrency))}
+
+
+def _server(host: str) -> SiteServer:
+    try:
+        return SiteServer(host).start()
+    except OSError as e:  # pragma: no cover - only where 127.0.0.0/8 is not all routed
+        pytest.skip(f"cannot bind {host}: {e}")
+
+
+@pytest.fixture
+def internal():
+    """An internal service the pages must never reach (another loopback address)."""
+    s = _server("127.0.0.5")
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def source_site():
+    """The source's own site, on a loopback address of its own."""
+    s = _server("127.0.0.6")
+    yield s
+    s.stop()
+
+
+@pytest.mark.parametrize("handler", [
+    slow_headers(8, every=0.3),                      # one header line every 0.3 s
+    slow_headers(8, every=0.05),                     # many small header lines
+    slow_headers(8, every=0.3, status_first=False),  # the status line itself drips
+])
+def test_total_timeout_covers_headers(site, handler):
+    url = site.add_handler("/drip", handler)
+    ok = site.add("/ok.html", article_html("Fine", 1))
+    started = time.monotonic()
+    pages = fetch([url, ok])
+    elapsed = time.monotonic() - started
+    assert pages[url].error == "timeout" and "total_timeout" in pages[url].error_detail
+    assert pages[ok].error is None
+    assert elapsed < 4, elapsed  # 1.5 s budget, not the 8 s the server would take
+
+
+def test_total_timeout_bounds_every_retry(site):
+    url = site.add_handler("/drip", slow_headers(8, every=0.2))
+    started = time.monotonic()
+    page = fetch([url], opts(retries=1))[url]
+    assert page.error == "timeout" and page.attempts == 2
+    assert time.monotonic() - started < 6
+
+
+@pytest.mark.parametrize("location", [
+    "http://[::1:bad/",          # requests parses it even without following
+    "http://[::1",
+    "http://127.0.0.1:99999/a",  # port out of range
+    "http://[fe80::1%zz]/",
+    "http://\x7f\x00host/",
+])
+def test_malformed_location_is_a_recorded_bad_url(site, location):
+    url = site.add_handler("/go", raw_redirect(location))
+    ok = site.add("/ok.html", article_html("Fine", 2))
+    pages = fetch([url, ok])
+    # refused as unparsable, or (a zone id) as an internal address: never requested, never raised
+    assert pages[url].error in ("bad_url", "blocked_address"), (location, pages[url].error, pages[url].error_detail)
+    assert pages[ok].error is None
+
+
+@pytest.mark.parametrize("bad", ["http://[::1", "http://[::1:bad/", "http://host:port/", "http:///nohost",
+                                 "http://ex%41mple.com/"])
+def test_malformed_given_url_is_a_recorded_bad_url(bad):
+    assert fetch([bad])[bad].error == "bad_url"
+
+
+def _ambiguous(internal: SiteServer, own: SiteServer) -> list[str]:
+    i, o = f"{internal.host}:{internal.port}", f"{own.host}:{own.port}"
+    return [
+        f"http://{i}\\@{o}/admin",             # requests: host {i}; urlsplit: host {o}
+        f"http://{i}\\\\@{o}/admin",
+        f"http://{i}\\x@{o}/admin",
+        f"http://{i}/\\@{o}/admin",            # a path, read alike: goes to {i}, is refused as internal
+        f"http://{o}@{i}/admin",               # userinfo, read alike: goes to {i}, refused as internal
+    ]
+
+
+def test_ambiguous_or_internal_links_never_reach_an_internal_host(internal, source_site):
+    internal.add("/admin", article_html("Internal admin", 3))
+    trusted = frozenset({source_site.host})
+    links = _ambiguous(internal, source_site)
+    pages = fetch(links, plan=FetchPlan(trusted={u: trusted for u in links}))
+    for u in links:
+        assert pages[u].error in ("bad_url", "blocked_address"), (u, pages[u].error)
+    assert internal.hits == []
+
+
+def test_ambiguous_or_internal_redirects_never_reach_an_internal_host(internal, source_site):
+    internal.add("/admin", article_html("Internal admin", 3))
+    trusted = frozenset({source_site.host})
+    starts = []
+    for n, target in enumerate(_ambiguous(internal, source_site)):
+        starts.append(source_site.add_handler(f"/r{n}", raw_redirect(target)))
+    # the user's own URL is trusted, its redirects are not
+    pages = fetch(starts, plan=FetchPlan(trusted={u: trusted for u in starts[:2]}))
+    for u in starts:
+        assert pages[u].error in ("bad_url", "blocked_address"), (u, pages[u].error, pages[u].error_detail)
+    assert internal.hits == []
+
+
+def test_ambiguous_url_is_refused_by_the_address_check_itself():
+    assert safety.check_url("http://127.0.0.1:18602\\@127.0.0.6:18601/", frozenset({"127.0.0.6"})).error == "bad_url"
+    assert safety.check_url("http://10.0.0.1:80\\@example.org/", None).error == "bad_url"
+    assert safety.host_of("http://127.0.0.1:18602\\@127.0.0.6:18601/") == ""
+    assert safety.check_url("http://127.0.0.6:18601/a", frozenset({"127.0.0.6"})) is None
+
+
+@pytest.mark.parametrize("target", ["/private/secret.html", "/private/", "/news/x.html?print=1"])
+def test_redirect_to_a_robots_disallowed_path_is_not_fetched(site, target):
+    site.add("/robots.txt", "User-agent: *\nDisallow: /private/\nDisallow: /*?print=\n", content_type="text/plain")
+    site.add("/private/secret.html", article_html("Secret", 4))
+    site.add("/private/", article_html("Secret index", 5))
+    site.add("/news/x.html", article_html("Printable", 6))
+    url = site.add_handler("/news/go", redirect_to(target))
+    page = fetch([url])[url]
+    assert page.error == "robots_disallowed" and "redirect to" in page.error_detail
+    assert site.hits_for("/private/secret.html") == [] and site.hits_for("/private/") == []
+    assert [h for h in site.hits if "print=" in h.path] == []
+
+
+def test_redirect_to_another_host_obeys_that_hosts_robots(site, source_site):
+    source_site.add("/robots.txt", "User-agent: *\nDisallow: /\n", content_type="text/plain")
+    source_site.add("/a.html", article_html("Elsewhere", 7))
+    url = site.add_handler("/go", redirect_to(source_site.url("/a.html")))
+    # both hosts are the source's own (trusted), so only robots.txt can refuse the hop
+    page = fetch([url], plan=FetchPlan(trusted={url: frozenset({site.host, source_site.host})}))[url]
+    assert page.error == "robots_disallowed"
+    assert source_site.hits_for("/a.html") == []
