@@ -12,6 +12,7 @@ The config file is TOML (``--config FILE`` or ``$NEWSMILL_CONFIG``), with one ta
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -23,6 +24,25 @@ from newsmill import USER_AGENT
 
 class ConfigError(ValueError):
     """A configuration value that cannot be used; the message names the key and the value."""
+
+
+# Every float setting is a number of seconds; a year is more than any of them needs, and keeps
+# time.sleep, datetime arithmetic and DuckDB intervals far from overflow.
+MAX_SECONDS = 366 * 86400.0
+MAX_INT = 2**31 - 1
+
+
+def check_number(where: str, value: float, maximum: float) -> float:
+    """``value`` when it is finite and within [0, maximum]; else a ConfigError naming ``where``.
+    inf would overflow sleeps and intervals (and hang a host's queue), nan compares false with
+    everything (and silently turns a limit off)."""
+    if math.isnan(value) or math.isinf(value):
+        raise ConfigError(f"{where}: must be a finite number, got {value!r}")
+    if value < 0:
+        raise ConfigError(f"{where}: must not be negative, got {value}")
+    if value > maximum:
+        raise ConfigError(f"{where}: at most {maximum:g}, got {value:g}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -141,21 +161,21 @@ def _coerce(section: str, key: str, value: Any, target: Any) -> Any:
             return False
         raise ConfigError(f"{where}: expected true/false, got {value!r}")
     if isinstance(target, int):
+        if isinstance(value, float) and not value.is_integer():
+            raise ConfigError(f"{where}: expected an integer, got {value!r}")
         try:
             v = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ConfigError(f"{where}: expected an integer, got {value!r}") from None
-        if v < 0:
-            raise ConfigError(f"{where}: must not be negative, got {v}")
-        return v
+        return int(check_number(where, v, MAX_INT))
     if isinstance(target, float):
+        if isinstance(value, bool):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
         try:
             v = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ConfigError(f"{where}: expected a number, got {value!r}") from None
-        if v < 0:
-            raise ConfigError(f"{where}: must not be negative, got {v}")
-        return v
+        return check_number(where, v, MAX_SECONDS)
     if isinstance(target, dict):
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: expected a table, got {value!r}")

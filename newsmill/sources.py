@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsmill.config import MAX_SECONDS, ConfigError, check_number
 from newsmill.tasks.safety import check_scheme, host_of
 
 DEFAULT_FILE = "sources.toml"
@@ -80,11 +81,16 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 def parse_duration(value: str | float | int) -> float:
     """``"90"``, ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"`` -> seconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    m = _DURATION.match(str(value))
-    if not m:
-        raise ValueError(f"not a duration: {value!r} (use e.g. 90s, 15m, 2h, 1d)")
-    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2).lower()]
+        seconds = float(value)
+    else:
+        m = _DURATION.match(str(value))
+        if not m:
+            raise ValueError(f"not a duration: {value!r} (use e.g. 90s, 15m, 2h, 1d)")
+        seconds = float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2).lower()]
+    try:
+        return check_number("duration", seconds, MAX_SECONDS)
+    except ConfigError as e:
+        raise ValueError(str(e)) from None
 
 
 def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
@@ -125,12 +131,15 @@ def _source(where: str, table: dict[str, Any], defaults: dict[str, Any]) -> Sour
     for key in ("interval", "revisit_after"):
         if values.get(key) is not None:
             v = values[key]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise SourcesError(f"{where}: {key} must be a number of seconds >= 0, got {v!r}")
-            kw[key] = float(v)
+            try:
+                kw[key] = check_number(key, float(v), MAX_SECONDS)
+            except ConfigError as e:
+                raise SourcesError(f"{where}: {key} must be a finite number of seconds >= 0 ({e})") from None
     if values.get("max_urls") is not None:
         v = values["max_urls"]
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 10_000_000:
             raise SourcesError(f"{where}: max_urls must be a positive integer, got {v!r}")
         kw["max_urls"] = v
     if values.get("schedule") is not None:

@@ -255,10 +255,11 @@ def discover_source(src: Source, opts: FetchOptions, fetcher: PoliteFetcher,
         add(u, "urls")
 
     budget = [opts.max_sitemaps]
+    read: set[str] = set()  # a feed or sitemap is read once per run, however often it is named
     for u in src.feeds:
-        _read_doc(u, "feed", src, opts, fetcher, validators, None, disc, add, budget, depth=0)
+        _read_doc(u, "feed", src, opts, fetcher, validators, None, disc, add, budget, depth=0, read=read)
     for u in src.sitemaps:
-        _read_doc(u, "sitemap", src, opts, fetcher, validators, None, disc, add, budget, depth=0)
+        _read_doc(u, "sitemap", src, opts, fetcher, validators, None, disc, add, budget, depth=0, read=read)
     # The source's own URL list first, then the newest dated entries, so a per-source cap keeps
     # what matters; undated entries keep their feed order.
     disc.found.sort(key=lambda f: (f.via != "urls", -(f.lastmod.timestamp() if f.lastmod else 0)))
@@ -267,7 +268,13 @@ def discover_source(src: Source, opts: FetchOptions, fetcher: PoliteFetcher,
 
 def _read_doc(url: str, expected: str, src: Source, opts: FetchOptions, fetcher: PoliteFetcher,
               validators: dict, trusted: frozenset[str] | None, disc: Discovery, add, budget: list[int],
-              depth: int) -> None:
+              depth: int, read: set[str] | None = None) -> None:
+    if read is not None:
+        key = normalize_url(url) or url
+        if key in read:
+            disc.skip("listed_twice")
+            return
+        read.add(key)
     if budget[0] <= 0:
         disc.skip("sitemap_budget")
         return
@@ -301,7 +308,8 @@ def _read_doc(url: str, expected: str, src: Source, opts: FetchOptions, fetcher:
             for loc, _lastmod, _t, _l in entries:
                 child = normalize_url(loc)
                 if child:
-                    _read_doc(child, "sitemap", src, opts, fetcher, validators, child_trust, disc, add, budget, depth + 1)
+                    _read_doc(child, "sitemap", src, opts, fetcher, validators, child_trust, disc, add, budget,
+                              depth + 1, read)
             return
         for loc, lastmod, title, language in entries:
             add(loc, url, lastmod, title, language)

@@ -62,7 +62,14 @@ def last_polled(con: duckdb.DuckDBPyConnection) -> dict[str, datetime]:
 
 
 def record(con: duckdb.DuckDBPyConnection, docs: list[dict], found: list[dict]) -> None:
-    """Merge one run's feed/sitemap reads and listed URLs, in one transaction."""
+    """Merge one run's feed/sitemap reads and listed URLs, in one transaction.
+
+    A URL may come more than once (two sources list it, a feed is listed twice, a sitemap index
+    names itself or children that normalize alike); MERGE refuses two source rows for one key,
+    so each key is staged once: the first reading of it wins, in the order given.
+    """
+    docs = list({d["doc_url"]: d for d in reversed(docs)}.values())[::-1]
+    found = list({f["url"]: f for f in reversed(found)}.values())[::-1]
     con.register("stage_docs", pa.Table.from_pylist(docs, schema=STAGE_DOCS))
     con.register("stage_found", pa.Table.from_pylist(found, schema=STAGE_FOUND))
     con.execute("BEGIN TRANSACTION")

@@ -7,6 +7,7 @@ behind, and loading the same pages again adds ``fetches`` rows but never a secon
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -21,7 +22,7 @@ import pyarrow as pa
 
 from newsmill.records import Document, Enrichment, PageResult, stable_id
 from newsmill.tasks.labels import PERSON
-from newsmill.tasks.urls import site_key
+from newsmill.tasks.urls import choose_canonical, owner_site, site_key
 from newsmill.warehouse.sql import q, statements
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,13 @@ def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = N
             outcome = "failed"
         else:
             doc = r.document
+            canonical, ignored = choose_canonical(doc.canonical_url, page.final_url or page.url)
+            if ignored:
+                # a page may only speak for its own site: a foreign or non-http canonical URL
+                # would key (and overwrite) another article
+                log.warning("%s: %s", page.url, ignored)
+                detail = ignored
+                doc = dataclasses.replace(doc, canonical_url=canonical)
             article_id = article_id_for(doc.canonical_url)
             if article_id in seen_articles:
                 outcome = "unchanged"  # a second URL of an article already in this batch
@@ -232,14 +240,38 @@ def _unregister(con: duckdb.DuckDBPyConnection) -> None:
             pass
 
 
+def _drop_foreign(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> None:
+    """Unstage articles whose id belongs to an article loaded from another site: one site's page
+    never replaces another site's article (its fetch is recorded as ``canonical_conflict``)."""
+    staged = {a["article_id"]: a for a in rows["stage_articles"]}
+    if not staged:
+        return
+    existing = con.execute(q("load.sql", "article_urls"), {"ids": list(staged)}).fetchall()
+    foreign = {aid: url for aid, url in existing if owner_site(url) != owner_site(staged[aid]["url"])}
+    if not foreign:
+        return
+    for aid, url in foreign.items():
+        log.warning("%s claims article %s, loaded from %s (another site): not overwritten",
+                    staged[aid]["url"], aid, url)
+    rows["stage_articles"] = [a for a in rows["stage_articles"] if a["article_id"] not in foreign]
+    for name in ("stage_article_authors", "stage_mentions", "stage_quotes", "stage_enrichments"):
+        rows[name] = [x for x in rows[name] if x["article_id"] not in foreign]
+    for f in rows["stage_fetches"]:
+        if f["article_id"] in foreign:
+            f.update(error="canonical_conflict", outcome="failed",
+                     error_detail=f"its canonical URL is the article loaded from {foreign[f['article_id']]}, "
+                                  "another site: not overwritten", article_id=None)
+
+
 def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> BatchCounts:
     """Merge staged rows in one transaction and return what happened to each article."""
     counts = BatchCounts()
+    _drop_foreign(con, rows)
     _register(con, rows)
     con.execute("BEGIN TRANSACTION")
     try:
         for name, sql in statements("load.sql"):
-            if name in ("counts", "new_articles"):
+            if name in ("counts", "new_articles", "article_urls"):
                 continue
             con.execute(sql)
         if rows.get("stage_enrichments"):

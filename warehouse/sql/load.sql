@@ -75,6 +75,10 @@ SELECT f.* EXCLUDE (outcome, article_id),
 FROM stage_fetches f
 LEFT JOIN batch_outcome o ON o.article_id = f.article_id;
 
+-- name: article_urls
+-- Where the staged articles already in the warehouse were loaded from (read before the merge).
+SELECT article_id, url FROM articles WHERE article_id IN (SELECT unnest($ids::VARCHAR[]));
+
 -- name: counts
 SELECT outcome, count(*) FROM batch_outcome GROUP BY outcome;
 
