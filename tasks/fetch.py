@@ -575,6 +575,8 @@ class HostLimiter:
     def wait_turn(self, host: str, interval: float | None = None) -> None:
         """Sleep until ``interval`` seconds after the host's previous request start, and claim it."""
         gap = self.interval if interval is None else interval
+        if not (0 <= gap < 86400 * 366):  # also catches nan: validated config never gets here
+            raise ValueError(f"host interval must be finite seconds >= 0, got {gap!r}")
         with self._lock:
             # The gap is measured back from this request to the previous start, so a gap learnt
             # late (a robots.txt Crawl-delay) applies to the very next request.
