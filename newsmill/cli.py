@@ -35,8 +35,17 @@ def _read_urls(args) -> list[str]:
     return urls
 
 
+def _bad_urls(urls: list[str]) -> list[str]:
+    """Why each URL typed on the command line cannot be fetched (a missing scheme, file:, ...)."""
+    from newsmill.tasks.safety import check_scheme
+
+    return [r.detail if r.detail.startswith(repr(u)) else f"{u!r}: {r.detail}"
+            for u in urls if (r := check_scheme(u)) is not None]
+
+
 def _quiet_prefect() -> None:
-    # Prefect's local mode logs its temporary server's start and shutdown; users see only ours.
+    # Prefect's local mode logs its temporary server's start and shutdown; users see only ours
+    # (newsmill.logs.setup_cli set the levels; -vvv shows Prefect's logs).
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
@@ -49,10 +58,17 @@ def cmd_ingest(args) -> int:
     urls = _read_urls(args)
     sources_file = getattr(args, "sources", None)
     source_names = getattr(args, "source", None) or []
-    if source_names and not sources_file:
-        sources_file = _default_sources()
+    if (source_names or not urls) and not sources_file:
+        # `newsmill ingest` alone polls the default sources file, as `newsmill sources` edits it
+        if source_names or Path(_default_sources()).exists():
+            sources_file = _default_sources()
     if not urls and not sources_file:
-        print("newsmill ingest: give at least one URL, --urls-file FILE or --sources FILE", file=sys.stderr)
+        print("newsmill ingest: give at least one URL, --urls-file FILE or --sources FILE "
+              f"(or create {_default_sources()} with `newsmill sources add`)", file=sys.stderr)
+        return 2
+    bad = _bad_urls(args.urls)
+    if bad:
+        print("newsmill ingest: " + "; ".join(bad), file=sys.stderr)
         return 2
     if sources_file:
         from newsmill.sources import SourcesError, load_sources, select
@@ -164,7 +180,7 @@ def cmd_sources(args) -> int:
             for key in ("interval", "schedule", "language", "max_urls", "revisit_after"):
                 if getattr(args, key) is not None:
                     raw[key] = getattr(args, key)
-            src = S.build_source(raw, "newsmill sources add")
+            src = S.build_source(raw, "sources add")
             S.add_source(path, src)
             print(f"added source {src.name} to {path}")
             return 0
@@ -315,10 +331,20 @@ def cmd_reenrich(args) -> int:
     return 0 if summary["status"] == "completed" else 1
 
 
+def verbosity(p: argparse.ArgumentParser, where: str = "") -> None:
+    # The same flags on the main parser and every subcommand, so `newsmill -v ingest` and
+    # `newsmill ingest -v` both work (and add up); main() sums the two places.
+    g = p.add_argument_group("output")
+    g.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, dest="verbose" + where,
+                   help="more output: -v newsmill's logs, -vv its debug logs, -vvv Prefect's logs too")
+    g.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, dest="quiet" + where,
+                   help="no progress display or per-batch lines; warnings, errors and the summary only")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsmill", description="Ingest, clean, enrich and load news articles into DuckDB.")
     p.add_argument("--version", action="version", version=f"newsmill {__version__}")
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    verbosity(p)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sp):
@@ -417,13 +443,23 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="print the run summary as JSON")
     common(sp)
     sp.set_defaults(func=cmd_reenrich)
+    for name, sp in sub.choices.items():
+        verbosity(sp, "_sub")
+        if name == "sources":
+            for ssp in ssub.choices.values():
+                verbosity(ssp, "_subsub")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    args.verbose = sum(getattr(args, "verbose" + w, 0) for w in ("", "_sub", "_subsub"))
+    args.quiet = any(getattr(args, "quiet" + w, False) for w in ("", "_sub", "_subsub"))
+    args.tty = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    from newsmill import logs
+
+    # a live display on a terminal draws progress itself; elsewhere one plain line per batch
+    logs.setup_cli(args.verbose, args.quiet, progress_lines=not args.tty)
     if getattr(args, "db", "unset") is None:
         args.db = _default_db()
     try:

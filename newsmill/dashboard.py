@@ -190,8 +190,8 @@ td.quote {{ font-style: italic; max-width: 60ch; }} .nowrap {{ white-space: nowr
 def write_dashboard(db_path: str | os.PathLike, out_dir: str | os.PathLike = "dashboard", days: int = 30) -> Path:
     """Write ``out_dir/index.html`` atomically and return its path."""
     out = Path(out_dir)
+    page = render(collect(db_path, days=days))  # before mkdir: a missing warehouse leaves nothing behind
     out.mkdir(parents=True, exist_ok=True)
-    page = render(collect(db_path, days=days))
     target = out / "index.html"
     tmp = out / ".index.html.tmp"
     tmp.write_text(page, encoding="utf-8")

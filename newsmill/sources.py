@@ -74,19 +74,23 @@ class Source:
 
 _KEYS = {f for f in Source.__dataclass_fields__}
 _DEFAULT_KEYS = {"interval", "schedule", "language", "include", "exclude", "max_urls", "revisit_after", "enabled"}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.I)
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$", re.I)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
-def parse_duration(value: str | float | int) -> float:
-    """``"90"``, ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"`` -> seconds."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = float(value)
-    else:
-        m = _DURATION.match(str(value))
-        if not m:
-            raise ValueError(f"not a duration: {value!r} (use e.g. 90s, 15m, 2h, 1d)")
-        seconds = float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2).lower()]
+def parse_duration(value: str) -> float:
+    """``"90s"``, ``"15m"``, ``"2h"``, ``"1d"`` -> seconds.
+
+    The unit is required: a bare ``5`` could mean seconds or minutes, and polling a site every 5 s
+    by mistake is rude to it, so ``ValueError`` says which units there are.
+    """
+    m = _DURATION.match(str(value)) if not isinstance(value, bool) else None
+    if not m:
+        if re.match(r"^\s*\d+(?:\.\d+)?\s*$", str(value)):
+            raise ValueError(f"{value!r} has no unit: write {str(value).strip()}s, {str(value).strip()}m, "
+                             f"{str(value).strip()}h or {str(value).strip()}d")
+        raise ValueError(f"not a duration: {value!r} (use e.g. 90s, 15m, 2h, 1d)")
+    seconds = float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2).lower()]
     try:
         return check_number("duration", seconds, MAX_SECONDS)
     except ConfigError as e:
@@ -262,8 +266,16 @@ def _segments(text: str) -> list[tuple[str | None, str]]:
 def _write_checked(path: Path, text: str) -> list[Source]:
     sources = parse_sources(text, str(path))  # never write a file that would not load
     path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp creates 0600; the file keeps the mode it had, or gets the usual 0666 & ~umask
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)

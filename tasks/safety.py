@@ -11,6 +11,7 @@ or unspecified address, unless it is one of the hosts the user named for that so
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -102,8 +103,25 @@ def resolve(host: str, port: int | None = None) -> list[str]:
 def check_scheme(url: str) -> Refusal | None:
     """None when ``url`` is an http(s) URL with a host that the HTTP client and the standard
     parser read alike; else why not."""
+    if _typed_without_scheme(url):
+        if url.strip().startswith("/"):
+            return Refusal("bad_url", f"{url!r} is a path, not a URL: give the whole address (https://host/...)")
+        return Refusal("bad_url", f"{url!r} is not a URL: it has no scheme (write https://{url.strip()} "
+                                  "or http://...)")
     t = target(url)
     return t if isinstance(t, Refusal) else None
+
+
+def _typed_without_scheme(url: str) -> bool:
+    # "example.com/a", or "localhost:8000/a" whose "scheme" would be "localhost"
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    if not parts.scheme:
+        return bool(parts.path.strip("/"))
+    return (parts.scheme.lower() not in ALLOWED_SCHEMES and not parts.netloc
+            and "//" not in url.split("?", 1)[0] and bool(re.match(r"^\d+(/|$)", parts.path)))
 
 
 def check_url(url: str, trusted_hosts: frozenset[str] | set[str] | None) -> Refusal | None:

@@ -119,14 +119,14 @@ def _rows(path, sql):
         return con.execute(sql).fetchall()
 
 
-def test_daily_articles_counts_per_source_and_day(warehouse):
-    rows = _rows(warehouse, "SELECT CAST(day AS VARCHAR), source_id, articles FROM daily_articles ORDER BY 1, 2")
+def test_daily_articles_counts_per_site_and_day(warehouse):
+    rows = _rows(warehouse, "SELECT CAST(day AS VARCHAR), site, articles FROM daily_articles ORDER BY 1, 2")
     assert rows == [("2025-03-03", "ledger.test", 1), ("2025-03-04", "gazette.test", 1),
                     ("2025-03-04", "ledger.test", 1), ("2025-03-05", "gazette.test", 1)]
 
 
 def test_entity_mentions_daily_counts_mentions_and_articles(warehouse):
-    rows = _rows(warehouse, "SELECT CAST(day AS VARCHAR), source_id, entity, mentions, articles FROM entity_mentions_daily "
+    rows = _rows(warehouse, "SELECT CAST(day AS VARCHAR), site, entity, mentions, articles FROM entity_mentions_daily "
                             "WHERE entity IN ('Springfield', 'Portsmouth') ORDER BY 1, 3")
     assert rows == [("2025-03-03", "ledger.test", "Springfield", 2, 1),
                     ("2025-03-04", "gazette.test", "Portsmouth", 1, 1),
@@ -193,7 +193,10 @@ def test_export_parquet_and_csv(warehouse, tmp_path):
     assert r.returncode == 0, r.stderr
     with open(tmp_path / "d.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 4 and {r["source_id"] for r in rows} == {"ledger.test", "gazette.test"}
+    assert len(rows) == 4 and {r["site"] for r in rows} == {"ledger.test", "gazette.test"}
+    # ordered (by every column, left to right): the same data always exports to the same file
+    assert [(r["day"], r["site"]) for r in rows] == sorted((r["day"], r["site"]) for r in rows)
+    assert all(r["source"] == "" for r in rows)  # these URLs were given directly: no sources-file entry
     assert str(tmp_path / "d.csv") in r.stdout
     r = _newsmill("export", "top_entities", "--db", warehouse, "--out", str(tmp_path / "exports") + "/")
     assert r.returncode == 0, r.stderr

@@ -44,7 +44,10 @@ def test_invalid_files_are_explained(text, message):
 
 
 def test_durations():
-    assert [parse_duration(x) for x in ("90", "90s", "15m", "2h", "1d", 30)] == [90, 90, 900, 7200, 86400, 30]
+    assert [parse_duration(x) for x in ("90s", "15m", "2h", "1d", "1.5h")] == [90, 900, 7200, 86400, 5400]
+    for bare in ("90", "5", 30):  # no unit: seconds or minutes? refused, naming the units
+        with pytest.raises(ValueError, match="has no unit: write .*s, .*m, .*h or .*d"):
+            parse_duration(bare)
 
 
 def test_add_and_remove_keep_comments_and_other_sources(tmp_path):

@@ -12,10 +12,12 @@ ORDER BY 1;
 
 -- name: export_parquet
 -- {relation} is a checked, quoted identifier and {path} a quoted literal (COPY takes no parameters).
-COPY (SELECT * FROM {relation}) TO {path} (FORMAT parquet, COMPRESSION zstd);
+-- Rows are ordered by every column, left to right, so two exports of the same data are identical
+-- files and diffable (the first columns are the keys: day, source, ids).
+COPY (SELECT * FROM {relation} ORDER BY ALL) TO {path} (FORMAT parquet, COMPRESSION zstd);
 
 -- name: export_csv
-COPY (SELECT * FROM {relation}) TO {path} (FORMAT csv, HEADER true);
+COPY (SELECT * FROM {relation} ORDER BY ALL) TO {path} (FORMAT csv, HEADER true);
 
 -- name: count
 SELECT count(*) FROM {relation};
