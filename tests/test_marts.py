@@ -91,8 +91,10 @@ def build_results(articles=ARTICLES, enrich: bool = True) -> list[PageResult]:
     out = []
     for host, site, date, title, paras, ents, quotes in articles:
         url, body = page_html(host, site, date, title, paras)
+        # the ledger's pages came through the sources-file entry "ledger"; the gazette's were given as URLs
         page = FetchedPage(url=url, final_url=url, status_code=200, content_type="text/html", body=body,
-                           encoding="utf-8", fetched_at=datetime.now(UTC), elapsed_ms=5)
+                           encoding="utf-8", fetched_at=datetime.now(UTC), elapsed_ms=5,
+                           source="ledger" if host == "ledger.test" else None)
         doc = extract_document(body, url)
         enr = _enrichment(doc.text, ents, quotes) if enrich else None
         out.append(PageResult(page=page, document=doc, enrichment=enr))
@@ -195,8 +197,11 @@ def test_export_parquet_and_csv(warehouse, tmp_path):
         rows = list(csv.DictReader(fh))
     assert len(rows) == 4 and {r["site"] for r in rows} == {"ledger.test", "gazette.test"}
     # ordered (by every column, left to right): the same data always exports to the same file
-    assert [(r["day"], r["site"]) for r in rows] == sorted((r["day"], r["site"]) for r in rows)
-    assert all(r["source"] == "" for r in rows)  # these URLs were given directly: no sources-file entry
+    keys = [(r["day"], r["source"] == "", r["source"], r["site"]) for r in rows]  # NULL (empty) sorts last
+    assert keys == sorted(keys) and [r["site"] for r in rows] == ["ledger.test", "ledger.test", "gazette.test",
+                                                                    "gazette.test"]
+    # source: the sources-file entry ("" = URLs given directly); site: the host
+    assert {(r["source"], r["site"]) for r in rows} == {("ledger", "ledger.test"), ("", "gazette.test")}
     assert str(tmp_path / "d.csv") in r.stdout
     r = _newsmill("export", "top_entities", "--db", warehouse, "--out", str(tmp_path / "exports") + "/")
     assert r.returncode == 0, r.stderr

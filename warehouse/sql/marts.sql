@@ -23,8 +23,9 @@ COPY (SELECT * FROM {relation} ORDER BY ALL) TO {path} (FORMAT csv, HEADER true)
 SELECT count(*) FROM {relation};
 
 -- name: dashboard_daily
--- Articles per day and source over the last $days days that have any articles.
-SELECT CAST(day AS VARCHAR) AS day, source, sum(articles) AS articles
+-- Articles per day and source over the last $days days that have any articles (articles from URLs
+-- given directly belong to no source: "(URL list)", which no source name can be).
+SELECT CAST(day AS VARCHAR) AS day, coalesce(source, '(URL list)') AS source, sum(articles) AS articles
 FROM daily_articles
 WHERE day > (SELECT max(day) FROM daily_articles) - CAST($days AS INTEGER)
 GROUP BY ALL
