@@ -89,8 +89,7 @@ def cmd_ingest(args) -> int:
     from newsmill.warehouse import db as wdb
 
     try:  # fail fast, before Prefect starts, when the database cannot be used at all
-        with wdb.writer(cfg.load.db_path, cfg.load.lock_timeout):
-            pass
+        wdb.check(cfg.load.db_path, cfg.load.lock_timeout)
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1
@@ -312,6 +311,11 @@ def cmd_reenrich(args) -> int:
             return 2
     if not Path(args.db).exists():
         print(f"newsmill: no warehouse at {args.db}: run `newsmill ingest` first", file=sys.stderr)
+        return 1
+    try:
+        wdb.check(args.db)
+    except wdb.WarehouseError as e:
+        print(f"newsmill: {e}", file=sys.stderr)
         return 1
     _quiet_prefect()
     from newsmill.flows.reenrich import reenrich

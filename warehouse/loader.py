@@ -12,7 +12,6 @@ import gzip
 import hashlib
 import json
 import logging
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -212,11 +211,14 @@ def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = N
                     for k, v in er.items():
                         rows[k].extend(v)
         rows["stage_fetches"].append({
-            "fetch_id": str(uuid.uuid4()), "run_id": run_id, "url": page.url, "final_url": page.final_url,
+            # one fetch row per URL per run: a retried run (a flow retry after a failure) records
+            # its URLs again under the same ids, and the insert keeps the first
+            "fetch_id": stable_id("fetch", run_id, page.url), "run_id": run_id, "url": page.url, "final_url": page.final_url,
             "status_code": page.status_code, "content_type": page.content_type, "bytes": page.size or None,
             "error": error, "error_detail": detail, "outcome": outcome, "article_id": article_id,
             "fetched_at": page.fetched_at, "elapsed_ms": page.elapsed_ms, "attempts": page.attempts,
             "etag": page.etag, "last_modified": page.last_modified})
+    rows["stage_fetches"] = list({f["fetch_id"]: f for f in reversed(rows["stage_fetches"])}.values())[::-1]
     rows["stage_sources"] = list(sources.values())
     rows["stage_raw_pages"] = list(raws.values())
     # entities mentioned by several articles of the batch are staged once

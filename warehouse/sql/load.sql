@@ -73,7 +73,9 @@ SELECT f.* EXCLUDE (outcome, article_id),
        coalesce(f.article_id, (SELECT min(a.article_id) FROM articles a WHERE a.url = f.url)) AS article_id,
        coalesce(f.outcome, o.outcome, 'failed') AS outcome
 FROM stage_fetches f
-LEFT JOIN batch_outcome o ON o.article_id = f.article_id;
+LEFT JOIN batch_outcome o ON o.article_id = f.article_id
+-- a run retried after a failure stages its URLs again: their fetch rows are there already
+ON CONFLICT DO NOTHING;
 
 -- name: article_urls
 -- Where the staged articles already in the warehouse were loaded from (read before the merge).

@@ -15,3 +15,7 @@ INSERT INTO schema_migrations (version, name) VALUES ($version, $name);
 
 -- name: tables
 SELECT table_name FROM duckdb_tables() WHERE database_name = current_database();
+
+-- name: all_tables
+-- Every base table with its schema: what the open check reads through once.
+SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary;
