@@ -54,6 +54,21 @@ _TAGLINE = re.compile(
 )
 
 
+# A call to action written as prose inside the story ("Enjoying these stories? Our free Weekday
+# newsletter brings you ..."): it offers the outlet's product (a newsletter, a subscription, an
+# app) to the reader ("you", "our"). A sentence of the story about a newsletter names no reader
+# and offers nothing; one that quotes someone ("...," she said) is reported speech.
+_PRODUCT = re.compile(r"\bnewsletters?\b|\bsubscri(?:be|bers?|ption)\b|\bsign(?:ing)? up\b|\binbox\b|"
+                      r"\bpodcast\b|\bour app\b|\bpremium\b", re.I)
+_READER = re.compile(r"\b(?:you|your|our)\b", re.I)
+_QUOTED = re.compile("[\"“”„«»]")
+
+
+def _is_prose_promo(s: str) -> bool:
+    return len(s) <= 350 and bool(_PRODUCT.search(s)) and len(_READER.findall(s)) >= 1 \
+        and not _QUOTED.search(s) and (s.split("?")[0] != s or s.lower().startswith(("our ", "get ", "sign ", "join ")))
+
+
 def _is_promo(line: str) -> bool:
     s = line.strip().lstrip("-•*– ").strip()
     if not s:
@@ -62,7 +77,7 @@ def _is_promo(line: str) -> bool:
         return True
     if len(s) > _MAX_PROMO_CHARS:
         return False
-    if _PROMO_START.match(s) or _LABEL_WORDS.match(s) or _TAGGED_TEASER.search(s):
+    if _PROMO_START.match(s) or _LABEL_WORDS.match(s) or _TAGGED_TEASER.search(s) or _is_prose_promo(s):
         return True
     # a shouted call to action ("GET FOX BUSINESS ON THE GO BY CLICKING HERE")
     if s.isupper() and re.search(r"\b(CLICK|TAP)\w* HERE\b|\bSIGN UP\b|\bSUBSCRIBE\b|\bDOWNLOAD\b|\bGET THE\b.*\bAPP\b", s):

@@ -19,8 +19,6 @@ import dataclasses
 import logging
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
-from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from lxml import etree, html as lxml_html
@@ -29,29 +27,26 @@ from trafilatura.utils import load_html
 from newsmill.config import ExtractOptions
 from newsmill.records import Document, FetchedPage, PageResult
 from newsmill.tasks.boilerplate import strip_boilerplate_lines, strip_leading_bylines, strip_repeated_lines
+from newsmill.tasks.encoding import decode_html
+from newsmill.tasks.bylines import choose_authors, clean_authors
+from newsmill.tasks.dates import choose_modified, choose_published, normalize_date
 from newsmill.tasks.metadata import (
-    _SECTION_PREFIXES,
-    _names,
-    _org_name,
-    byline_candidates,
-    clean_authors,
+    choose_canonical_url,
+    choose_description,
+    choose_image,
+    choose_language,
+    choose_section,
+    choose_site_name,
+    choose_title,
     clean_title,
-    collect_meta,
-    date_from_url,
     detect_language,
-    htmldate_fallback,
-    meta_first,
-    normalize_date,
+    parse_page,
     read_jsonld,
-    site_from_title,
-    time_tag_date,
-    visible_date,
 )
-from newsmill.tasks.urls import normalize_url
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+newsmill-2"
+EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+newsmill-3"
 
 __all__ = [
     "EXTRACTOR_VERSION", "ExtractionFailed", "extract_document", "extract_page", "extract_pages",
@@ -67,27 +62,12 @@ class ExtractionFailed(Exception):
         self.detail = detail
 
 
-_CHARSET_DECL = re.compile(rb"""charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
 _NOT_TEXT = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
 
 
 def _decode(html: bytes | str) -> str:
-    if isinstance(html, str):
-        text = html
-    else:
-        declared = _CHARSET_DECL.search(html[:4096])
-        text = None
-        if declared is None or declared.group(1).lower() in (b"utf-8", b"utf8"):
-            # the common case, without detect_encoding's trial decodes: UTF-8 declared or
-            # undeclared, and the bytes really are UTF-8
-            try:
-                text = html.decode("utf-8")
-            except UnicodeDecodeError:
-                text = None
-        if text is None:
-            from newsmill.tasks.fetch import detect_encoding
-
-            text = html.decode(detect_encoding(html, None), errors="replace")
+    """The page as text, decoded as browsers decode it (:mod:`.encoding`)."""
+    text = html if isinstance(html, str) else decode_html(html)
     sample = text[:100_000]
     bad = len(_NOT_TEXT.findall(sample))
     if sample and bad > 0.05 * len(sample):
@@ -209,6 +189,38 @@ def recover_split_sections(text: str, tree) -> str:
     return "\n".join(lines)
 
 
+def restore_lists(text: str, tree) -> str:
+    """Lists that sit between two kept paragraphs, put back where the extractor dropped them.
+
+    Precision mode drops a ``<ul>``/``<ol>`` that is a direct child of a bare container (a page
+    without article markup), although the paragraph before it announces it ("Here is what the
+    reply states:") and the one after it discusses it. A list whose neighbouring ``<p>`` elements
+    are both adjacent lines of the text belongs to the story; a list that is mostly links (a menu)
+    never counts.
+    """
+    lines = text.split("\n")
+    keys = [_norm_line(ln) for ln in lines]
+    for lst in tree.xpath("//ul[li][preceding-sibling::*[1][self::p]][following-sibling::*[1][self::p]] | "
+                          "//ol[li][preceding-sibling::*[1][self::p]][following-sibling::*[1][self::p]]")[:50]:
+        items = [" ".join(li.text_content().split()) for li in lst.iterchildren("li")]
+        items = [i for i in items if i]
+        if not items or any(_norm_line(i)[:60] in keys for i in items[:1]):
+            continue
+        linked = sum(len(" ".join(a.text_content().split())) for a in lst.iter("a"))
+        if linked > 0.5 * sum(len(i) for i in items):
+            continue
+        before = _norm_line(lst.getprevious().text_content())[:80]
+        after = _norm_line(lst.getnext().text_content())[:80]
+        if not before or not after:
+            continue
+        for i in range(len(keys) - 1):
+            if keys[i].startswith(before) and keys[i + 1].startswith(after):
+                lines[i + 1:i + 1] = [f"- {it}" for it in items]
+                keys[i + 1:i + 1] = [_norm_line(f"- {it}") for it in items]
+                break
+    return "\n".join(lines)
+
+
 def extract_body(tree, url: str | None, ld: dict, opts: ExtractOptions = ExtractOptions()) -> str:
     """The article body of a parsed page ('' when there is none)."""
     if opts.favor_recall:
@@ -224,7 +236,7 @@ def extract_body(tree, url: str | None, ld: dict, opts: ExtractOptions = Extract
             if len(wider) > 3 * max(len(text), 1) and looks_like_article(wider, _anchor_texts(tree)):
                 text = wider
     if opts.recover_sections and text:
-        text = recover_split_sections(text, tree)
+        text = restore_lists(recover_split_sections(text, tree), tree)
     if opts.strip_boilerplate:
         text = strip_boilerplate_lines(text)
     if opts.use_jsonld_body:
@@ -254,77 +266,6 @@ def _parse(text_html: str):
     return tree
 
 
-_AGENCIES = re.compile(r"^(?:by\s+)?(?:the\s+)?(?:associated press|ap|reuters|afp|agence france-presse|dpa|pti|ians|"
-                       r"ani|upi|efe|ansa|kyodo|xinhua|bloomberg|cnn wire|bbc|staff|.*\bstaff\b.*)$", re.I)
-
-
-def _is_agency(name: str) -> bool:
-    return bool(_AGENCIES.match(name.strip()))
-
-
-_PUB_KEY = re.compile(r"publish|pub_?date|original|created|issued|sailthru\.date|^date$|^dc\.date$")
-
-
-def _local_time(utc_iso: str, others: list[str]) -> str:
-    """The publisher's local time for a UTC timestamp, when the page also states it locally.
-
-    Many pages give the same instant twice: in UTC in JSON-LD and as local wall time elsewhere
-    ("2019-11-18 20:58:46" next to "2019-11-19T04:58:46Z"). The local form keeps the day the
-    publisher printed and its offset; the instant stays the same.
-    """
-    utc = datetime.fromisoformat(utc_iso)
-    for raw in others:
-        iso = normalize_date(raw)
-        if not iso or "T" not in iso:
-            continue
-        dt = datetime.fromisoformat(iso)
-        if dt.tzinfo is not None:
-            if dt.utcoffset() and abs((dt - utc).total_seconds()) < 60:
-                return iso  # the same instant with a real offset
-            continue
-        diff = (dt - utc.replace(tzinfo=None)).total_seconds()
-        hours = round(diff / 3600 * 4) / 4  # offsets come in quarter hours
-        if hours and -12 <= hours <= 14 and abs(diff - hours * 3600) < 60 \
-                and (dt.second == utc.second or dt.second == 0):
-            return dt.replace(tzinfo=timezone(timedelta(hours=hours))).isoformat()
-    return utc_iso
-
-
-def _before(a: str, b: str) -> bool:
-    """Whether ISO date/datetime ``a`` lies before ``b`` (by instant when both carry an offset)."""
-    da, db = datetime.fromisoformat(a), datetime.fromisoformat(b)
-    if (da.tzinfo is None) != (db.tzinfo is None) or "T" not in a or "T" not in b:
-        return a[:10] < b[:10]
-    return da < db
-
-
-def _first_str(*values) -> str | None:
-    for v in values:
-        if isinstance(v, str) and v.strip():
-            return " ".join(v.split())
-    return None
-
-
-def _h1(tree, site_name: str | None, candidates: list[str]) -> str | None:
-    """The page's visible headline: the first <h1> that reads like the title the metadata gives.
-
-    Metadata titles are often SEO variants ("15 Tips to ..." for "15 Helpful Tips to ...") or an
-    older headline; the <h1> is what readers see. An <h1> counts only when at least half of its
-    words appear in a metadata title, so a logo, a section name or a sidebar heading never does.
-    """
-    cand_words = [set(_TOKEN.findall(c.lower())) for c in candidates]
-    for el in tree.iter("h1"):
-        t = " ".join(el.text_content().split())
-        if not (5 < len(t) < 300) or (site_name and t.lower() == site_name.lower()):
-            continue
-        words = set(_TOKEN.findall(t.lower()))
-        if not cand_words:
-            return t if len(words) >= 3 else None
-        if words and any(len(words & cw) >= 0.5 * len(words) for cw in cand_words):
-            return clean_title(t, site_name)
-    return None
-
-
 def _norm_words(s: str | None) -> str:
     return " ".join(_TOKEN.findall((s or "").lower()))
 
@@ -339,125 +280,32 @@ def _drop_leading_title(body: str, titles) -> str:
 
 
 def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = ExtractOptions()) -> Document:
-    """Clean one page. Raises :class:`ExtractionFailed` (``parse_error``, ``extract_empty``)."""
+    """Clean one page. Raises :class:`ExtractionFailed` (``parse_error``, ``extract_empty``).
+
+    Each field has its chooser (see :mod:`.metadata`); this function only calls them in order.
+    """
     text_html = _decode(html)
     if not text_html.strip():
         raise ExtractionFailed("extract_empty", "empty page")
-    tree = _parse(text_html)
-    ld = read_jsonld(tree)
-    meta = collect_meta(tree)
-
+    page = parse_page(_parse(text_html), url)
     # Scripts, styles and inline SVG are never article text; dropping them once here (after the
     # JSON-LD was read) makes each of trafilatura's many tree walks cheaper.
-    etree.strip_elements(tree, "script", "style", "svg", "template", with_tail=False)
-    body = extract_body(tree, url, ld, opts)
+    etree.strip_elements(page.tree, "script", "style", "svg", "template", with_tail=False)
+    body = extract_body(page.tree, url, page.ld, opts)
     if len(body) < opts.min_text_chars:
         raise ExtractionFailed("extract_empty", f"no article body found ({len(body)} chars)")
-
-    title_tag = tree.find(".//title")
-    title_text = " ".join(title_tag.text_content().split()) if title_tag is not None else None
-    site_name = _first_str(*(v for v in (
-        _org_name(ld.get("publisher")),
-        meta_first(meta, "og:site_name", "application-name"),
-        site_from_title(title_text),
-    ) if v and not v.startswith("@")))  # "@outlet" is a social-media handle, not the site's name
-    headline = ld.get("headline") if isinstance(ld.get("headline"), str) else None
-    candidates = [clean_title(t, site_name) for t in (headline, meta_first(meta, "og:title", "twitter:title"),
-                                                      title_text) if t]
-    candidates = [c for c in candidates if c]
-    h1 = _h1(tree, site_name, candidates)
-    title = h1 or clean_title(_first_str(meta_first(meta, "og:title", "twitter:title"), title_text),
-                              site_name, headline=headline)
-    body = _drop_leading_title(body, (title, h1, headline))
+    site_name = choose_site_name(page).value
+    title = choose_title(page, site_name).value
+    body = _drop_leading_title(body, (title, *page.metadata_titles.values()))
     if opts.strip_boilerplate:
         body = strip_leading_bylines(body)
-
-    authors = ()
-    hosts = [urlsplit(u).hostname or "" for u in (url, meta_first(meta, "og:url")) if u]
-    ld_authors = _names(ld.get("author")) or _names(ld.get("creator"))
-    for source in (
-        lambda: ld_authors,
-        lambda: [m for k in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-                             "byl", "dcterms.creator", "cxenseparse:author") for m in meta.get(k, [])],
-        lambda: byline_candidates(tree),
-    ):
-        raw = source()
-        authors = clean_authors(raw, site_name, hosts)
-        if authors:
-            break
-        if raw and raw is ld_authors and all(clean_authors([r], None) == () or _is_agency(r) for r in raw):
-            break  # the page names an agency or the outlet as author: a dateline is no byline
-
-    published = None
-    for cand in (
-        lambda: ld.get("datePublished"),
-        lambda: meta_first(meta, "article:published_time", "og:published_time", "datepublished", "pubdate",
-                           "publishdate", "publish-date", "parsely-pub-date", "sailthru.date",
-                           "dc.date.issued", "dcterms.created", "dc.date", "date", "article.published",
-                           "cxenseparse:recs:publishtime"),
-        lambda: time_tag_date(tree),
-        lambda: ld.get("dateCreated"),
-        lambda: date_from_url(url),
-        lambda: visible_date(tree),
-        lambda: htmldate_fallback(tree, url) if opts.htmldate_fallback else None,
-    ):
-        published = normalize_date(v if isinstance(v := cand(), str) else None)
-        if published:
-            break
-    if published and published.endswith("+00:00"):
-        published = _local_time(published, [v for k, vals in meta.items() if _PUB_KEY.search(k) for v in vals]
-                                + tree.xpath("//time/@datetime")[:5])
-    modified = None
-    for v in (ld.get("dateModified"), meta_first(meta, "article:modified_time", "og:updated_time",
-                                                 "datemodified", "last-modified", "dcterms.modified"),
-              time_tag_date(tree, "dateModified")):
-        modified = normalize_date(v if isinstance(v, str) else None)
-        if modified:
-            break
-    if modified and published and _before(modified, published):
-        modified = None  # a "modified" before publication is a template default, not a fact
-
-    canonical = None
-    for link in tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            canonical = urljoin(url or "", link.get("href").strip())
-            break
-    canonical = canonical or meta_first(meta, "og:url") or url or ""
-    canonical = normalize_url(canonical) or (normalize_url(url) if url else "") or (url or "")
-
-    html_lang = tree.get("lang") or meta_first(meta, "og:locale", "content-language", "language")
-    section = ld.get("articleSection")
-    if isinstance(section, list):
-        section = section[0] if section else None
-    if isinstance(section, str) and "," in section:
-        section = section.split(",")[0].strip()  # "game,news,slider": the first is the section
-    image = ld.get("image")
-    if isinstance(image, list):
-        image = image[0] if image else None
-    if isinstance(image, dict):
-        image = image.get("url")
-    section = _first_str(section, meta_first(meta, "article:section", "section"))
-    if not section:
-        # "Opinion | Headline": the prefix clean_title drops from the title is the section
-        for raw in (title_text, meta_first(meta, "og:title", "twitter:title")):
-            m = re.match(r"^\s*([^|:]{3,20}?)\s*[|:]\s+\S", raw or "")
-            if m and m.group(1).strip().lower() in _SECTION_PREFIXES:
-                section = m.group(1).strip()
-                break
+    published = choose_published(page, htmldate=opts.htmldate_fallback).value
     return Document(
-        url=url or "",
-        canonical_url=canonical,
-        title=title,
-        authors=authors,
-        published=published,
-        modified=modified,
-        site_name=site_name,
-        language=detect_language(body, html_lang),
-        text=body,
-        description=_first_str(meta_first(meta, "description", "og:description", "twitter:description"),
-                               ld.get("description")),
-        section=section,
-        image=_first_str(image, meta_first(meta, "og:image", "twitter:image")),
+        url=url or "", canonical_url=choose_canonical_url(page).value, title=title,
+        authors=choose_authors(page, site_name).value, published=published,
+        modified=choose_modified(page, published).value, site_name=site_name,
+        language=choose_language(page, body).value, text=body, description=choose_description(page).value,
+        section=choose_section(page).value, image=choose_image(page).value,
     )
 
 

@@ -35,11 +35,11 @@ import requests
 import urllib3
 import urllib3.connection
 import urllib3.connectionpool
-from bs4.dammit import EncodingDetector
 
 from newsmill.config import FetchOptions
 from newsmill.records import FetchedPage
 from newsmill.tasks import safety
+from newsmill.tasks.encoding import detect_encoding
 
 log = logging.getLogger(__name__)
 
@@ -228,35 +228,7 @@ def _sniff_html(head: bytes) -> bool:
     return b"<html" in h or b"<!doctype html" in h or b"<head" in h or b"<body" in h or b"<div" in h
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
-
-
-def detect_encoding(body: bytes, content_type: str | None) -> str:
-    """HTTP charset, then <meta charset>, then a statistical guess; always a usable codec name."""
-    declared = None
-    m = re.search(r"charset\s*=\s*[\"']?([\w:.-]+)", content_type or "", re.I)
-    if m:
-        declared = m.group(1)
-    candidates = []
-    if declared:
-        candidates.append(declared)
-    mm = _META_CHARSET.search(body[:4096])
-    if mm:
-        candidates.append(mm.group(1).decode("ascii", "ignore"))
-    for enc in candidates:
-        try:
-            body.decode(enc)
-            return enc.lower()
-        except (LookupError, UnicodeDecodeError):
-            continue
-    detector = EncodingDetector(body[:200_000], is_html=True)
-    for enc in detector.encodings:
-        try:
-            body.decode(enc)
-            return enc.lower()
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return "utf-8"
+# how page bytes become text (browsers' WHATWG rules) lives in .encoding
 
 
 def _limit_for(kind: str, opts: FetchOptions) -> int:

@@ -1,9 +1,25 @@
-"""Article metadata from a parsed page: JSON-LD, meta tags, bylines, <time>, the URL.
+"""Article metadata from a parsed page, one chooser per field.
 
-Everything here reads an lxml tree (the one the extract stage parses once and hands to
-trafilatura), so metadata costs a few xpath calls instead of a second parse. The public helpers
-(:func:`clean_authors`, :func:`normalize_date`, :func:`clean_title`, :func:`detect_language`,
-:func:`read_jsonld`) are re-exported by :mod:`newsmill.tasks.extract`.
+:func:`parse_page` reads what every chooser needs once (JSON-LD, meta tags, the ``<title>``, the
+declared language, the article's block around its headline) into a :class:`ParsedPage`. Each field
+then has one function that takes the page and returns a :class:`Chosen` (the value and the
+evidence it came from), in the module that owns the field:
+
+=================  ==========================================
+field              chooser
+=================  ==========================================
+title              :func:`choose_title` (here)
+site_name          :func:`choose_site_name` (here)
+language           :func:`choose_language` (here)
+canonical_url      :func:`choose_canonical_url` (here)
+section, image,    :func:`choose_section`, :func:`choose_image`,
+description        :func:`choose_description` (here)
+authors            :func:`newsmill.tasks.bylines.choose_authors`
+published          :func:`newsmill.tasks.dates.choose_published`
+modified           :func:`newsmill.tasks.dates.choose_modified`
+=================  ==========================================
+
+Everything reads the lxml tree the extract stage parses once (the one trafilatura gets).
 """
 
 from __future__ import annotations
@@ -12,10 +28,10 @@ import html as html_lib
 import json
 import logging
 import re
-import warnings
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +47,8 @@ _ARTICLE_TYPES = {
 }
 
 
-def _types(node: dict) -> list[str]:
+def jsonld_types(node: dict) -> list[str]:
+    """A JSON-LD node's ``@type`` values, lower-cased, without a schema.org URL prefix."""
     t = node.get("@type")
     return [x.lower().rsplit("/", 1)[-1] for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)]
 
@@ -43,7 +60,7 @@ def _walk_jsonld(node, out: list[dict]) -> None:
     elif isinstance(node, dict):
         if "@graph" in node:
             _walk_jsonld(node["@graph"], out)
-        if any(t in _ARTICLE_TYPES for t in _types(node)):
+        if any(t in _ARTICLE_TYPES for t in jsonld_types(node)):
             out.append(node)
         for key in ("mainEntity", "mainEntityOfPage", "itemListElement"):
             if isinstance(node.get(key), (dict, list)):
@@ -92,24 +109,70 @@ def _unescape(value):
     return value
 
 
+# Deeper nesting than this is no metadata (real JSON-LD nests under 15 levels): such a block is
+# skipped before parsing, so no parser or walker here can exhaust the stack.
+MAX_JSONLD_DEPTH = 64
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _nesting(raw: str) -> int:
+    depth = deepest = 0
+    for ch in re.findall(r"[\[\]{}]", _JSON_STRING.sub('""', raw)):
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def parse_json_block(raw: str):
+    """One ``<script type=application/ld+json>`` block as Python data, or None.
+
+    Tolerant: trailing semicolons and HTML comments around the block, a stray closing brace or a
+    second object after the first (the first value is kept), then anything json-repair can mend
+    (a missing brace, trailing commas, raw newlines). Blocks nested deeper than
+    :data:`MAX_JSONLD_DEPTH` are refused (logged), never a RecursionError.
+    """
+    raw = raw.strip().rstrip(";").strip()
+    if raw.startswith("<!--"):
+        raw = raw[4:].rstrip("->").strip()
+    if not raw:
+        return None
+    if _nesting(raw) > MAX_JSONLD_DEPTH:
+        log.warning("JSON-LD block nested deeper than %d levels: skipped", MAX_JSONLD_DEPTH)
+        return None
+    try:
+        return json.loads(raw, strict=False)
+    except ValueError:
+        pass
+    try:
+        value, _end = json.JSONDecoder(strict=False).raw_decode(raw)
+        return value
+    except ValueError:
+        pass
+    import json_repair
+
+    try:
+        value = json_repair.loads(raw, skip_json_loads=True)
+    except (ValueError, TypeError, IndexError, KeyError, RecursionError) as e:  # json-repair gives up
+        log.debug("JSON-LD block unreadable: %s", e)
+        return None
+    return value if isinstance(value, (dict, list)) and value else None
+
+
 def read_jsonld(doc) -> dict:
     """The most article-like JSON-LD object on the page (NewsArticle over WebPage), or {}.
 
-    ``doc`` is an lxml tree or a BeautifulSoup document. Broken JSON-LD (common: trailing
-    semicolons, raw newlines in strings) is tolerated or skipped, never fatal. Author and
-    publisher references by ``@id`` are resolved; HTML entities in strings are decoded.
+    ``doc`` is an lxml tree or a BeautifulSoup document. Broken JSON-LD is mended where it can be
+    (:func:`parse_json_block`) or skipped, never fatal. Author and publisher references by ``@id``
+    are resolved; HTML entities in strings are decoded.
     """
     found: list[dict] = []
     index: dict = {}
     for raw in _jsonld_scripts(doc):
-        raw = raw.strip().rstrip(";").strip()
-        if raw.startswith("<!--"):
-            raw = raw[4:].rstrip("->").strip()
-        if not raw:
-            continue
-        try:
-            data = json.loads(raw, strict=False)
-        except ValueError:
+        data = parse_json_block(raw)
+        if data is None:
             continue
         _walk_jsonld(data, found)
         _index_ids(data, index)
@@ -117,7 +180,7 @@ def read_jsonld(doc) -> dict:
         return {}
 
     def rank(node: dict) -> int:
-        types = _types(node)
+        types = jsonld_types(node)
         score = 0 if any(t.endswith("page") or t == "videoobject" for t in types) else 3
         score += 1 if node.get("headline") else 0
         score += 1 if node.get("datePublished") else 0
@@ -129,21 +192,6 @@ def read_jsonld(doc) -> dict:
         if key in best:
             best[key] = _resolve(best[key], index)
     return _unescape(best)
-
-
-def _names(value) -> list[str]:
-    """Person names in a JSON-LD author value (organisations are not authors)."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [n for v in value for n in _names(v)]
-    if isinstance(value, dict):
-        if any(t in ("organization", "newsmediaorganization", "corporation") for t in _types(value)):
-            return []
-        return _names(value.get("name"))
-    return []
 
 
 def _org_name(value) -> str | None:
@@ -174,380 +222,16 @@ def collect_meta(tree) -> dict[str, list[str]]:
     return out
 
 
+def meta_values(meta: dict[str, list[str]], key: str) -> list[str]:
+    return meta.get(key, [])
+
+
 def meta_first(meta: dict[str, list[str]], *keys: str) -> str | None:
     for key in keys:
         vals = meta.get(key)
         if vals:
             return " ".join(vals[0].split())
     return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Authors
-
-_ROLE_WORDS = {
-    "writer", "reporter", "editor", "correspondent", "columnist", "contributor", "staff", "producer",
-    "analyst", "journalist", "photographer", "bureau", "desk", "intern", "freelance", "freelancer",
-    "author", "critic", "chief", "senior", "associate", "contributing", "special", "deputy",
-    "managing", "news", "sports", "business", "politics", "political", "opinion", "guest",
-    "anchor", "host", "photojournalist", "videographer", "reporters", "writers", "editors",
-}
-_NOT_NAMES = {
-    "published", "updated", "by", "staff", "admin", "administrator", "editor", "editors", "posted",
-    "advertisement", "sponsored", "news", "reporter", "staff writer", "staff reporter",
-    "associated press", "the associated press", "ap", "reuters", "afp", "getty images", "upi",
-    "wire", "news desk", "newsdesk", "web desk", "guest", "anonymous", "unknown", "team",
-    "editorial", "editorial staff", "editorial board", "contributor", "correspondent", "more",
-    "follow", "share", "email", "twitter", "facebook", "comments", "view comments", "read more",
-    "see all", "about", "home", "menu", "bio", "profile", "author", "authors", "photo", "video",
-    "opinion", "contact", "subscribe", "sign in", "login", "and", "with", "cnn", "bbc", "nbc",
-    "abc", "cbs", "fox news", "npr", "bloomberg", "dpa", "ansa", "efe", "pti", "ians", "agencies",
-}
-_PREFIX = re.compile(
-    r"^\s*(?:(?:written|reported|posted|words|text|story|interview|photos?|compiled|analysis|commentary)"
-    r"\s+(?:by|from)\b|by|from|von|par|por|di|da|door|av|af|de|por:|by:|autor(?:in)?:?|author:?|auteur:?|"
-    r"redaktion:?|text:?|texto:?|بقلم|كتب|作者[:：]?|记者|撰文)\s*[:：]?\s*",
-    re.I,
-)
-_DATE_LIKE = re.compile(
-    r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
-    r"[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}:\d{2}\b|\b(?:am|pm|gmt|utc|est|edt|pst|pdt|cet|cest)\b|\b(?:updated|published|"
-    r"posted|last modified)\b|\b(?:hours?|minutes?|days?) ago\b",
-    re.I,
-)
-_SPLIT_AUTHORS = re.compile(
-    r"\s*(?:;|\||\n|•|·|,?\s+and\s+|\s+&\s+|\s+und\s+|\s+et\s+|\s+y\s+|\s+e\s+|\s+و\s*|、|，|,)\s*")
-# Words that make a byline part an organisation ("NJ Advance Media", "Tribune News Service").
-_ORG_WORDS = re.compile(
-    r"\b(?:media|news|press|magazine|times|herald|tribune|journal|network|group|inc|ltd|llc|gmbh|daily|"
-    r"radio|tv|television|service|services|agency|wire|online|digital|newspaper|publishing|staff|team|"
-    r"insider|gazette|chronicle|courier|observer|telegraph|dispatch|bulletin|weekly|monthly|"
-    r"desk|editorial|redaktion|rédaction|redacción|\w+\.(?:com|net|org|de|fr|es|co\.uk))\b", re.I)
-_NAME_OK = re.compile(r"^[^\W\d_][\w'’.\- ]*[\w.]$", re.U)
-
-
-_CREDENTIALS = {"phd", "md", "ms", "msc", "ma", "ba", "bsc", "rd", "rdn", "mph", "cpt", "cscs", "dr", "jr", "sr",
-                "mba", "llm", "cfa", "cpa", "esq", "rn", "np", "pharmd", "dds", "dvm", "facp", "ld", "cdn", "cde"}
-_ROLE_HEADS = {
-    "writer", "reporter", "editor", "correspondent", "columnist", "contributor", "producer", "analyst",
-    "journalist", "photographer", "bureau", "desk", "intern", "freelancer", "critic", "anchor",
-    "photojournalist", "videographer", "reporters", "writers", "editors", "contributors", "staffer",
-}
-# Words that qualify a role ("AP National Security Writer", "Senior White House Correspondent").
-_ROLE_QUALIFIERS = {
-    "auto", "national", "security", "political", "senior", "chief", "white", "house", "foreign", "science",
-    "medical", "health", "tech", "technology", "economics", "economy", "business", "sports", "entertainment",
-    "legal", "global", "international", "investigative", "data", "education", "environment", "environmental",
-    "energy", "markets", "market", "travel", "food", "music", "film", "arts", "culture", "religion", "courts",
-    "crime", "weather", "digital", "special", "associate", "assistant", "managing", "executive", "contributing",
-    "staff", "deputy", "general", "assignment", "metro", "city", "state", "local", "world", "us", "u.s.",
-    "capitol", "hill", "congressional", "diplomatic", "defense", "military", "justice", "breaking", "news",
-    "video", "photo", "social", "media", "audience", "content", "features", "feature", "opinion", "and", "&",
-    "the", "a", "an", "of", "for", "at", "on", "pro", "life", "style", "lifestyle", "fashion", "beauty",
-}
-
-
-def _strip_role(part: str) -> str:
-    """'Tom Krisher AP Auto Writer' -> 'Tom Krisher'; 'AP National Security Writer' -> ''."""
-    words = part.split()
-    low = [w.lower().strip(".,:") for w in words]
-    if any(w in {"staff", "reports", "wires", "agencies", "agency"} for w in low):
-        return ""  # "Staff Reports", "Science X staff", "From wire reports": nobody in particular
-    for i, wl in enumerate(low):
-        if wl in _ROLE_HEADS and (i > 0 or len(words) == 1):
-            j = i
-            while j > 0 and (low[j - 1] in _ROLE_QUALIFIERS or low[j - 1] in _ROLE_WORDS
-                             or (words[j - 1].isupper() and len(words[j - 1]) <= 5)):
-                j -= 1
-            return " ".join(words[:j])
-        if wl in _ROLE_HEADS and i == 0:
-            return ""  # "Editor Jane Doe" is rare; "Editor's note" and "Writer at large" are common
-    return part
-
-
-def _is_site(name: str, sites: list[str]) -> bool:
-    key = re.sub(r"[\W_]+", "", name.lower())
-    for site in sites:
-        s = re.sub(r"[\W_]+", "", site.lower())
-        if key and s and (key == s or (len(key) >= 4 and key in s) or (len(s) >= 4 and s in key)):
-            return True
-    return False
-
-
-def clean_authors(raw: Iterable[str], site_name: str | None = None, hosts: Iterable[str] = ()) -> tuple[str, ...]:
-    """Person names from byline strings: 'By' and roles removed, several authors split, junk dropped.
-
-    ``site_name`` and ``hosts`` (the page's host names) name the outlet, which is never an author.
-    The order of the input is kept; duplicates are dropped (case-insensitively).
-    """
-    sites = [x for x in [site_name or ""] + [h.lower().removeprefix("www.").rsplit(".", 1)[0] for h in hosts if h]
-             if x.strip()]
-    out: list[str] = []
-    seen = set()
-    for item in raw:
-        if not isinstance(item, str) or not item.strip():
-            continue
-        item = re.sub(r"[ \t\r\f\v]+", " ", item).strip()
-        if re.match(r"^https?://", item):
-            # profile URLs (article:author): the last path segment is a name only if it looks like one
-            slug = urlsplit(item).path.rstrip("/").rsplit("/", 1)[-1]
-            item = slug.replace("-", " ").title() if re.fullmatch(r"[a-z]+(-[a-z]+){1,3}", slug or "") else ""
-        item = _PREFIX.sub("", item)
-        # "Name, Site Name" / "Name | Site" / "Name - Role" tails, and "(Reuters)" style credits
-        item = re.sub(r"\s*\((?:[^)]{0,40})\)", "", item)
-        for part in _SPLIT_AUTHORS.split(item):
-            part = _PREFIX.sub("", part.strip())
-            part = re.split(r"\s+[-–—]\s+|\s+(?:for|at|in)\s+(?:the\s+)?[A-Z]", part)[0]
-            name = _strip_role(part).strip(" .,:;-–—·|@*\"'")
-            cjk = bool(re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", name))
-            if not name or len(name) < (2 if cjk else 3) or len(name) > 60:
-                continue
-            low = name.lower()
-            if low in _NOT_NAMES or _is_site(name, sites):
-                continue
-            if _DATE_LIKE.search(name) or any(ch.isdigit() for ch in name) or "@" in name or "/" in name:
-                continue
-            if _ORG_WORDS.search(name):
-                continue
-            if not _NAME_OK.match(name):
-                continue
-            words = name.split()
-            latin = all(ord(c) < 0x250 for c in name)
-            if len(words) > 5 or (latin and not all(w[:1].isupper() or w.lower() in
-                                                    {"de", "da", "van", "von", "der", "la", "le", "del", "al", "bin", "di", "du", "dos", "ten"}
-                                                    for w in words)):
-                continue
-            if len(words) == 1 and (low in _ROLE_WORDS or low.replace(".", "") in _CREDENTIALS
-                                    or (name.isupper() and len(name) <= 5)):
-                continue  # a role, or a credential split off "Jane Doe, RDN"
-            if name.isupper() and len(words) >= 2:
-                name = name.title()
-            if low not in seen:
-                seen.add(low)
-                out.append(name)
-    return tuple(out)
-
-
-_BYLINE_XPATHS = (
-    '//*[@itemprop="author"]//*[@itemprop="name"]',
-    '//*[@itemprop="author" and not(.//*[@itemprop="name"])]',
-    '//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]',
-    '//*[contains(@class, "byline") or contains(@id, "byline") or contains(@class, "author-name") '
-    'or contains(@class, "authorName") or contains(@class, "article-author") or contains(@class, "author__name") '
-    'or contains(@class, "contributor-name") or @data-testid="byline" or contains(@class, "story-author")]',
-    # links to an author page (used only when the page has few of them: not an author index)
-    '//a[contains(@class, "author") or contains(@href, "/author/") or contains(@href, "/authors/") '
-    'or contains(@href, "/autor/") or contains(@href, "/auteur/") or contains(@href, "/staff/")]',
-)
-
-
-def byline_candidates(tree) -> list[str]:
-    """Byline strings from markup, from the most specific kind of element to the least."""
-    for xp in _BYLINE_XPATHS:
-        found = []
-        for el in tree.xpath(xp)[:6]:
-            if not isinstance(el.tag, str):
-                continue
-            text = el.get("content") or " ".join(el.text_content().split())
-            if text and len(text) <= 150 and text not in found:
-                found.append(text)
-        if found and (xp is not _BYLINE_XPATHS[-1] or len(found) <= 3):
-            return found
-    return []
-
-
-# ---------------------------------------------------------------------------------------------
-# Dates
-
-EARLIEST = datetime(1994, 1, 1, tzinfo=UTC)  # no news page on the web is older
-_TZINFOS = {name: off * 3600 for name, off in {
-    "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
-    "PST": -8, "PDT": -7, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "IST": 5.5, "JST": 9,
-    "AEST": 10, "AEDT": 11, "MEZ": 1, "MESZ": 2,
-}.items()}
-_ISO = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?")
-
-
-def normalize_date(value: str | None, now: datetime | None = None) -> str | None:
-    """ISO 8601 (a date, or a datetime with its UTC offset when the source gave one), or None.
-
-    None when the value cannot be read, lies in the future (more than a day ahead, for time
-    zones) or before 1994, when there were no news sites.
-    """
-    if not value or not isinstance(value, str):
-        return None
-    value = " ".join(value.split())
-    now = now or datetime.now(UTC)
-    m = _ISO.match(value)
-    if m:
-        y, mo, d, hh, mi, ss, tz = m.groups()
-        try:
-            if hh is None:
-                dt = datetime(int(y), int(mo), int(d), tzinfo=UTC)
-                out = dt.date().isoformat()
-            else:
-                base = datetime(int(y), int(mo), int(d), int(hh), int(mi), int(ss or 0))
-                if tz:
-                    if tz == "Z":
-                        tzs = "+00:00"
-                    elif len(tz) == 3:
-                        tzs = tz + ":00"
-                    else:
-                        tzs = tz if ":" in tz else f"{tz[:3]}:{tz[3:]}"
-                    dt = datetime.fromisoformat(base.isoformat() + tzs)
-                    out = dt.isoformat()
-                else:
-                    dt = base.replace(tzinfo=UTC)
-                    out = base.isoformat()
-        except ValueError:
-            return None
-    else:
-        if re.fullmatch(r"\d{9,10}", value):  # epoch seconds
-            try:
-                dt = datetime.fromtimestamp(int(value), UTC)
-            except (OverflowError, OSError, ValueError):
-                return None
-            out = dt.isoformat()
-        else:
-            if not re.search(r"\d", value) or len(value) > 60:
-                return None
-            from dateutil import parser as dateparser
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    parsed = dateparser.parse(value, fuzzy=True, tzinfos=_TZINFOS,
-                                              default=datetime(1, 1, 1))
-                except (ValueError, OverflowError, TypeError):
-                    return None
-            if parsed.year == 1:  # no year in the text: a day without a year is not a date we can trust
-                return None
-            has_time = bool(re.search(r"\d:\d", value))
-            if parsed.tzinfo is not None and has_time:
-                dt, out = parsed, parsed.isoformat()
-            elif has_time:
-                dt, out = parsed.replace(tzinfo=UTC), parsed.isoformat()
-            else:
-                dt = parsed.replace(tzinfo=UTC, hour=0, minute=0, second=0)
-                out = parsed.date().isoformat()
-    if dt < EARLIEST or dt.astimezone(UTC) > now.astimezone(UTC) + timedelta(days=1):
-        return None
-    return out
-
-
-_URL_DATE = re.compile(r"/((?:199[4-9]|20\d{2}))[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)")
-
-
-def date_from_url(url: str | None) -> str | None:
-    """'/2019/11/19/' or '/20191119' in a URL path, as a date."""
-    if not url:
-        return None
-    m = _URL_DATE.search(urlsplit(url).path)
-    if not m:
-        return None
-    return normalize_date("-".join(m.groups()))
-
-
-def time_tag_date(tree, prop: str = "datePublished") -> str | None:
-    """<time datetime> marked as the publication (or modification) time, else the first one."""
-    marked = tree.xpath(f'//time[@datetime][@itemprop="{prop}" or @pubdate or contains(@class, '
-                        f'"{"published" if prop == "datePublished" else "updated"}")]/@datetime')
-    if marked:
-        return marked[0]
-    if prop != "datePublished":
-        return None
-    # the first <time> of the article (not of a sidebar): inside <article>/<header> if there is one
-    inside = tree.xpath('(//article//time[@datetime] | //header//time[@datetime])[1]/@datetime')
-    if inside:
-        return inside[0]
-    any_ = tree.xpath('(//time[@datetime])[1]/@datetime')
-    return any_[0] if any_ else None
-
-
-_MONTHS = {}
-for _i, _names_ in enumerate([
-    "january jan januar janvier enero gennaio janeiro janv ene gen", "february feb februar février fevrier febrero febbraio fevereiro févr fevr",
-    "march mar märz maerz mars marzo março mär", "april apr avril abril aprile avr abr",
-    "may mai mayo maggio maio", "june jun juni juin junio giugno junho",
-    "july jul juli juillet julio luglio julho juil lug", "august aug août aout agosto ago",
-    "september sep sept septembre septiembre settembre setembro set", "october oct oktober octobre octubre ottobre outubro okt ott out",
-    "november nov novembre noviembre novembro", "december dec dezember décembre decembre diciembre dicembre dezembro dez déc dic",
-], start=1):
-    for _n in _names_.split():
-        _MONTHS[_n] = _i
-_MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
-_VISIBLE_DATES = [
-    # 2023年6月28日 / 2023-06-28 / 2023/06/28
-    (re.compile(r"((?:19|20)\d{2})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?"), "ymd"),
-    # 12. März 2024 / 21 août 2023 / 6 de septiembre de 2022
-    (re.compile(rf"\b(\d{{1,2}})(?:\.|er|st|nd|rd|th)?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?((?:19|20)\d{{2}})\b", re.I), "dmy"),
-    # November 18, 2019 / Nov. 18th 2019
-    (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b", re.I), "mdy"),
-]
-_DATE_CONTAINERS = (
-    '//*[self::time or contains(@class, "date") or contains(@class, "time") or contains(@class, "byline") '
-    'or contains(@class, "meta") or contains(@class, "info") or contains(@class, "posted") '
-    'or contains(@class, "published") or contains(@id, "date")][not(self::html or self::body or self::meta)]'
-)
-
-
-_DATE_CUES = ('//text()[contains(., "ublish") or contains(., "ublié") or contains(., "ubliziert") '
-              'or contains(., "eröffentlicht") or contains(., "ublicado") or contains(., "ubblicato") '
-              'or contains(., "osted") or contains(., "发布") or contains(., "نشر")]/..')
-
-
-def _date_in(text: str) -> str | None:
-    for rx, order in _VISIBLE_DATES:
-        m = rx.search(text)
-        if not m:
-            continue
-        a, b, c = m.groups()
-        if order == "ymd":
-            y, mo, d = int(a), int(b), int(c)
-        elif order == "dmy":
-            y, mo, d = int(c), _MONTHS.get(b.lower().rstrip(".")), int(a)
-        else:
-            y, mo, d = int(c), _MONTHS.get(a.lower().rstrip(".")), int(b)
-        if mo:
-            iso = normalize_date(f"{y:04d}-{mo:02d}-{d:02d}")
-            if iso:
-                return iso
-    return None
-
-
-def visible_date(tree) -> str | None:
-    """The first date printed in a date/byline/meta element near the top of the page.
-
-    Understands numeric (2023-06-28, 2023年6月28日) and written dates in English, German,
-    French, Spanish, Italian and Portuguese. Only short elements are read, so a date inside the
-    story's text ("on 12 March 2003 ...") is not taken for the publication date.
-    """
-    # first: short texts that announce a publication ("publiziert am 30. Juli 2018")
-    for xp in (_DATE_CUES, _DATE_CONTAINERS):
-        for el in tree.xpath(xp)[:40]:
-            if not isinstance(el.tag, str):
-                continue
-            text = " ".join(el.text_content().split())
-            if text and len(text) <= 200:
-                found = _date_in(text)
-                if found:
-                    return found
-    return None
-
-
-def htmldate_fallback(tree, url: str | None) -> str | None:
-    """htmldate's markup heuristics, for pages that state their date nowhere standard."""
-    from htmldate import find_date
-
-    try:
-        found = find_date(tree, extensive_search=False, original_date=True, url=url,
-                          outputformat="%Y-%m-%d", min_date="1994-01-01")
-    except (ValueError, TypeError) as e:  # htmldate raises these on odd markup; a missing date is fine
-        log.debug("htmldate failed: %s", e)
-        return None
-    # htmldate turns a bare year (a copyright line) into YYYY-01-01: that is no publication date
-    return None if found and found.endswith("-01-01") else found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -619,3 +303,243 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
     if declared:
         return declared.split("-")[0].split("_")[0].lower()[:3] or None
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The parsed page and the choosers
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A field's value and the evidence it was taken from ("json-ld headline", "meta byl", ...)."""
+
+    value: Any
+    evidence: str
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def _words(s: str | None) -> list[str]:
+    return _TOKEN.findall((s or "").lower())
+
+
+def _spaced_text(el) -> str:
+    """An element's text with its child elements' texts kept apart ("Local News" + "Headline")."""
+    return " ".join(" ".join(el.itertext()).split())
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """What every field chooser reads, gathered once from the parsed page.
+
+    ``tree`` is the lxml document; ``ld`` the most article-like JSON-LD object; ``meta`` all meta
+    tags by lower-cased name; ``title_tag`` the ``<title>`` text; ``lang`` the declared language
+    (``<html lang>``, ``og:locale``, ``content-language``), as written.
+    """
+
+    tree: Any
+    url: str | None
+    ld: dict
+    meta: dict
+    title_tag: str | None
+    lang: str | None
+
+    @cached_property
+    def hosts(self) -> list[str]:
+        return [urlsplit(u).hostname or "" for u in (self.url, meta_first(self.meta, "og:url")) if u]
+
+    @cached_property
+    def headline_element(self):
+        """The visible headline: the first <h1> that reads like a title the metadata gives (else the
+        first <h1> of three words or more)."""
+        site = choose_site_name(self).value
+        titles = [_words(clean_title(t, site)) for t in self.metadata_titles.values()]
+        first = None
+        for el in self.tree.iter("h1"):
+            words = _words(_spaced_text(el))
+            if not words or (site and _site_key(" ".join(words)) == _site_key(site)):
+                continue  # the logo
+            if any(len(set(words) & set(t)) >= 0.5 * len(set(words)) for t in titles if t):
+                return el
+            if first is None and len(words) >= 3:
+                first = el
+        return first if not titles else None
+
+    @cached_property
+    def scope(self):
+        """The article's block: the nearest ancestor of the headline that holds the story's
+        paragraphs (else the first <article>), or None when the page shows neither."""
+        el = self.headline_element
+        while el is not None and el.tag not in ("body", "html"):
+            if el.xpath("count(.//p[string-length(normalize-space()) > 80])") >= 2:
+                return el
+            el = el.getparent()
+        found = self.tree.xpath("//article[.//p]")
+        return found[0] if found else None
+
+    @cached_property
+    def header_scope(self):
+        """Where the byline and the date line are printed: the article block, else the page."""
+        return self.scope if self.scope is not None else self.tree
+
+    @cached_property
+    def metadata_titles(self) -> dict[str, str]:
+        """The titles the page's metadata declares, by source, in order of trust."""
+        headline = self.ld.get("headline") if isinstance(self.ld.get("headline"), str) else None
+        out = {}
+        for source, value in (("json-ld headline", headline), ("og:title", meta_first(self.meta, "og:title")),
+                              ("twitter:title", meta_first(self.meta, "twitter:title")),
+                              ("<title>", self.title_tag)):
+            if value and value.strip():
+                out[source] = " ".join(value.split())
+        return out
+
+
+def parse_page(tree, url: str | None) -> ParsedPage:
+    """Read the page's metadata once (before scripts are stripped from ``tree``)."""
+    meta = collect_meta(tree)
+    title_tag = tree.find(".//title")
+    title_text = " ".join(title_tag.text_content().split()) if title_tag is not None else None
+    lang = tree.get("lang") or meta_first(meta, "og:locale", "content-language", "language", "dc.language")
+    return ParsedPage(tree=tree, url=url, ld=read_jsonld(tree), meta=meta, title_tag=title_text or None,
+                      lang=(lang or "").strip() or None)
+
+
+def _site_key(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name.lower()).removeprefix("the")
+
+
+def choose_site_name(page: ParsedPage) -> Chosen:
+    """The outlet's name, from the publisher's own metadata.
+
+    Sources: JSON-LD ``publisher``, ``og:site_name``, ``application-name``, the ``<title>`` tail.
+    A name two sources agree on wins (the JSON-LD publisher is sometimes a news service of the
+    outlet); a name that is only a label of the host ("Hosted" on hosted.example.org) or a social
+    handle ("@outlet") is no name.
+    """
+    # the first label of a host with three or more ("hosted" of hosted.example.org)
+    host_labels = {h.lower().split(".")[0] for h in page.hosts if h.count(".") >= 2} - {"www"}
+    cands = []
+    for source, value in (("json-ld publisher", _org_name(page.ld.get("publisher"))),
+                          ("og:site_name", meta_first(page.meta, "og:site_name")),
+                          ("application-name", meta_first(page.meta, "application-name")),
+                          ("<title> tail", site_from_title(page.title_tag))):
+        if not value or value.startswith("@") or len(value) > 80:
+            continue
+        key = _site_key(value)
+        if not key or key in host_labels:
+            continue
+        cands.append((source, value, key))
+    if not cands:
+        return Chosen(None, "none")
+    votes = {k: sum(1 for _, _, k2 in cands if k2 == k) for _, _, k in cands}
+    best = max(votes.values())
+    for source, value, key in cands:
+        if votes[key] == best:
+            # of equal names, the one written as a name ("The Detroit News" over "detroitnews")
+            forms = [v for _, v, k in cands if k == key]
+            return Chosen(max(forms, key=lambda v: (" " in v, not v.islower())), source if best == 1 else
+                          f"{source}, agreed by {best} sources")
+    return Chosen(None, "none")
+
+
+def choose_title(page: ParsedPage, site_name: str | None) -> Chosen:
+    """The headline: the visible <h1> when it reads as a title the metadata gives, without a kicker
+    glued in front; else the title the metadata sources agree on (JSON-LD headline, og:title,
+    twitter:title, <title>), without the site name.
+
+    A logo or section <h1> shares no words with the metadata titles and never wins.
+    """
+    cleaned = {src: clean_title(t, site_name) for src, t in page.metadata_titles.items()}
+    cleaned = {src: t for src, t in cleaned.items() if t}
+    h1 = page.headline_element
+    if h1 is not None:
+        glued = " ".join(h1.text_content().split())
+        spaced = _spaced_text(h1)
+        for src, t in cleaned.items():
+            tw = _words(t)
+            if tw in (_words(glued), _words(spaced)):
+                return Chosen(clean_title(glued, site_name) or t, f"<h1>, as {src}")
+        for src, t in cleaned.items():
+            tw, sw = _words(t), _words(spaced)
+            if len(tw) >= 3 and len(sw) > len(tw) and (sw[-len(tw):] == tw or sw[:len(tw)] == tw):
+                return Chosen(t, f"{src}, the <h1> without its kicker")
+        if cleaned or len(_words(glued)) >= 3:
+            return Chosen(clean_title(glued, site_name), "<h1>")
+    if not cleaned:
+        return Chosen(None, "none")
+    keys = {src: " ".join(_words(t)) for src, t in cleaned.items()}
+    votes = {src: sum(1 for k in keys.values() if k == keys[src]) for src in keys}
+    headline = cleaned.get("json-ld headline")
+    if headline and (len(headline) <= 5 or headline.rstrip().endswith(("...", "…"))):
+        votes["json-ld headline"] = 0  # a truncated headline
+    best = max(votes, key=lambda src: votes[src])  # ties: the first in order of trust
+    return Chosen(cleaned[best], best if votes[best] == 1 else f"{best}, agreed by {votes[best]} sources")
+
+
+def choose_language(page: ParsedPage, text: str) -> Chosen:
+    """ISO 639-1 code of the body text (py3langid), or the declared one for very short texts."""
+    lang = detect_language(text, page.lang)
+    return Chosen(lang, "py3langid" if len((text or "").strip()) >= 40 else "declared")
+
+
+def choose_canonical_url(page: ParsedPage) -> Chosen:
+    """<link rel=canonical>, else og:url, else the page's URL, normalized."""
+    from newsmill.tasks.urls import normalize_url
+
+    url = page.url or ""
+    for link in page.tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            found = urljoin(url, link.get("href").strip())
+            return Chosen(normalize_url(found) or (normalize_url(url) if url else "") or url, "link rel=canonical")
+    og = meta_first(page.meta, "og:url")
+    if og:
+        return Chosen(normalize_url(og) or (normalize_url(url) if url else "") or url, "og:url")
+    return Chosen((normalize_url(url) if url else "") or url, "page url")
+
+
+def _first_str(*values) -> str | None:
+    for v in values:
+        if isinstance(v, str) and v.strip():
+            return " ".join(v.split())
+    return None
+
+
+def choose_section(page: ParsedPage) -> Chosen:
+    """JSON-LD ``articleSection``, the section meta tags, or an "Opinion | " prefix of the title."""
+    section = page.ld.get("articleSection")
+    if isinstance(section, list):
+        section = section[0] if section else None
+    if isinstance(section, str) and "," in section:
+        section = section.split(",")[0].strip()  # "game,news,slider": the first is the section
+    found = _first_str(section)
+    if found:
+        return Chosen(found, "json-ld articleSection")
+    found = meta_first(page.meta, "article:section", "section")
+    if found:
+        return Chosen(found, "meta article:section")
+    # "Opinion | Headline": the prefix clean_title drops from the title is the section
+    for raw in (page.title_tag, meta_first(page.meta, "og:title", "twitter:title")):
+        m = re.match(r"^\s*([^|:]{3,20}?)\s*[|:]\s+\S", raw or "")
+        if m and m.group(1).strip().lower() in _SECTION_PREFIXES:
+            return Chosen(m.group(1).strip(), "title prefix")
+    return Chosen(None, "none")
+
+
+def choose_image(page: ParsedPage) -> Chosen:
+    image = page.ld.get("image")
+    if isinstance(image, list):
+        image = image[0] if image else None
+    if isinstance(image, dict):
+        image = image.get("url")
+    if _first_str(image):
+        return Chosen(_first_str(image), "json-ld image")
+    return Chosen(meta_first(page.meta, "og:image", "twitter:image"), "meta og:image")
+
+
+def choose_description(page: ParsedPage) -> Chosen:
+    found = meta_first(page.meta, "description", "og:description", "twitter:description")
+    if found:
+        return Chosen(found, "meta description")
+    return Chosen(_first_str(page.ld.get("description")), "json-ld description")

@@ -22,7 +22,7 @@ from newsmill.tasks.extract import (
     read_jsonld,
 )
 from newsmill.tasks.fetch import detect_encoding
-from newsmill.tasks.metadata import date_from_url, visible_date
+from newsmill.tasks.dates import date_from_url, visible_date
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 OPTS = ExtractOptions()

@@ -1,0 +1,453 @@
+"""Publication and modification dates: :func:`choose_published` and :func:`choose_modified`.
+
+The publication date is the first of, in order: JSON-LD ``datePublished``, the publication meta
+tags, a ``<time>`` marked as the publication time, JSON-LD ``dateCreated``, a date in the URL,
+a date printed near the headline, and htmldate's heuristics. Then two corrections, both only
+with evidence from the page itself:
+
+* the day and time **as the page prints them** win over a machine timestamp of the same instant
+  in another zone ("Nov 19, 2019, 10:31 pm CST" next to ``2019-11-20T04:31Z``): the printed
+  local time is kept with the offset that makes it the same instant, a printed day alone is
+  kept as the day;
+* a date-only value takes the time of another statement of the same day ("the time is kept
+  when the page gives it").
+
+An element marked as the *modification* time (``itemprop=dateModified``, class ``updated``)
+never gives the publication date by its machine-readable value, but its printed text often
+starts with the publication date ("26/11/2017 23:40 | Actualizado a 27/11/2017 19:20").
+
+Numeric dates are read day-first where the separator or the page's language says so (dotted
+dates always; slashed dates except on English pages). Dates written out in words in any
+language (`dateparser <https://dateparser.readthedocs.io>`_) are read in the page's language.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from datetime import UTC, date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from newsmill.tasks.metadata import Chosen, ParsedPage, meta_first
+
+log = logging.getLogger(__name__)
+
+__all__ = ["choose_published", "choose_modified", "normalize_date", "date_from_url", "time_tag_date",
+           "visible_date", "printed_dates", "htmldate_fallback"]
+
+EARLIEST = datetime(1994, 1, 1, tzinfo=UTC)  # no news page on the web is older
+_TZINFOS = {name: off * 3600 for name, off in {
+    "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
+    "PST": -8, "PDT": -7, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "IST": 5.5, "JST": 9,
+    "AEST": 10, "AEDT": 11, "MEZ": 1, "MESZ": 2,
+}.items()}
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{1,2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?")
+_NUMERIC_DMY = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})\b")
+
+
+def dayfirst_for(lang: str | None) -> bool:
+    """Whether slashed numeric dates on a page in ``lang`` are day-first (all but US English)."""
+    lang = (lang or "").lower().replace("_", "-")
+    return not (lang in ("", "en", "en-us") or lang.startswith("en-us"))
+
+
+def normalize_date(value: str | None, now: datetime | None = None, dayfirst: bool | None = None) -> str | None:
+    """ISO 8601 (a date, or a datetime with its UTC offset when the source gave one), or None.
+
+    None when the value cannot be read, lies in the future (more than a day ahead, for time
+    zones) or before 1994, when there were no news sites. ``dayfirst`` says how to read a slashed
+    numeric date ("05/03/2019"); a dotted one ("05.03.2019") is always day-first.
+    """
+    if not value or not isinstance(value, str):
+        return None
+    value = " ".join(value.split())
+    now = now or datetime.now(UTC)
+    m = _ISO.match(value)
+    if m:
+        y, mo, d, hh, mi, ss, tz = m.groups()
+        try:
+            if hh is None:
+                dt = datetime(int(y), int(mo), int(d), tzinfo=UTC)
+                out = dt.date().isoformat()
+            else:
+                base = datetime(int(y), int(mo), int(d), int(hh), int(mi), int(ss or 0))
+                if tz:
+                    if tz == "Z":
+                        tzs = "+00:00"
+                    elif len(tz) == 3:
+                        tzs = tz + ":00"
+                    else:
+                        tzs = tz if ":" in tz else f"{tz[:3]}:{tz[3:]}"
+                    dt = datetime.fromisoformat(base.isoformat() + tzs)
+                    out = dt.isoformat()
+                else:
+                    dt = base.replace(tzinfo=UTC)
+                    out = base.isoformat()
+        except ValueError:
+            return None
+    elif re.fullmatch(r"\d{9,10}", value):  # epoch seconds
+        try:
+            dt = datetime.fromtimestamp(int(value), UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+        out = dt.isoformat()
+    else:
+        if not re.search(r"\d", value) or len(value) > 60:
+            return None
+        from dateutil import parser as dateutil_parser
+
+        numeric = _NUMERIC_DMY.match(value)
+        if numeric:
+            dayfirst = True if numeric.group(2) == "." else bool(dayfirst)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                parsed = dateutil_parser.parse(value, fuzzy=True, tzinfos=_TZINFOS, dayfirst=bool(dayfirst),
+                                               default=datetime(1, 1, 1))
+            except (ValueError, OverflowError, TypeError):
+                return None
+        if parsed.year == 1:  # no year in the text: a day without a year is not a date we can trust
+            return None
+        has_time = bool(re.search(r"\d:\d", value))
+        if parsed.tzinfo is not None and has_time:
+            dt, out = parsed, parsed.isoformat()
+        elif has_time:
+            dt, out = parsed.replace(tzinfo=UTC), parsed.isoformat()
+        else:
+            dt = parsed.replace(tzinfo=UTC, hour=0, minute=0, second=0)
+            out = parsed.date().isoformat()
+    if dt < EARLIEST or dt.astimezone(UTC) > now.astimezone(UTC) + timedelta(days=1):
+        return None
+    return out
+
+
+_URL_DATE = re.compile(r"/((?:199[4-9]|20\d{2}))[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)")
+
+
+def date_from_url(url: str | None) -> str | None:
+    """'/2019/11/19/' or '/20191119' in a URL path, as a date."""
+    if not url:
+        return None
+    m = _URL_DATE.search(urlsplit(url).path)
+    if not m:
+        return None
+    return normalize_date("-".join(m.groups()))
+
+
+_MODIFIED_MARK = ('@itemprop="dateModified" or contains(@class, "updated") or contains(@class, "modified") '
+                  'or contains(@class, "Updated")')
+
+
+def time_tag_date(tree, prop: str = "datePublished") -> str | None:
+    """<time datetime> marked as the publication (or modification) time, else the first one of the
+    article that is not marked as the modification time."""
+    if prop != "datePublished":
+        marked = tree.xpath(f'//time[@datetime][{_MODIFIED_MARK}]/@datetime')
+        return marked[0] if marked else None
+    marked = tree.xpath('//time[@datetime][@itemprop="datePublished" or @pubdate or contains(@class, "published")]'
+                        '/@datetime')
+    if marked:
+        return marked[0]
+    # the first <time> of the article (not of a sidebar): inside <article>/<header> if there is one
+    inside = tree.xpath(f'(//article//time[@datetime][not({_MODIFIED_MARK})] | '
+                        f'//header//time[@datetime][not({_MODIFIED_MARK})])[1]/@datetime')
+    if inside:
+        return inside[0]
+    any_ = tree.xpath(f'(//time[@datetime][not({_MODIFIED_MARK})])[1]/@datetime')
+    return any_[0] if any_ else None
+
+
+# ---------------------------------------------------------------------------------------------
+# dates printed in the page
+
+# Numeric: 2023-06-28, 2023/06/28, 2023年6月28日 / 28.06.2023, 28/06/2023, 06/28/2023
+_YMD = re.compile(r"((?:19|20)\d{2})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})(?!\d)\s*日?")
+_NUM = re.compile(r"(?<![\d.])(\d{1,2})\s*([./-])\s*(\d{1,2})\s*\2\s*((?:19|20)\d{2})(?!\d)")
+# Written out: a day, a word (the month) and a year in either order, with short linking words
+# ("20 de agosto del 2018", "12. März 2024", "November 18th, 2019", "28 января 2020").
+_WRITTEN = re.compile(
+    r"(?<!\d)(?:\d{1,2}(?:\.|º|°|er|st|nd|rd|th)?\s+(?:[^\W\d_]{1,3}\s+)?[^\W\d_]{3,12}\.?,?\s+(?:[^\W\d_]{1,3}\s+)?"
+    r"|[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+)(?:19|20)\d{2}(?!\d)")
+_CLOCK = re.compile(r"(?<![\d:])(\d{1,2})[:.h](\d{2})(?![\d:])\s*(a\.?\s?m\.?|p\.?\s?m\.?)?", re.I)
+# Words that announce the *update* date ("Actualizado a 27/11/2017", "Updated Nov 20").
+_UPDATE_CUE = re.compile(
+    r"(?:updated|update|modified|last modified|aktualisiert|geändert|stand|actualizado|actualización|"
+    r"mis à jour|modifié|aggiornato|atualizado|atualização|bijgewerkt|uppdaterad|opdateret|päivitetty|"
+    r"обновлено|更新)\W{0,3}(?:\w+\W+){0,3}$", re.I)
+
+_DATE_CONTAINERS = (
+    './/*[self::time or contains(@class, "date") or contains(@class, "Date") or contains(@class, "time") '
+    'or contains(@class, "byline") or contains(@class, "meta") or contains(@class, "info") '
+    'or contains(@class, "posted") or contains(@class, "published") or contains(@id, "date") '
+    'or contains(@class, "fecha") or contains(@class, "datum") or contains(@class, "data")]'
+    '[not(self::html or self::body or self::meta or self::script or self::article or self::main)]'
+)
+_DATE_CUES = ('.//text()[contains(., "ublish") or contains(., "ublié") or contains(., "ubliziert") '
+              'or contains(., "eröffentlicht") or contains(., "ublicado") or contains(., "ubblicato") '
+              'or contains(., "osted") or contains(., "发布") or contains(., "نشر")]/..')
+
+_DATE_CUE_FINDER = etree.XPath(_DATE_CUES)
+_DATE_CONTAINER_FINDER = etree.XPath(_DATE_CONTAINERS)
+_dateparser_cache: dict = {}
+
+
+def _written_date(text: str, lang: str | None) -> date | None:
+    """A date written out in words, read by dateparser in the page's language (then any)."""
+    import dateparser
+
+    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first",
+                "RETURN_AS_TIMEZONE_AWARE": False}
+    langs = [lang.split("-")[0].lower()] if lang else []
+    for languages in ([langs, None] if langs else [None]):
+        key = (text, tuple(languages or ()))
+        if key not in _dateparser_cache:
+            try:
+                got = dateparser.parse(text, languages=languages, settings=settings)
+            except (ValueError, TypeError, OverflowError, KeyError):  # an unknown language code, odd text
+                got = None
+            if len(_dateparser_cache) > 10_000:
+                _dateparser_cache.clear()
+            _dateparser_cache[key] = got.date() if got else None
+        if _dateparser_cache[key]:
+            return _dateparser_cache[key]
+    return None
+
+
+def printed_dates(text: str, lang: str | None = None) -> list[tuple[date, tuple[int, int] | None, int]]:
+    """Dates printed in a short text: (day, (hour, minute) or None, position), in text order.
+
+    Dates announced as updates ("Actualizado a 27/11/2017") are left out.
+    """
+    found: list[tuple[int, int, date]] = []
+    dayfirst = dayfirst_for(lang)
+    for m in _YMD.finditer(text):
+        try:
+            found.append((m.start(), m.end(), date(int(m.group(1)), int(m.group(2)), int(m.group(3)))))
+        except ValueError:
+            pass
+    for m in _NUM.finditer(text):
+        a, sep, b, y = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+        d, mo = (a, b) if (sep == "." or dayfirst or b > 12) and a <= 31 else (b, a)
+        try:
+            found.append((m.start(), m.end(), date(y, mo, d)))
+        except ValueError:
+            pass
+    if not found or len(text) > 40:
+        for m in _WRITTEN.finditer(text):
+            if any(s <= m.start() < e for s, e, _ in found):
+                continue
+            got = _written_date(m.group(0), lang)
+            if got:
+                found.append((m.start(), m.end(), got))
+    out = []
+    for start, end, day in sorted(found, key=lambda f: f[0]):
+        if _UPDATE_CUE.search(text[max(0, start - 40):start]):
+            continue
+        if not (EARLIEST.date() <= day <= (datetime.now(UTC) + timedelta(days=1)).date()):
+            continue
+        clock = None
+        c = _CLOCK.search(text[end:end + 25]) or _CLOCK.search(text[max(0, start - 25):start])
+        if c:
+            h, mi = int(c.group(1)), int(c.group(2))
+            ampm = (c.group(3) or "").lower().replace(".", "").replace(" ", "")
+            h = h % 12 + (12 if ampm == "pm" else 0) if ampm else h
+            if h < 24 and mi < 60:
+                clock = (h, mi)
+        out.append((day, clock, start))
+    return out
+
+
+def _printed_in(root, lang: str | None, limit: int = 40):
+    """(day, clock, element text) for the first dates printed in short date-like elements of ``root``."""
+    seen = set()
+    for finder in (_DATE_CUE_FINDER, _DATE_CONTAINER_FINDER):
+        for el in finder(root)[:limit]:
+            if not isinstance(el.tag, str) or el in seen:
+                continue
+            seen.add(el)
+            text = " ".join(" ".join(el.itertext()).split())
+            if text and len(text) <= 200:
+                for day, clock, _ in printed_dates(text, lang)[:1]:
+                    yield day, clock, text
+
+
+def visible_date(tree, lang: str | None = None) -> str | None:
+    """The first date printed in a date/byline/meta element (ISO date), or None.
+
+    Only short elements are read, so a date inside the story's text ("on 12 March 2003 ...") is
+    not taken for the publication date.
+    """
+    for day, _clock, _text in _printed_in(tree, lang):
+        return day.isoformat()
+    return None
+
+
+def htmldate_fallback(tree, url: str | None) -> str | None:
+    """htmldate's markup heuristics, for pages that state their date nowhere standard."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, extensive_search=False, original_date=True, url=url,
+                          outputformat="%Y-%m-%d", min_date="1994-01-01")
+    except (ValueError, TypeError) as e:  # htmldate raises these on odd markup; a missing date is fine
+        log.debug("htmldate failed: %s", e)
+        return None
+    # htmldate turns a bare year (a copyright line) into YYYY-01-01: that is no publication date
+    return None if found and found.endswith("-01-01") else found
+
+
+# ---------------------------------------------------------------------------------------------
+# choosers
+
+_PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
+                   "publish-date", "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.created",
+                   "dc.date", "date", "article.published", "cxenseparse:recs:publishtime", "citation_publication_date")
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
+_PUB_KEY = re.compile(r"publish|pub_?date|original|created|issued|sailthru\.date|^date$|^dc\.date$")
+
+
+_DATEISH = re.compile(r"date|time|byline|meta|info|posted|publish|fecha|datum|data|stamp", re.I)
+_FOLLOWING = etree.XPath("following::*[position() <= 80]")
+_PRECEDING = etree.XPath("preceding::*[position() <= 15]")  # nearest first
+_MODIFIED_CLASS = re.compile(r"updated|modified", re.I)
+
+
+def _printed_near_headline(page: ParsedPage):
+    """(day, clock, text) of the first dates printed in date-like elements right after the headline."""
+    h1 = page.headline_element
+    if h1 is None:
+        if page.scope is not None:
+            yield from _printed_in(page.scope, page.lang, limit=12)
+        return
+    for el in [*_FOLLOWING(h1), *_PRECEDING(h1)]:
+        if not isinstance(el.tag, str):
+            continue
+        marks = f'{el.get("class") or ""} {el.get("id") or ""}'
+        if el.tag != "time" and not _DATEISH.search(marks):
+            continue
+        if _MODIFIED_CLASS.search(marks) or el.get("itemprop") == "dateModified":
+            continue  # the update's date, printed next to the publication's
+        text = " ".join(" ".join(el.itertext()).split())
+        if text and len(text) <= 200:
+            for day, clock, _ in printed_dates(text, page.lang)[:1]:
+                yield day, clock, text
+
+
+def _as_local(published: str, page: ParsedPage) -> str:
+    """``published`` as the page states it locally, when the page prints the same instant in its zone."""
+    if "T" not in published:
+        return published
+    inst = datetime.fromisoformat(published)
+    if inst.tzinfo is None:
+        return published
+    wall = inst.replace(tzinfo=None)  # the wall clock the timestamp claims
+    # other machine-readable statements of the same instant with a real offset, or without one
+    for raw in [v for k, vals in page.meta.items() if _PUB_KEY.search(k) for v in vals] \
+            + page.tree.xpath("//time/@datetime")[:5]:
+        iso = normalize_date(raw)
+        if not iso or "T" not in iso:
+            continue
+        dt = datetime.fromisoformat(iso)
+        if dt.tzinfo is not None:
+            if inst.utcoffset() == timedelta(0) and dt.utcoffset() and abs((dt - inst).total_seconds()) < 60:
+                return iso  # the same instant with a real offset
+            continue
+        if inst.utcoffset() == timedelta(0):
+            diff = (dt - wall).total_seconds()
+            hours = round(diff / 3600 * 4) / 4  # offsets come in quarter hours
+            if hours and -12 <= hours <= 14 and abs(diff - hours * 3600) < 60 \
+                    and (dt.second == inst.second or dt.second == 0):
+                return dt.replace(tzinfo=timezone(timedelta(hours=hours))).isoformat()
+    # the date printed next to the headline
+    for day, clock, _text in _printed_near_headline(page):
+        if day == inst.date():
+            return published
+        utc = inst.astimezone(UTC)
+        if clock is not None:
+            printed = datetime.combine(day, datetime.min.time()).replace(hour=clock[0], minute=clock[1])
+            # the printed clock is the instant in some zone; or the timestamp's wall clock is UTC
+            # mislabelled with a local offset: take the smaller shift
+            diffs = [(printed - base.replace(second=0, microsecond=0)).total_seconds()
+                     for base in (utc.replace(tzinfo=None), wall)]
+            diffs = [d for d in diffs if -12 * 3600 <= d <= 14 * 3600 and d % 900 == 0]
+            if diffs:
+                off = timezone(timedelta(seconds=min(diffs, key=abs)))
+                return printed.replace(second=inst.second, tzinfo=off).isoformat()
+            return published
+        local_days = {(utc + timedelta(hours=h)).date() for h in (-12, 14)}
+        if min(local_days) <= day <= max(local_days):
+            return day.isoformat()
+        return published
+    return published
+
+
+def _with_time(published: str, candidates: list[str]) -> str:
+    """A date-only value with the time another statement of the same day gives."""
+    if "T" in published:
+        return published
+    for c in candidates:
+        if c and "T" in c and c[:10] == published and datetime.fromisoformat(c).tzinfo is not None:
+            return c
+    return published
+
+
+def choose_published(page: ParsedPage, htmldate: bool = True) -> Chosen:
+    """The publication date (ISO 8601) and where it was found."""
+    ld, meta, tree = page.ld, page.meta, page.tree
+    dayfirst = dayfirst_for(page.lang)
+
+    def printed():
+        return visible_date(tree, page.lang)
+
+    sources = (
+        ("json-ld datePublished", lambda: ld.get("datePublished")),
+        ("meta", lambda: meta_first(meta, *_PUBLISHED_META)),
+        ("<time>", lambda: time_tag_date(tree)),
+        ("json-ld dateCreated", lambda: ld.get("dateCreated")),
+        ("url", lambda: date_from_url(page.url)),
+        ("printed date", printed),
+        ("htmldate", lambda: htmldate_fallback(tree, page.url) if htmldate else None),
+    )
+    seen: list[str] = []
+    for evidence, source in sources:
+        raw = source()
+        value = normalize_date(raw if isinstance(raw, str) else None, dayfirst=dayfirst)
+        if not value:
+            continue
+        if "T" not in value:
+            # the same day with its time, from the other machine-readable statements
+            others = [normalize_date(v, dayfirst=dayfirst) for v in
+                      [ld.get("datePublished"), meta_first(meta, *_PUBLISHED_META), time_tag_date(tree)]
+                      if isinstance(v, str)]
+            value = _with_time(value, [o for o in others if o])
+        local = _as_local(value, page)
+        if local != value:
+            return Chosen(local, f"{evidence}, as printed on the page")
+        return Chosen(value, evidence)
+    return Chosen(None, "none")
+
+
+def _before(a: str, b: str) -> bool:
+    """Whether ISO date/datetime ``a`` lies before ``b`` (by instant when both carry an offset)."""
+    da, db = datetime.fromisoformat(a), datetime.fromisoformat(b)
+    if (da.tzinfo is None) != (db.tzinfo is None) or "T" not in a or "T" not in b:
+        return a[:10] < b[:10]
+    return da < db
+
+
+def choose_modified(page: ParsedPage, published: str | None) -> Chosen:
+    """The last modification date (ISO 8601), or None; never before ``published``."""
+    dayfirst = dayfirst_for(page.lang)
+    for evidence, raw in (("json-ld dateModified", page.ld.get("dateModified")),
+                          ("meta", meta_first(page.meta, *_MODIFIED_META)),
+                          ("<time> marked modified", time_tag_date(page.tree, "dateModified"))):
+        value = normalize_date(raw if isinstance(raw, str) else None, dayfirst=dayfirst)
+        if value:
+            if published and _before(value, published):
+                return Chosen(None, f"{evidence} lies before publication: a template default")
+            return Chosen(value, evidence)
+    return Chosen(None, "none")
