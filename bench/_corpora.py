@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = (ROOT.parent / "shared").resolve()
 POLNEAR = SHARED / "corpora" / "polnear"
 GUM_NEWS = SHARED / "corpora" / "gum-news"
+CONLL_DEV = SHARED / "corpora" / "conll2003-dev"
 
 QUOTE_CHARS = "\"'“”‘’«»„‟‹›"
 
@@ -108,6 +109,12 @@ class GumDoc:
     name: str
     text: str
     entities: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, PERSON|ORG|PLACE)
+    # GUM's entity id of each of ``entities`` (mentions with one id corefer); empty for CoNLL
+    ids: list[str] = field(default_factory=list)
+    # GUM's Wikipedia identity of each of ``entities`` ("North_Korea"), "" where it has none
+    links: list[str] = field(default_factory=list)
+    # spans that count neither as hits nor as false positives (CoNLL's MISC)
+    neutral: list[tuple[int, int]] = field(default_factory=list)
 
 
 GUM_TYPES = {"person": "PERSON", "organization": "ORG", "place": "PLACE"}
@@ -174,9 +181,9 @@ def _read_gum(path: Path) -> GumDoc:
             for opening in re.finditer(r"\((\d+)-([a-z]+)([^()]*)(\))?", val):
                 eid, etype, rest, closes = opening.groups()
                 # GRP-etype-infstat-salience-centering-minspan-link-identity: a Wikipedia identity
-                linked = len(rest.split("-")) >= 7
+                linked = "-".join(rest.split("-")[6:]) if len(rest.split("-")) >= 7 else ""
                 if closes:
-                    spans.append((start, pos, etype, tok_i, tok_i, linked))
+                    spans.append((start, pos, etype, tok_i, tok_i, linked, eid))
                 else:
                     open_.setdefault(eid, []).append([start, etype, tok_i, linked])
             stripped = re.sub(r"\(\d+-[^()]*?\)", "", val)
@@ -185,10 +192,10 @@ def _read_gum(path: Path) -> GumDoc:
                 eid = close.group(1)
                 if open_.get(eid):
                     s0, etype, t0, linked = open_[eid].pop()
-                    spans.append((s0, pos, etype, t0, tok_i, linked))
+                    spans.append((s0, pos, etype, t0, tok_i, linked, eid))
     text = "".join(parts)
     named = []
-    for s, e, etype, t0, t1, linked in spans:
+    for s, e, etype, t0, t1, linked, eid in spans:
         if etype not in GUM_TYPES:
             continue
         # a named mention: its syntactic head (the token whose head lies outside the span) is a
@@ -204,14 +211,50 @@ def _read_gum(path: Path) -> GumDoc:
         if not named_head and not (linked and any(tokens[i][2] == "PROPN" for i in range(t0, t1 + 1))):
             continue
         end = len(text[:e].rstrip()) if e > len(text.rstrip()) else e
-        named.append((s, end, GUM_TYPES[etype], _compact_name(text, tokens, t0, t1)))
+        named.append((s, end, GUM_TYPES[etype], _compact_name(text, tokens, t0, t1), eid))
     # flat NER, as in CoNLL/OntoNotes: a mention nested inside a longer *name* ("Andy Warhol" in
     # "the Andy Warhol Foundation", "Texas" in "University of Texas Arlington") is part of that
     # name, not a mention of its own. Mentions inside a description or a phrase ("Malaysia" in
     # "Malaysia's Prime Minister", "Texas" in "Irving, Texas") stay.
-    ents = [(s, e, t) for s, e, t, _h in named
-            if not any(o_h and o_s <= s and e <= o_e and (o_s, o_e) != (s, e) for o_s, o_e, _t, o_h in named)]
-    return GumDoc(path.stem, text, ents)
+        named[-1] = named[-1] + (linked,)
+    kept = [(s, e, t, eid, link) for s, e, t, _h, eid, link in named
+            if not any(o_h and o_s <= s and e <= o_e and (o_s, o_e) != (s, e) for o_s, o_e, _t, o_h, _i, _l in named)]
+    return GumDoc(path.stem, text, [(s, e, t) for s, e, t, _i, _l in kept], [k[3] for k in kept],
+                  [k[4] for k in kept])
+
+
+def countries_as_places(doc: GumDoc, place_links: set[str]) -> GumDoc:
+    """GUM types a country by its role: a national team or a government is an organization,
+    linked to the country's page or to its national team's ("Belgium" ->
+    Belgium_national_football_team). CoNLL-2003, and newsmill (issue 13), call a country a place
+    whatever it does. This copy retypes such gold mentions as PLACE, using only GUM's own
+    annotation: an organization mention whose text names the country of the national team page
+    it links to, or the page it links to when GUM also links place mentions to that page
+    (``place_links``: the links of every GUM place mention)."""
+    ents = []
+    for (s, e, t), link in zip(doc.entities, doc.links):
+        if t == "ORG" and link:
+            team = re.match(r"(.+)_national_\w+_team$", link)
+            country = (team.group(1) if team else link if link in place_links else "").replace("_", " ")
+            written = re.sub(r"^the\s+|['’]s?$", "", doc.text[s:e].strip(), flags=re.I)
+            if country and written == country:
+                t = "PLACE"
+        ents.append((s, e, t))
+    return GumDoc(doc.name, doc.text, ents, doc.ids, doc.links, doc.neutral)
+
+
+def conll_dev() -> list[GumDoc]:
+    """CoNLL-2003 English dev (eng.testa) as converted in ../shared/corpora/conll2003-dev: gold
+    PERSON / ORG / PLACE spans, and MISC spans as ``neutral``. Evaluation only: read in place."""
+    import json
+
+    docs = []
+    for txt in sorted(CONLL_DEV.glob("testa-*.txt")):
+        gold = json.loads(txt.with_suffix(".json").read_text(encoding="utf-8"))["entities"]
+        docs.append(GumDoc(txt.stem, txt.read_text(encoding="utf-8"),
+                           [(g["start"], g["end"], g["type"]) for g in gold if g["type"] != "MISC"],
+                           neutral=[(g["start"], g["end"]) for g in gold if g["type"] == "MISC"]))
+    return docs
 
 
 def _compact_name(text: str, tokens: list, t0: int, t1: int) -> bool:

@@ -1,21 +1,40 @@
-"""Score named entities on GUM news (../shared/corpora/gum-news).
+"""Score named entities on GUM news and on CoNLL-2003 dev (both read from ../shared, never copied).
 
-Gold (bench/_corpora.py reads GUM's CoNLL-U ``Entity=`` column): mentions of type person /
-organization / place, mapped to PERSON / ORG / PLACE (GUM's other types - event, abstract, object,
-time, ... - are not scored), and only *named* mentions: the span's syntactic head is a proper
-noun, or a common-noun head carries the name as a ``flat`` dependent ("team member Rodaba
-Noori"), or GUM links the entity to Wikipedia and the span holds a proper noun ("English captain
-Harry Kane"). GUM also annotates pronouns and common nouns, which NER is not meant to find. A
-mention nested inside a longer name ("Andy Warhol" in "the Andy Warhol Foundation") is dropped, as
-in flat NER gold (CoNLL, OntoNotes); one inside a description or phrase stays. GUM types by role:
-a country acting as a government or team is an organization ("Belgium beat England", "South Korea
-said"), and so do we (tasks/entities.py). Predictions: ``enrich_texts`` (what ``newsmill
-enrich`` prints), labels PERSON / ORG / PLACE only. Lenient match: same type and overlapping
-span, each gold mention used once. Reports P/R/F1 per type and overall, span-only ("untyped"),
-and words/s. ``--errors PATH`` writes every miss and every spurious prediction (with the gold
-type it overlaps and context) as JSON lines and prints a tally per (kind, gold, predicted).
+**GUM news** (``../shared/corpora/gum-news``; bench/_corpora.py reads GUM's CoNLL-U ``Entity=``
+column): mentions of type person / organization / place, mapped to PERSON / ORG / PLACE (GUM's
+other types - event, abstract, object, time, ... - are not scored), and only *named* mentions: the
+span's syntactic head is a proper noun, or a common-noun head carries the name as a ``flat``
+dependent ("team member Rodaba Noori"), or GUM links the entity to Wikipedia and the span holds a
+proper noun ("English captain Harry Kane"). A mention nested inside a longer name ("Andy Warhol" in
+"the Andy Warhol Foundation") is dropped, as in flat NER gold (CoNLL, OntoNotes).
 
-    python -m bench.ner [--errors errors.jsonl]
+**CoNLL-2003 dev** (``../shared/corpora/conll2003-dev``, 216 Reuters articles, evaluation only):
+PERSON / ORG / PLACE as converted there; a prediction that overlaps only a gold MISC span
+(nationalities, events, competitions) counts neither as a hit nor as a false positive.
+
+The two sets annotate a country acting as a government or team differently (GUM: organization,
+CoNLL: place); newsmill calls a country a PLACE whatever it does (issue 13). GUM is scored twice:
+with its own types (its national teams are organizations), and with a national team that GUM
+links to "<Country>_national_..._team" and writes as the country's name typed PLACE
+(``scores_countries_as_places``, bench/_corpora.py:countries_as_places, which uses only GUM's own
+links). ``place_as_org_ok`` lets any PLACE prediction match a gold ORG.
+
+Predictions: ``enrich_texts`` (what ``newsmill enrich`` prints), types PERSON / ORG / PLACE.
+Scores, micro-averaged:
+
+* lenient: same type and overlapping span, each gold mention counted once;
+* exact: same type and the same span (after trimming the gold span's outer whitespace);
+* per type, and "untyped" (spans only);
+* canonical-name pairs (GUM): over gold named mentions that a prediction overlaps, every pair in
+  one article is a positive when GUM gives both one entity id, and is predicted positive when the
+  overlapping predictions carry the same canonical name and type (one warehouse entity). P/R/F1
+  over pairs tell how well "all mentions of one entity get one name" holds.
+
+Speed is words per CPU-second of this process (the machine is shared; wall time is noisy).
+``--errors PATH`` writes every miss and every spurious prediction as JSON lines (with the gold
+type it overlaps and context) and prints a tally per (corpus, kind, gold, predicted).
+
+    python -m bench.ner [--corpus gum|conll|all] [--errors errors.jsonl]
 """
 
 from __future__ import annotations
@@ -24,132 +43,212 @@ import json
 import os
 import sys
 import time
+from itertools import combinations
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._corpora import gum_news  # noqa: E402
+from bench._corpora import conll_dev, countries_as_places, gum_news  # noqa: E402
 from newsmill.config import EnrichOptions  # noqa: E402
 from newsmill.tasks.enrich import enrich_texts, load_model  # noqa: E402
+from newsmill.tasks.labels import SCORED_TYPES  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-TYPES = ("PERSON", "ORG", "PLACE")
+TYPES = tuple(t.value for t in SCORED_TYPES)
 
 
-def score(docs, preds) -> dict:
-    counts = {t: {"tp_pred": 0, "pred": 0, "tp_gold": 0, "gold": 0} for t in TYPES}
-    for doc, enr in zip(docs, preds):
-        for t in TYPES:
-            gold = [(s, e) for s, e, ty in doc.entities if ty == t]
-            pred = [(m.start, m.end) for m in enr.entities if m.label == t]
-            c = counts[t]
-            c["gold"] += len(gold)
-            c["pred"] += len(pred)
-            c["tp_pred"] += sum(any(p[0] < g[1] and g[0] < p[1] for g in gold) for p in pred)
-            used = set()
-            for gi, g in enumerate(gold):
-                if any(p[0] < g[1] and g[0] < p[1] for p in pred):
-                    used.add(gi)
-            c["tp_gold"] += len(used)
-    out = {}
-    tot = {"tp_pred": 0, "pred": 0, "tp_gold": 0, "gold": 0}
-    for t, c in list(counts.items()) + [("overall", tot)]:
-        if t != "overall":
-            for k in tot:
-                tot[k] += c[k]
-        p = c["tp_pred"] / c["pred"] if c["pred"] else 0.0
-        r = c["tp_gold"] / c["gold"] if c["gold"] else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        out[t] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-                  "predicted": c["pred"], "gold": c["gold"]}
-    # span detection regardless of type: how much of the gap is type (e.g. GUM annotates a
-    # country acting as a team or government as an organisation, we call it a PLACE)
-    tp_p = n_p = tp_g = n_g = 0
-    for doc, enr in zip(docs, preds):
-        gold = [(s, e) for s, e, _t in doc.entities]
-        pred = [(m.start, m.end) for m in enr.entities if m.label in TYPES]
-        n_g += len(gold)
-        n_p += len(pred)
-        tp_p += sum(any(p[0] < g[1] and g[0] < p[1] for g in gold) for p in pred)
-        tp_g += sum(any(p[0] < g[1] and g[0] < p[1] for p in pred) for g in gold)
-    p, r = (tp_p / n_p if n_p else 0.0), (tp_g / n_g if n_g else 0.0)
-    out["untyped"] = {"precision": round(p, 4), "recall": round(r, 4),
-                      "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0, "predicted": n_p, "gold": n_g}
-    # the same, but a PLACE prediction also matches gold ORG: GUM calls a country acting as a
-    # government or team an organisation ("Belgium beat England"), the issue calls countries places
-    tp_p = n_p = tp_g = n_g = 0
-    ok = lambda pl, gl: pl == gl or (pl == "PLACE" and gl == "ORG")  # noqa: E731
-    for doc, enr in zip(docs, preds):
-        gold = list(doc.entities)
-        pred = [(m.start, m.end, m.label) for m in enr.entities if m.label in TYPES]
-        n_g += len(gold)
-        n_p += len(pred)
-        tp_p += sum(any(p[0] < g[1] and g[0] < p[1] and ok(p[2], g[2]) for g in gold) for p in pred)
-        tp_g += sum(any(p[0] < g[1] and g[0] < p[1] and ok(p[2], g[2]) for p in pred) for g in gold)
-    p, r = (tp_p / n_p if n_p else 0.0), (tp_g / n_g if n_g else 0.0)
-    out["place_as_org_ok"] = {"precision": round(p, 4), "recall": round(r, 4),
-                              "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0, "predicted": n_p, "gold": n_g}
+def _overlaps(a, b) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _predictions(doc, enr) -> list[tuple[int, int, str]]:
+    """Scored predictions: PERSON/ORG/PLACE, minus those overlapping only a neutral (MISC) span."""
+    out = []
+    for m in enr.entities:
+        if m.label not in TYPES:
+            continue
+        p = (m.start, m.end)
+        if doc.neutral and any(_overlaps(p, n) for n in doc.neutral) and not any(
+                _overlaps(p, g) for g in doc.entities):
+            continue
+        out.append((m.start, m.end, m.label))
     return out
 
 
-def errors(docs, preds) -> list[dict]:
+def _prf(tp_p: int, n_p: int, tp_g: int, n_g: int) -> dict:
+    p = tp_p / n_p if n_p else 0.0
+    r = tp_g / n_g if n_g else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "predicted": n_p, "gold": n_g}
+
+
+def score(docs, preds) -> dict:
+    """Lenient and exact P/R/F1 per type and overall, untyped, and GUM's place-as-org view."""
+    out: dict = {"lenient": {}, "exact": {}}
+    for mode in ("lenient", "exact"):
+        match = _overlaps if mode == "lenient" else (lambda a, b: a[0] == b[0] and a[1] == b[1])
+        tot = [0, 0, 0, 0]
+        for t in TYPES:
+            c = [0, 0, 0, 0]  # tp_pred, pred, tp_gold, gold
+            for doc, enr in zip(docs, preds):
+                gold = [(s, e) for s, e, ty in doc.entities if ty == t]
+                pred = [(s, e) for s, e, ty in _predictions(doc, enr) if ty == t]
+                c[0] += sum(any(match(p, g) for g in gold) for p in pred)
+                c[1] += len(pred)
+                c[2] += sum(any(match(p, g) for p in pred) for g in gold)
+                c[3] += len(gold)
+            out[mode][t] = _prf(*c)
+            tot = [a + b for a, b in zip(tot, c)]
+        out[mode]["overall"] = _prf(*tot)
+    c = [0, 0, 0, 0]
+    for doc, enr in zip(docs, preds):
+        gold = [(s, e) for s, e, _t in doc.entities]
+        pred = [(s, e) for s, e, _t in _predictions(doc, enr)]
+        c[0] += sum(any(_overlaps(p, g) for g in gold) for p in pred)
+        c[1] += len(pred)
+        c[2] += sum(any(_overlaps(p, g) for p in pred) for g in gold)
+        c[3] += len(gold)
+    out["untyped"] = _prf(*c)
+    # a PLACE prediction also matches gold ORG: GUM calls a country acting as a government or
+    # team an organisation ("Belgium beat England"), newsmill and CoNLL call it a place
+    ok = lambda pl, gl: pl == gl or (pl == "PLACE" and gl == "ORG")  # noqa: E731
+    c = [0, 0, 0, 0]
+    for doc, enr in zip(docs, preds):
+        pred = _predictions(doc, enr)
+        c[0] += sum(any(_overlaps(p, g) and ok(p[2], g[2]) for g in doc.entities) for p in pred)
+        c[1] += len(pred)
+        c[2] += sum(any(_overlaps(p, g) and ok(p[2], g[2]) for p in pred) for g in doc.entities)
+        c[3] += len(doc.entities)
+    out["place_as_org_ok"] = _prf(*c)
+    return out
+
+
+def canonical_pairs(docs, preds) -> dict:
+    """Pairwise P/R/F1 of "these two mentions are one entity" (see the module docstring)."""
+    tp = n_pred = n_gold = covered = total = 0
+    for doc, enr in zip(docs, preds):
+        if not doc.ids:
+            continue
+        ents = [m for m in enr.entities if m.label in TYPES]
+        items = []
+        for (s, e, _t), gid in zip(doc.entities, doc.ids):
+            total += 1
+            over = [m for m in ents if m.start < e and s < m.end]
+            if not over:
+                continue
+            covered += 1
+            best = max(over, key=lambda m: min(e, m.end) - max(s, m.start))
+            items.append((gid, (" ".join(best.name.lower().replace("’", "'").split()), best.label)))
+        for (g1, p1), (g2, p2) in combinations(items, 2):
+            gs, ps = g1 == g2, p1 == p2
+            n_gold += gs
+            n_pred += ps
+            tp += gs and ps
+    res = _prf(tp, n_pred, tp, n_gold)
+    res["mentions_covered"] = f"{covered}/{total}"
+    res.pop("predicted")
+    res.pop("gold")
+    res.update({"pairs_gold": n_gold, "pairs_predicted": n_pred})
+    return res
+
+
+def errors(corpus: str, docs, preds) -> list[dict]:
     """Every gold mention missed or mistyped and every prediction that matches no gold mention
     of its type, with the gold type it overlaps (if any) and a little context."""
     out = []
     for doc, enr in zip(docs, preds):
-        pred = [(m.start, m.end, m.label) for m in enr.entities if m.label in TYPES]
+        pred = _predictions(doc, enr)
         for s, e, t in doc.entities:
             if any(p[0] < e and s < p[1] and p[2] == t for p in pred):
                 continue
             got = sorted({p[2] for p in pred if p[0] < e and s < p[1]})
-            out.append({"doc": doc.name, "kind": "missed", "gold": t, "pred": "/".join(got) or None,
+            out.append({"corpus": corpus, "doc": doc.name, "kind": "missed", "gold": t, "pred": "/".join(got) or None,
                         "text": doc.text[s:e], "context": " ".join(doc.text[max(0, s - 50):e + 50].split())})
         for s, e, t in pred:
             if any(g[0] < e and s < g[1] and g[2] == t for g in doc.entities):
                 continue
             got = sorted({g[2] for g in doc.entities if g[0] < e and s < g[1]})
-            out.append({"doc": doc.name, "kind": "spurious", "gold": "/".join(got) or None, "pred": t,
-                        "text": doc.text[s:e], "context": " ".join(doc.text[max(0, s - 50):e + 50].split())})
+            out.append({"corpus": corpus, "doc": doc.name, "kind": "spurious", "gold": "/".join(got) or None,
+                        "pred": t, "text": doc.text[s:e],
+                        "context": " ".join(doc.text[max(0, s - 50):e + 50].split())})
     return out
+
+
+CORPORA = {"gum": ("GUM news", gum_news, "ner_gum_news.json"),
+           "conll": ("CoNLL-2003 dev", conll_dev, "ner_conll2003_dev.json")}
+
+
+def run(corpus: str, opts: EnrichOptions) -> tuple[dict, list, list]:
+    title, reader, _out = CORPORA[corpus]
+    docs = reader()
+    words = sum(len(d.text.split()) for d in docs)
+    t0, c0 = time.perf_counter(), time.process_time()
+    preds = enrich_texts([d.text for d in docs], opts, ["en"] * len(docs))
+    secs = time.perf_counter() - t0
+    cpu = time.process_time() - c0  # CPU seconds: a fairer figure on a machine shared with other jobs
+    res = {"corpus": title, "scores": score(docs, preds), "docs": len(docs), "words": words,
+           "seconds": round(secs, 2), "words_per_s": round(words / secs), "cpu_seconds": round(cpu, 2),
+           "words_per_cpu_s": round(words / cpu), "load_average": [round(x, 2) for x in os.getloadavg()],
+           "model": preds[0].model if preds else None}
+    if any(d.ids for d in docs):
+        res["canonical_pairs"] = canonical_pairs(docs, preds)
+    if any(d.links for d in docs):
+        place_links = {link for d in docs for (_s, _e, t), link in zip(d.entities, d.links) if t == "PLACE" and link}
+        res["scores_countries_as_places"] = score([countries_as_places(d, place_links) for d in docs], preds)
+    return res, docs, preds
+
+
+def _print(res: dict) -> None:
+    print(f"{res['corpus']}: {res['docs']} articles, {res['words']} words, {res['seconds']:.1f}s "
+          f"({res['words_per_s']} words/s wall, {res['words_per_cpu_s']} words per CPU-second)")
+    print(f"{'':<9}{'type':<16}{'P':>8}{'R':>8}{'F1':>8}{'pred':>7}{'gold':>7}")
+    for mode in ("lenient", "exact"):
+        for t, s in res["scores"][mode].items():
+            print(f"{mode:<9}{t:<16}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}"
+                  f"{s['predicted']:>7}{s['gold']:>7}")
+    for k in ("untyped", "place_as_org_ok"):
+        s = res["scores"][k]
+        print(f"{'lenient':<9}{k:<16}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}"
+              f"{s['predicted']:>7}{s['gold']:>7}")
+    if "scores_countries_as_places" in res:
+        print("with a national team typed as its country, a PLACE (CoNLL's and newsmill's convention):")
+        for mode in ("lenient", "exact"):
+            for t, s in res["scores_countries_as_places"][mode].items():
+                print(f"{mode:<9}{t:<16}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}"
+                      f"{s['predicted']:>7}{s['gold']:>7}")
+    if "canonical_pairs" in res:
+        c = res["canonical_pairs"]
+        print(f"canonical-name pairs: P {c['precision']:.3f} R {c['recall']:.3f} F1 {c['f1']:.3f} "
+              f"({c['pairs_gold']} gold pairs, mentions covered {c['mentions_covered']})")
 
 
 def main(argv=None) -> int:
     import argparse
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", choices=("gum", "conll", "all"), default="all")
     ap.add_argument("--errors", metavar="PATH", help="write every error (missed / spurious, per type) "
-                    "as JSON lines to PATH and print a count per (kind, gold, predicted)")
+                    "as JSON lines to PATH and print a count per (corpus, kind, gold, predicted)")
     args = ap.parse_args(argv)
     opts = EnrichOptions()
-    docs = gum_news()
     load_model(opts.model)
-    words = sum(len(d.text.split()) for d in docs)
-    t0, c0 = time.perf_counter(), time.process_time()
-    preds = enrich_texts([d.text for d in docs], opts, ["en"] * len(docs))
-    secs = time.perf_counter() - t0
-    cpu = time.process_time() - c0  # CPU seconds: a fairer figure on a machine shared with other jobs
-    res = {"scores": score(docs, preds), "docs": len(docs), "words": words, "seconds": round(secs, 2),
-           "words_per_s": round(words / secs),
-                "cpu_seconds": round(cpu, 2), "load_average": [round(x, 2) for x in os.getloadavg()], "words_per_cpu_s": round(words / cpu), "model": preds[0].model if preds else None,
-           "match": "lenient: same type, overlapping span"}
-    print(f"GUM news: {len(docs)} articles, {words} words, {secs:.1f}s ({res['words_per_s']} words/s wall, "
-          f"{res['words_per_cpu_s']} words per CPU-second)")
-    print(f"{'type':<16}{'P':>8}{'R':>8}{'F1':>8}{'pred':>7}{'gold':>7}")
-    for t, s in res["scores"].items():
-        print(f"{t:<16}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['predicted']:>7}{s['gold']:>7}")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "ner_gum_news.json"
-    out.write_text(json.dumps(res, indent=2) + "\n")
-    print(f"-> {out}")
+    errs: list[dict] = []
+    for corpus in (("gum", "conll") if args.corpus == "all" else (args.corpus,)):
+        res, docs, preds = run(corpus, opts)
+        _print(res)
+        out = RESULTS / CORPORA[corpus][2]
+        out.write_text(json.dumps(res, indent=2) + "\n")
+        print(f"-> {out}\n")
+        errs += errors(corpus, docs, preds)
     if args.errors:
-        errs = errors(docs, preds)
         Path(args.errors).write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in errs))
         tally: dict[tuple, int] = {}
         for x in errs:
-            k = (x["kind"], x["gold"], x["pred"])
+            k = (x["corpus"], x["kind"], x["gold"], x["pred"])
             tally[k] = tally.get(k, 0) + 1
         for k, n in sorted(tally.items(), key=lambda kv: -kv[1]):
-            print(f"{n:>5}  {k[0]:<9} gold={k[1]!s:<12} pred={k[2]}")
+            print(f"{n:>5}  {k[0]:<6} {k[1]:<9} gold={k[2]!s:<12} pred={k[3]}")
         print(f"-> {args.errors}")
     return 0
 

@@ -117,6 +117,7 @@ class Enrichment:
             "quotes": [
                 {k: v for k, v in asdict(q).items() if k != "speaker_label"} for q in self.quotes
             ],
+            "skipped": self.skipped,  # why the text was not analysed ("language fr (0.93): ..."), or None
         }
 
 

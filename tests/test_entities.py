@@ -1,0 +1,134 @@
+"""Entity kinds of issue 13: the shared cases (copied into tests/fixtures/cases from
+../shared/cases/enrich, which may be copied freely) and a variant of each with other names and
+wording, to show that the kind is fixed and not the sentence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsmill.tasks.enrich import enrich_texts
+from newsmill.tasks.entities import case_restored
+
+CASES = Path(__file__).parent / "fixtures" / "cases"
+
+
+def enrich(text: str):
+    return enrich_texts([text], languages=["en"])[0]
+
+
+def _norm(s: str | None) -> str | None:
+    return None if s is None else s.replace("’", "'").lower()
+
+
+def _entity_cases():
+    for exp in sorted(CASES.glob("*.expected.json")):
+        if json.loads(exp.read_text(encoding="utf-8")).get("entities"):
+            yield exp.name.removesuffix(".expected.json")
+
+
+@pytest.mark.parametrize("case", list(_entity_cases()))
+def test_shared_entity_case_holds(case):
+    """Every `entities` expectation of the case, as ../shared/cases/check.py reads it."""
+    expected = json.loads((CASES / f"{case}.expected.json").read_text(encoding="utf-8"))
+    text = (CASES / f"{case}.txt").read_text(encoding="utf-8")
+    e = enrich_texts([text])[0]  # no declared language: detection must say English
+    for want in expected["entities"]:
+        got = [m for m in e.entities if m.text == want["text"]]
+        assert any(m.label == want["label"] and ("name" not in want or _norm(m.name) == _norm(want["name"]))
+                   for m in got), (want, [(m.text, m.label, m.name) for m in e.entities])
+
+
+def by_text(e, surface):
+    return {(m.label, m.name) for m in e.entities if m.text == surface}
+
+
+def test_name_in_capitals_variant():
+    e = enrich("Fares will rise in April, MIKKEL STRAND-OLSEN told the board. Strand-Olsen gave no figure.")
+    assert by_text(e, "MIKKEL STRAND-OLSEN") == {("PERSON", "Mikkel Strand-Olsen")}
+    assert by_text(e, "Strand-Olsen") == {("PERSON", "Mikkel Strand-Olsen")}
+
+
+def test_case_restored_keeps_offsets_and_acronyms():
+    text = "PORTO ALEGRE — The NATO summit opened.\nGOVERNMENT WINS VOTE ON BUDGET\nThe NATO chief spoke."
+    r = case_restored(text)
+    assert len(r) == len(text)
+    assert r.startswith("Porto Alegre — The NATO summit")
+    assert r.splitlines()[1] == "Government Wins Vote on Budget"
+    assert case_restored("Nothing in capitals here.") == "Nothing in capitals here."
+
+
+def test_dateline_is_a_place_variant():
+    e = enrich("TALLINN — Estonia will raise its defence budget next year, officials said on Monday.")
+    assert {lab for lab, _n in by_text(e, "TALLINN")} == {"PLACE"}
+
+
+def test_first_name_dropped_variant():
+    e = enrich("Sigrid Lunde said the council would vote in June.")
+    assert by_text(e, "Sigrid Lunde") == {("PERSON", "Sigrid Lunde")}
+
+
+def test_particle_short_form_variant():
+    e = enrich("The appeal was filed by Pieter van der Berg, a farmer from the north.\n\n"
+               "Van der Berg said the ruling would be appealed again.")
+    assert by_text(e, "Pieter van der Berg") == {("PERSON", "Pieter van der Berg")}
+    assert by_text(e, "Van der Berg") == {("PERSON", "Pieter van der Berg")}
+
+
+def test_title_is_never_part_of_a_name_and_marks_a_person():
+    e = enrich("Historian Ragnhild Aasen said the archive would close. Aasen did not say when.")
+    people = {m.name for m in e.entities if m.label == "PERSON"}
+    assert "Ragnhild Aasen" in people
+    assert not any(m.text.lower().startswith("historian") for m in e.entities)
+
+
+def test_person_in_apposition_to_a_role_is_a_person():
+    e = enrich("Mirela Dragan, a lawyer at the Cluj Bar Association, said the case was weak.")
+    assert {lab for lab, _n in by_text(e, "Mirela Dragan")} == {"PERSON"}
+
+
+def test_duplicated_hover_card_name_is_never_a_mention():
+    e = enrich("Senator Maria SantosMaria Santos voted against the bill on Tuesday.")
+    assert not [m for m in e.entities if "SantosMaria" in m.text]
+
+
+def test_possessive_stripped_except_from_names_that_own_it():
+    e = enrich("Nando's said on Monday that it would open 40 restaurants. Sales at Nando's rose by a tenth.")
+    assert "Nando's" in {m.text for m in e.entities}
+    e = enrich("Volvo's chief executive said Volvo would cut jobs.")
+    assert "Volvo" in {m.text for m in e.entities} and "Volvo's" not in {m.text for m in e.entities}
+
+
+def test_nationality_is_never_an_organisation():
+    e = enrich("Chinese and Russian diplomats met in Geneva on Monday, Swiss officials said.")
+    for m in e.entities:
+        if m.text in {"Chinese", "Russian", "Swiss"}:
+            assert m.label == "NORP", (m.text, m.label)
+
+
+def test_english_text_with_a_foreign_quotation_is_english():
+    e = enrich_texts(["„Wir werden nicht nachgeben“, the German economy minister, Jonas Albrecht, told reporters."])[0]
+    assert e.skipped is None
+    assert ("PERSON", "Jonas Albrecht") in by_text(e, "Jonas Albrecht")
+
+
+def test_page_declaring_english_is_english_and_unsure_detection_is_english():
+    e = enrich_texts(["Kari Nordmann: 12-4, 9-11, 11-7 (Oslo)."], languages=[None])[0]
+    assert e.skipped is None
+    e = enrich_texts(["Le maire a dit oui. Mayor Lucie Morel said the plan was fine."], languages=["en-GB"])[0]
+    assert e.skipped is None
+
+
+@pytest.mark.slow
+def test_skipped_text_says_why_in_enrich_json(tmp_path):
+    import subprocess
+    import sys
+
+    p = tmp_path / "fr.txt"
+    p.write_text("Le gouvernement a annoncé mardi une nouvelle réforme des retraites qui sera présentée "
+                 "au parlement la semaine prochaine, selon le ministre.", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "newsmill.cli", "enrich", str(p)], capture_output=True, text=True)
+    d = json.loads(out.stdout)
+    assert d["skipped"].startswith("language fr (") and d["entities"] == []
