@@ -221,6 +221,27 @@ def restore_lists(text: str, tree) -> str:
     return "\n".join(lines)
 
 
+_INLINE_WIDGETS = etree.XPath("//p//*[self::span or self::div or self::aside][.//a[2]]")
+
+
+def strip_inline_widgets(tree) -> None:
+    """Remove widgets nested inside a paragraph: a hover card on a name (photo, the name again,
+    links to other stories), a "related" box inside the running text.
+
+    Such an element sits inside a ``<p>``, holds an image or three or more links, and its text is
+    (nearly) all link text. Innermost first, so a name link that carries the card stays (its
+    text is the name the sentence needs); the text after the widget is kept.
+    """
+    for el in reversed(_INLINE_WIDGETS(tree)):
+        links = el.xpath(".//a")
+        if len(links) < 2 or not (len(links) >= 3 or el.find(".//img") is not None):
+            continue
+        text = " ".join(el.text_content().split())
+        linked = sum(len(" ".join(a.text_content().split())) for a in links)
+        if text and linked >= 0.8 * len(text):
+            el.drop_tree()  # keeps the tail text
+
+
 def extract_body(tree, url: str | None, ld: dict, opts: ExtractOptions = ExtractOptions()) -> str:
     """The article body of a parsed page ('' when there is none)."""
     if opts.favor_recall:
@@ -291,6 +312,7 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
     # Scripts, styles and inline SVG are never article text; dropping them once here (after the
     # JSON-LD was read) makes each of trafilatura's many tree walks cheaper.
     etree.strip_elements(page.tree, "script", "style", "svg", "template", with_tail=False)
+    strip_inline_widgets(page.tree)
     body = extract_body(page.tree, url, page.ld, opts)
     if len(body) < opts.min_text_chars:
         raise ExtractionFailed("extract_empty", f"no article body found ({len(body)} chars)")
