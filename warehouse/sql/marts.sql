@@ -22,39 +22,69 @@ COPY (SELECT * FROM {relation} ORDER BY ALL) TO {path} (FORMAT csv, HEADER true)
 -- name: count
 SELECT count(*) FROM {relation};
 
--- name: dashboard_daily
--- Articles per day and source over the last $days days that have any articles (articles from URLs
--- given directly belong to no source: "(URL list)", which no source name can be).
-SELECT CAST(day AS VARCHAR) AS day, coalesce(source, '(URL list)') AS source, sum(articles) AS articles
-FROM daily_articles
-WHERE day > (SELECT max(day) FROM daily_articles) - CAST($days AS INTEGER)
-GROUP BY ALL
-ORDER BY day, source;
-
--- name: dashboard_top_entities
--- Most mentioned entities of each kind over the last $days days.
-WITH totals AS (
-    SELECT entity_type, entity_id, any_value(entity) AS entity, sum(mentions) AS mentions,
-           sum(articles) AS articles
-    FROM top_entities
-    WHERE period = 'day' AND period_start > (SELECT max(day) FROM daily_articles) - CAST($days AS INTEGER)
-      AND entity_type IN ('PERSON', 'ORG', 'PLACE', 'NORP')
-    GROUP BY entity_type, entity_id
-)
-SELECT entity_type, entity, mentions, articles
-FROM totals
-QUALIFY row_number() OVER (PARTITION BY entity_type ORDER BY mentions DESC, entity) <= $limit
-ORDER BY entity_type, mentions DESC, entity;
-
--- name: dashboard_quotes
-SELECT CAST(day AS VARCHAR) AS day, source, speaker, quote, title, article_url
-FROM quotes_with_speakers
-ORDER BY day DESC, published_at DESC NULLS LAST, article_id, start_char
+-- name: dashboard_articles
+-- The dashboard's articles: the last $days days that have any, newest first. source is the
+-- sources-file entry ("(URL list)" for URLs given directly, a name no source can have), site the host.
+SELECT d.article_id, CAST(d.day AS VARCHAR) AS day, coalesce(d.source, '(URL list)') AS source, d.site,
+       a.title, a.canonical_url
+FROM article_days d
+JOIN articles a USING (article_id)
+WHERE d.day > (SELECT max(day) FROM article_days) - CAST($days AS INTEGER)
+ORDER BY d.day DESC, a.published_at DESC NULLS LAST, d.article_id
 LIMIT $limit;
 
+-- name: dashboard_mentions
+-- Mentions per article and entity (people, organisations, places, groups) of the listed articles.
+SELECT m.article_id, e.entity_id, any_value(e.name) AS name, any_value(e.type) AS type, count(*) AS mentions
+FROM mentions m
+JOIN entities e USING (entity_id)
+WHERE m.article_id IN (SELECT unnest($ids::VARCHAR[]))
+  AND e.type IN ('PERSON', 'ORG', 'PLACE', 'NORP')
+GROUP BY m.article_id, e.entity_id
+ORDER BY m.article_id, e.entity_id;
+
+-- name: dashboard_quotes
+-- Quotes of the listed articles, in text order; speaker_name is the canonical entity when known.
+SELECT q.article_id, q.speaker_entity_id, coalesce(q.speaker_name, q.speaker) AS speaker, q.text, q.kind
+FROM quotes q
+WHERE q.article_id IN (SELECT unnest($ids::VARCHAR[]))
+ORDER BY q.article_id, q.start_char;
+
+-- name: dashboard_fetch_days
+-- Fetches per source, fetch day (UTC) and result (an error class, else the outcome), last $days days.
+SELECT coalesce(source, '(URL list)') AS source, CAST(day AS VARCHAR) AS day,
+       coalesce(error, outcome, 'unknown') AS result, CAST(sum(fetches) AS BIGINT) AS fetches
+FROM source_fetches_daily
+WHERE day > (SELECT max(day) FROM source_fetches_daily) - CAST($days AS INTEGER)
+GROUP BY ALL
+ORDER BY source, day, result;
+
+-- name: dashboard_freshness
+-- Per source: the last fetch that succeeded and the last that failed (all time, UTC), and the
+-- feeds and sitemaps: when one was last read and how many failed at their last read.
+WITH f AS (
+    SELECT coalesce(source, '(URL list)') AS source,
+           max(last_fetched_at) FILTER (WHERE error IS NULL) AS last_success,
+           max(last_fetched_at) FILTER (WHERE error IS NOT NULL) AS last_failure
+    FROM source_fetches_daily GROUP BY 1
+), docs AS (
+    SELECT source, count(*) AS docs, count(*) FILTER (WHERE error IS NOT NULL) AS docs_failing,
+           max(last_ok_at) AS docs_last_ok
+    FROM discovery_docs GROUP BY 1
+)
+SELECT coalesce(f.source, docs.source) AS source,
+       strftime(timezone('UTC', f.last_success), '%Y-%m-%d %H:%M UTC') AS last_success,
+       strftime(timezone('UTC', f.last_failure), '%Y-%m-%d %H:%M UTC') AS last_failure,
+       coalesce(docs.docs, 0) AS docs, coalesce(docs.docs_failing, 0) AS docs_failing,
+       strftime(timezone('UTC', docs.docs_last_ok), '%Y-%m-%d %H:%M UTC') AS docs_last_ok
+FROM f FULL JOIN docs USING (source)
+ORDER BY 1;
+
 -- name: dashboard_totals
+-- Whole-warehouse counts for the page header (the filters change what the cards show).
 SELECT (SELECT count(*) FROM articles) AS articles,
-       (SELECT count(*) FROM sources) AS sources,
+       (SELECT count(DISTINCT source) FROM article_days) AS sources,
+       (SELECT count(*) FROM sources) AS sites,
        (SELECT count(*) FROM entities) AS entities,
        (SELECT count(*) FROM quotes) AS quotes,
        (SELECT strftime(timezone('UTC', max(finished_at)), '%Y-%m-%d %H:%M:%S UTC') FROM runs
