@@ -11,7 +11,8 @@ run, side by side:
   1. trafilatura alone on the same HTML, in-process (the floor for cleaning);
   2. spaCy alone (nlp.pipe, the same model) on the extracted texts (the floor for enrichment);
   3. `newsmill ingest` end to end as a subprocess (fetch -> clean -> enrich -> load) against a
-     Prefect server, and the same run_ingest without Prefect task runs (Prefect's overhead);
+     Prefect server, and the same run_ingest outside a flow, its stages on plain threads instead
+     of Prefect task runs (Prefect's overhead);
      a second run over the same URLs (304s), and one with the server ignoring validators;
   4. newspaper4k downloading and parsing the same URLs (its own venv, threads).
 
@@ -300,7 +301,7 @@ from newsmill.config import load_config
 from newsmill.flows.ingest import run_ingest
 urls = [u.strip() for u in open(sys.argv[1]) if u.strip()]
 cfg = load_config(sys.argv[3], overrides={"load": {"db_path": sys.argv[2]}})
-s = run_ingest(urls, cfg, str(uuid.uuid4()), logging.getLogger("bench"), use_tasks=False)
+s = run_ingest(urls, cfg, str(uuid.uuid4()), logging.getLogger("bench"))
 print(json.dumps(s.to_json()))
 """
 
@@ -467,7 +468,7 @@ def table(r: dict) -> str:
              f"{'(2) spaCy nlp.pipe alone, in-process':44} {fl['spacy_s']:9.1f} {n / fl['spacy_s']:8.1f} {fl['spacy_cpu_s']:8.1f} {'':>12}",
              f"{'    sum of the floors (1)+(2)':44} {fl['sum_s']:9.1f} {n / fl['sum_s']:8.1f} {fl['cpu_sum_s']:8.1f} {'':>12}"]
     for key, label in (("newsmill", "(3) newsmill ingest (CLI, Prefect server)"),
-                       ("no_prefect", "    same run_ingest without Prefect tasks"),
+                       ("no_prefect", "    same run_ingest outside a flow"),
                        ("rerun_304", "    re-run, unchanged (ETag -> 304)"),
                        ("no_enrich", "    newsmill ingest --no-enrich (fetch+clean+load)"),
                        ("rerun_no_validators", "    re-run, unchanged, server sends no ETag")):

@@ -46,8 +46,10 @@ def interleave(urls: list[str]) -> list[str]:
 
 def _doc_row(d, run_id: str) -> dict:
     p = d.page
+    f = d.failure
     return {"doc_url": d.url, "source": d.source, "kind": d.kind, "status_code": p.status_code,
-            "error": d.error or p.error, "error_detail": d.detail or p.error_detail,
+            "not_modified": p.not_modified, "error": f.error if f else None,
+            "error_detail": f.detail if f else p.error_detail,
             "urls_found": d.urls_found, "etag": p.etag, "last_modified": p.last_modified,
             "content_hash": d.content_hash, "fetched_at": p.fetched_at, "run_id": run_id}
 
@@ -91,10 +93,8 @@ def discover_step(sources: list[Source], cfg: Config, run_id: str, log: logging.
     for d in discs:
         for doc in d.docs:
             docs.append(_doc_row(doc, run_id))
-            err = doc.error or doc.page.error
-            if err and err != "not_modified":
-                failures.append({"url": doc.url, "error": err, "detail": doc.detail or doc.page.error_detail,
-                                 "source": d.source, "kind": doc.kind})
+            if doc.failure is not None:
+                failures.append({**doc.failure.to_json(), "source": d.source, "kind": doc.kind})
         for f in d.found:
             found_rows.append({"url": f.url, "source": f.source, "via": f.via, "lastmod": f.lastmod,
                                "title": f.title, "language": f.language, "seen_at": now, "run_id": run_id})
@@ -124,8 +124,8 @@ def discover_step(sources: list[Source], cfg: Config, run_id: str, log: logging.
             stats[d.source] = {
                 "polled": True, "found": len(d.found), "due": len(rows), "reasons": reasons,
                 "skipped": dict(sorted(d.skipped.items())),
-                "docs": len(d.docs), "docs_unchanged": sum(1 for x in d.docs if x.page.error == "not_modified"),
-                "docs_failed": sum(1 for x in d.docs if (x.error or x.page.error) not in (None, "not_modified")),
+                "docs": len(d.docs), "docs_unchanged": sum(1 for x in d.docs if x.page.not_modified),
+                "docs_failed": sum(1 for x in d.docs if x.failure is not None),
             }
             log.info("source %s: %d URLs listed, %d due (%s)", s.name, len(d.found), len(rows),
                      ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) or "none")

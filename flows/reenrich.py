@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from newsmill import __version__
 from newsmill.config import Config, load_config
+from newsmill.flows import stages
+from newsmill.outcomes import RunSummary
 from newsmill.records import Enrichment, FetchedPage, PageResult
 from newsmill.tasks import enrich as enrich_stage
 from newsmill.tasks.extract import EXTRACTOR_VERSION, ExtractionFailed, extract_document
@@ -53,56 +54,44 @@ def _process(batch: list[reload.Stored], cfg: Config, now: datetime) -> tuple[li
     return results, errors
 
 
-def run_reenrich(cfg: Config, run_id: str, since: str | None = None,
-                 log_: logging.Logger | logging.LoggerAdapter = log) -> dict:
-    started = datetime.now(UTC)
-    model = enrich_stage.model_version(cfg.enrich) if cfg.enrich.enabled else None
-    versions = {"newsmill": __version__, "extractor": EXTRACTOR_VERSION, "model": model}
+def _reload_batch(batch: list[reload.Stored], cfg: Config, run: stages.RecordedRun) -> None:
+    """Re-extract, re-enrich and replace one batch's derived rows in one transaction."""
+    now = datetime.now(UTC)
+    results, errors = _process(batch, cfg, now)
+    run.counts.failed += sum(errors.values())
+    run.counts.errors.update(errors)
+    if not results:
+        return
+    rows = loader.stage_batch(results, run.summary.run_id, now=now, extractor_version=EXTRACTOR_VERSION)
+    for name in ("stage_fetches", "stage_sources", "stage_raw_pages"):
+        rows[name] = []  # no fetch happened; the source and the raw page are as they were
     with db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
-        total_targets = reload.count_targets(con, since)
-        loader.start_run(con, run_id, "reenrich", total_targets, versions)
-    counts = loader.BatchCounts()
-    mentions = quotes = articles = 0
-    status, message = "failed", None
-    try:
+        outcome = reload.write_reloaded(con, rows)
+    run.counts.updated += outcome.get("updated", 0)
+    run.counts.unchanged += outcome.get("unchanged", 0)
+    extra = run.summary.extra
+    extra["articles"] += len(results)
+    extra["mentions"] += len(rows["stage_mentions"])
+    extra["quotes"] += len(rows["stage_quotes"])
+    run.log.info("re-enriched %d articles (%d changed text), %d failed", len(results),
+                 outcome.get("updated", 0), sum(errors.values()))
+
+
+def run_reenrich(cfg: Config, run_id: str, since: str | None = None,
+                 log_: logging.Logger | logging.LoggerAdapter = log) -> RunSummary:
+    """Re-extract and re-enrich every kept article (first seen on/after ``since``), batch by batch."""
+    versions = stages.versions(cfg)
+    with db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
+        targets = reload.count_targets(con, since)
+    summary = RunSummary(run_id=run_id, flow="reenrich", status="running", db=cfg.load.db_path, urls=targets,
+                         extra={"since": since, "articles": 0, "changed": 0, "mentions": 0, "quotes": 0,
+                                "extractor_version": EXTRACTOR_VERSION, "model": versions["model"]})
+    with stages.RecordedRun(cfg, summary, log_, targets, versions) as run:
         for batch in reload.iter_targets(cfg.load.db_path, since, cfg.load.batch_size, cfg.load.lock_timeout,
                                          lambda p, t: db.reader(p, t, prefer_snapshot=False)):
-            now = datetime.now(UTC)
-            results, errors = _process(batch, cfg, now)
-            counts.failed += sum(errors.values())
-            counts.errors.update(errors)
-            if not results:
-                continue
-            rows = loader.stage_batch(results, run_id, now=now, extractor_version=EXTRACTOR_VERSION)
-            for name in ("stage_fetches", "stage_sources", "stage_raw_pages"):
-                rows[name] = []  # no fetch happened; the source and the raw page are as they were
-            with db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
-                outcome = reload.write_reloaded(con, rows)
-            counts.updated += outcome.get("updated", 0)
-            counts.unchanged += outcome.get("unchanged", 0)
-            articles += len(results)
-            mentions += len(rows["stage_mentions"])
-            quotes += len(rows["stage_quotes"])
-            log_.info("re-enriched %d articles (%d changed text), %d failed", len(results),
-                      outcome.get("updated", 0), sum(errors.values()))
-        status = "completed"
-    except BaseException as e:
-        message = f"{type(e).__name__}: {e}"
-        raise
-    finally:
-        try:
-            with db.writer(cfg.load.db_path, cfg.load.lock_timeout, snapshot=cfg.load.snapshot) as con:
-                loader.finish_run(con, run_id, counts, status, message)
-        except db.WarehouseError as e:
-            log_.error("could not record the end of run %s: %s", run_id, e)
-    return {
-        "run_id": run_id, "status": status, "db": cfg.load.db_path, "since": since,
-        "urls": total_targets, "articles": articles, "loaded": counts.updated, "new": 0,
-        "updated": counts.updated, "unchanged": counts.unchanged, "failed": counts.failed,
-        "changed": counts.updated, "errors": dict(sorted(counts.errors.items())),
-        "mentions": mentions, "quotes": quotes, "extractor_version": EXTRACTOR_VERSION, "model": model,
-        "seconds": round((datetime.now(UTC) - started).total_seconds(), 3),
-    }
+            _reload_batch(batch, cfg, run)
+    summary.extra["changed"] = summary.updated
+    return summary
 
 
 def _run_name() -> str:
@@ -117,7 +106,7 @@ def reenrich(db: str, since: str | None = None, config_path: str | None = None) 
 
     cfg = load_config(config_path, overrides={"load": {"db_path": db}})
     rid = flow_run.get_id()
-    summary = run_reenrich(cfg, str(rid) if rid else str(uuid.uuid4()), since, get_run_logger())
+    summary = run_reenrich(cfg, str(rid) if rid else str(uuid.uuid4()), since, get_run_logger()).to_json()
     # derived rows changed: dashboards hanging off newsmill.warehouse.updated refresh too
     events.after_load(summary, cfg, flow="reenrich", source=None, changed_ids=[])
     return summary

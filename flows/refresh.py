@@ -7,12 +7,15 @@ waits for a load in progress.
 
 from __future__ import annotations
 
+import time
+import uuid
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from newsmill.dashboard import write_dashboard
+from newsmill.outcomes import RunSummary
 from newsmill.warehouse import db as wdb
 from newsmill.warehouse.sql import q
 
@@ -28,6 +31,7 @@ def _run_name() -> str:
 def refresh(db: str, out_dir: str = "dashboard", days: int = 30, trigger_run_id: str | None = None) -> dict:
     """Rewrite ``out_dir/index.html`` from the warehouse ``db`` (its snapshot)."""
     log = get_run_logger()
+    started = time.monotonic()
     path = write_dashboard(db, out_dir, days=days)
     with wdb.reader(db) as con:
         articles = con.execute(q("marts.sql", "dashboard_totals")).fetchall()[0][0]
@@ -39,4 +43,7 @@ def refresh(db: str, out_dir: str = "dashboard", days: int = 30, trigger_run_id:
                              description="The newsmill dashboard page, rewritten after each load")
     except Exception as e:  # noqa: BLE001 - the page is written; a missing artifact is cosmetic
         log.warning("could not create the dashboard link artifact: %s", e)
-    return {"path": str(path), "articles": articles, "trigger_run_id": trigger_run_id}
+    rid = flow_run.get_id()
+    return RunSummary(run_id=str(rid) if rid else str(uuid.uuid4()), flow="refresh", status="completed", db=db,
+                      seconds=round(time.monotonic() - started, 3),
+                      extra={"path": str(path), "articles": articles, "trigger_run_id": trigger_run_id}).to_json()

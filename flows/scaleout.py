@@ -24,20 +24,22 @@ import hashlib
 import json
 import logging
 import sys
+import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from newsmill import __version__
 from newsmill.config import Config, load_config
+from newsmill.flows import stages
+from newsmill.outcomes import RunSummary
+from newsmill.records import PageResult
 from newsmill.tasks import cpu
 from newsmill.tasks import fetch as fetch_stage
-from newsmill.tasks.enrich import model_version
 from newsmill.tasks.extract import EXTRACTOR_VERSION
+from newsmill.tasks.pipeline import batches, run_batches
 from newsmill.warehouse import db, loader, staging
 
 log = logging.getLogger(__name__)
@@ -72,44 +74,49 @@ def _previous(cfg: Config, urls: list[str], model: str | None) -> tuple[dict, di
 
 
 def run_worker(urls: list[str], cfg: Config, staging_dir: str, run_id: str, shard: tuple[int, int] = (0, 1),
-               shard_by: str = "host", log: logging.Logger | logging.LoggerAdapter = log) -> dict:
+               shard_by: str = "host", log: logging.Logger | logging.LoggerAdapter = log) -> RunSummary:
     """Fetch, clean and enrich one shard of ``urls``; write each batch to ``staging_dir``."""
+    started = time.monotonic()
     mine = shard_urls(urls, shard[0], shard[1], shard_by)
-    versions = {"newsmill": __version__, "extractor": EXTRACTOR_VERSION,
-                "model": model_version(cfg.enrich) if cfg.enrich.enabled else None}
+    versions = stages.versions(cfg)
     validators, known = (_previous(cfg, mine, versions["model"])
                          if cfg.load.db_path and Path(cfg.load.db_path).exists() else ({}, {}))
     limiter = fetch_stage.HostLimiter(cfg.fetch.per_host_interval, cfg.fetch.per_host_concurrency)
-    batches = [mine[i:i + cfg.load.batch_size] for i in range(0, len(mine), max(1, cfg.load.batch_size))]
-    written, docs, failed = [], 0, 0
+    work = batches(mine, cfg.load.batch_size)
+    summary = RunSummary(run_id=run_id, flow="scaleout-worker", status="running", db=cfg.load.db_path,
+                         urls=len(mine), extra={"shard": list(shard), "batches": 0, "articles": 0,
+                                                "staging": str(staging_dir)})
+    meta = {"flow": "scaleout-worker", "shard": list(shard), "shard_by": shard_by, "run_urls": len(mine),
+            "versions": versions}
 
-    def fetch(batch):
-        return list(fetch_stage.fetch_pages(batch, cfg.fetch, validators, limiter))
+    def stage(results: list[PageResult]) -> None:
+        rows = loader.stage_batch(results, run_id, extractor_version=EXTRACTOR_VERSION)
+        staging.write_batch(rows, staging_dir, run_id, summary.extra["batches"], meta)
+        summary.extra["batches"] += 1
+        summary.extra["articles"] += len(rows["stage_articles"])
+        summary.failed += sum(1 for r in results if r.failure is not None)
+        log.info("staged batch %d of %d (%d pages)", summary.extra["batches"], len(work), len(results))
 
-    # fetch batch N+1 while batch N is extracted and enriched
-    with cpu.CpuPool(cpu.pool_size(cfg.extract, len(mine)), cfg.extract, cfg.enrich, lazy=bool(validators)) as pool, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="fetch") as fetcher:
-        nxt = fetcher.submit(fetch, batches[0]) if batches else None
-        for i in range(len(batches)):
-            pages = nxt.result()
-            nxt = fetcher.submit(fetch, batches[i + 1]) if i + 1 < len(batches) else None
-            results = pool.run(cpu.skip_unchanged(pages, known))
-            rows = loader.stage_batch(results, run_id, extractor_version=EXTRACTOR_VERSION)
-            meta = {"flow": "scaleout-worker", "shard": list(shard), "shard_by": shard_by,
-                    "run_urls": len(mine), "versions": versions}
-            written.append(str(staging.write_batch(rows, staging_dir, run_id, i, meta)))
-            docs += len(rows["stage_articles"])
-            failed += sum(1 for r in results if r.document is None and r.page.error != "not_modified")
-            log.info("staged batch %d of %d (%d pages)", i + 1, len(batches), len(pages))
-    return {"run_id": run_id, "shard": list(shard), "urls": len(mine), "batches": len(written),
-            "articles": docs, "failed": failed, "staging": str(staging_dir)}
+    with cpu.CpuPool(cpu.pool_size(cfg.extract, len(mine)), cfg.extract, cfg.enrich, lazy=bool(validators)) as pool:
+        run_batches(work, lambda batch: list(fetch_stage.fetch_pages(batch, cfg.fetch, validators, limiter)),
+                    lambda pages: pool.run(cpu.skip_unchanged(pages, known)), stage)
+    summary.status, summary.seconds = "completed", round(time.monotonic() - started, 3)
+    return summary
 
 
-def run_merge(cfg: Config, staging_dir: str, remove: bool = False) -> dict:
-    """Merge all staged batches into the warehouse; publish the readers' snapshot once."""
+def run_merge(cfg: Config, staging_dir: str, run_id: str, remove: bool = False) -> RunSummary:
+    """Merge all staged batches into the warehouse; publish the readers' snapshot once.
+
+    The summary counts what was merged now; each worker run gets its own ``runs`` row."""
+    started = time.monotonic()
     with db.writer(cfg.load.db_path, cfg.load.lock_timeout, snapshot=cfg.load.snapshot) as con:
         result = staging.merge_all(con, staging_dir, remove=remove)
-    return {"db": cfg.load.db_path, **result.to_json()}
+    summary = RunSummary(run_id=run_id, flow="scaleout-load", status="completed", db=cfg.load.db_path,
+                         extra={"batches": result.batches, "merged": result.merged, "skipped": result.skipped,
+                                "runs": result.runs or []})
+    summary.add_counts(result.counts or loader.BatchCounts())
+    summary.seconds = round(time.monotonic() - started, 3)
+    return summary
 
 
 def _rid() -> str:
@@ -122,14 +129,15 @@ def worker(urls: list[str], staging_dir: str, shard_index: int = 0, shard_count:
            shard_by: str = "host", db: str | None = None, config_path: str | None = None) -> dict:
     """Fetch, clean and enrich shard ``shard_index`` of ``shard_count`` into Parquet staging."""
     cfg = load_config(config_path, overrides={"load": {"db_path": db}})
-    return run_worker(urls, cfg, staging_dir, _rid(), (shard_index, shard_count), shard_by, get_run_logger())
+    return run_worker(urls, cfg, staging_dir, _rid(), (shard_index, shard_count), shard_by,
+                      get_run_logger()).to_json()
 
 
 @flow(name="scaleout-load", log_prints=False)
 def merge(staging_dir: str, db: str, config_path: str | None = None, remove: bool = False) -> dict:
     """Merge staged batches into the DuckDB warehouse ``db`` (the one writer)."""
     cfg = load_config(config_path, overrides={"load": {"db_path": db}})
-    return run_merge(cfg, staging_dir, remove)
+    return run_merge(cfg, staging_dir, _rid(), remove).to_json()
 
 
 def deploy(pool: str, name: str = "newsmill") -> list[str]:
@@ -190,12 +198,14 @@ def main(argv: list[str] | None = None) -> int:
                 if u.strip() and not u.lstrip().startswith("#")]
         if args.no_prefect:
             cfg = load_config(args.config, overrides={"load": {"db_path": args.db}})
-            out = run_worker(urls, cfg, args.staging, str(uuid.uuid4()), (int(index), int(count or 1)), args.shard_by)
+            out = run_worker(urls, cfg, args.staging, str(uuid.uuid4()), (int(index), int(count or 1)),
+                             args.shard_by).to_json()
         else:
             out = worker(urls, args.staging, int(index), int(count or 1), args.shard_by, args.db, args.config)
     else:
         if args.no_prefect:
-            out = run_merge(load_config(args.config, overrides={"load": {"db_path": args.db}}), args.staging, args.remove)
+            out = run_merge(load_config(args.config, overrides={"load": {"db_path": args.db}}), args.staging,
+                            str(uuid.uuid4()), args.remove).to_json()
         else:
             out = merge(args.staging, args.db, args.config, args.remove)
     print(json.dumps(out))

@@ -1,20 +1,28 @@
-"""Thin Prefect task wrappers around the plain stage functions in ``newsmill.tasks``.
+"""What the flows share: stages as Prefect task runs, and the ``runs`` row of a run.
 
-The stages themselves import no Prefect, so ``newsmill extract`` and ``newsmill enrich`` start
-fast and the stages can be tested without a flow. Pages travel between tasks in memory: no
-result persistence and no input hashing for caching (bodies are megabytes).
+The stages themselves (``newsmill.tasks``) import no Prefect, so ``newsmill extract`` and
+``newsmill enrich`` start fast and the stages can be tested without a flow. Inside a flow run each
+stage call is a Prefect task run; outside one (the Python API, the benchmark's Prefect-free line)
+the same calls run as plain functions. Pages travel between tasks in memory: no result
+persistence and no input hashing for caching (bodies are megabytes).
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 
-from newsmill.config import EnrichOptions, ExtractOptions, FetchOptions, LoadOptions
+from newsmill import __version__
+from newsmill.config import Config, FetchOptions, LoadOptions
+from newsmill.outcomes import RunSummary
 from newsmill.records import FetchedPage, PageResult
 from newsmill.tasks import cpu as cpu_stage
-from newsmill.tasks import enrich as enrich_stage
-from newsmill.tasks import extract as extract_stage
 from newsmill.tasks import fetch as fetch_stage
 from newsmill.warehouse import db, loader
 
@@ -26,16 +34,6 @@ def fetch(urls: list[str], opts: FetchOptions, validators: dict | None = None,
     # ``limiter`` is shared by the batches of a run, so per-host politeness holds across batches;
     # ``plan`` carries discovery's per-URL trust and per-source intervals.
     return list(fetch_stage.fetch_pages(urls, opts, validators, limiter, plan))
-
-
-@task(name="extract", cache_policy=NO_CACHE, persist_result=False)
-def extract(pages: list[FetchedPage], opts: ExtractOptions) -> list[PageResult]:
-    return extract_stage.extract_pages(pages, opts)
-
-
-@task(name="enrich", cache_policy=NO_CACHE, persist_result=False)
-def enrich(results: list[PageResult], opts: EnrichOptions) -> list[PageResult]:
-    return enrich_stage.enrich_results(results, opts)
 
 
 @task(name="extract-enrich", cache_policy=NO_CACHE, persist_result=False)
@@ -72,8 +70,6 @@ class HeldWriter:
         self._opened = 0.0
 
     def run(self, fn):
-        import time
-
         if self._con is not None and time.monotonic() - self._opened > self.hold:
             self.close()
         if self._con is None:
@@ -91,6 +87,12 @@ class HeldWriter:
             cm, self._cm, self._con = self._cm, None, None
             cm.__exit__(None, None, None)
 
+    def __enter__(self) -> "HeldWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 def _is_locked(state) -> bool:
     try:
@@ -100,3 +102,71 @@ def _is_locked(state) -> bool:
     except Exception:  # any other failure is not worth retrying
         return False
     return False
+
+
+def in_flow() -> bool:
+    """True inside a Prefect flow run, where stage calls become task runs."""
+    return FlowRunContext.get() is not None
+
+
+def call(stage, *args):
+    """Call a stage task: a task run inside a flow, the plain function outside one."""
+    return stage(*args) if in_flow() else stage.fn(*args)
+
+
+def task_runs(names: dict[Callable, str]) -> Callable[[Callable, Any], Any] | None:
+    """``run_batches``' ``submit`` for the stage functions in ``names`` (function -> task run
+    name): a Prefect task run each inside a flow; None (its thread pool) outside one."""
+    if not in_flow():
+        return None
+    tasks = {fn: task(fn, name=name, cache_policy=NO_CACHE, persist_result=False) for fn, name in names.items()}
+    return lambda fn, arg: tasks[fn].submit(arg)
+
+
+def versions(cfg: Config) -> dict[str, str | None]:
+    """What produced a run's rows: newsmill, the extractor and the model (None without enrichment)."""
+    from newsmill.tasks.enrich import model_version
+    from newsmill.tasks.extract import EXTRACTOR_VERSION
+
+    return {"newsmill": __version__, "extractor": EXTRACTOR_VERSION,
+            "model": model_version(cfg.enrich) if cfg.enrich.enabled else None}
+
+
+class RecordedRun:
+    """The ``runs`` row of one flow run: written ``running`` on enter, ``completed`` or ``failed``
+    (with the exception as its message, prefixed by :attr:`step` when set) on exit, with the
+    counts in :attr:`counts`. The exception is never swallowed; the summary gets status and
+    seconds. A warehouse that cannot be opened to record the end is logged, not raised over the
+    run's own outcome.
+    """
+
+    def __init__(self, cfg: Config, summary: RunSummary, log: logging.Logger | logging.LoggerAdapter,
+                 asked: int, versions: dict, claim: bool = False):
+        self.cfg, self.summary, self.log = cfg, summary, log
+        self.asked, self.versions, self.claim = asked, versions, claim
+        self.counts = loader.BatchCounts()
+        self.step: str | None = None
+        self._started = time.monotonic()
+
+    def __enter__(self) -> "RecordedRun":
+        from newsmill.warehouse import discovery as wdiscovery
+
+        with db.writer(self.cfg.load.db_path, self.cfg.load.lock_timeout) as con:
+            loader.start_run(con, self.summary.run_id, self.summary.flow, self.asked, self.versions)
+            if self.claim:
+                wdiscovery.claim_run(con, self.summary.run_id)  # and mark runs whose process died
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        status = "completed" if exc is None else "failed"
+        message = None if exc is None else f"{type(exc).__name__}: {exc}"
+        if message and self.step:
+            message = f"{self.step}: {message}"
+        try:
+            with db.writer(self.cfg.load.db_path, self.cfg.load.lock_timeout, snapshot=self.cfg.load.snapshot) as con:
+                loader.finish_run(con, self.summary.run_id, self.counts, status, message)
+        except db.WarehouseError as e:
+            self.log.error("could not record the end of run %s: %s", self.summary.run_id, e)
+        self.summary.status = status
+        self.summary.add_counts(self.counts)
+        self.summary.seconds = round(time.monotonic() - self._started, 3)

@@ -11,10 +11,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from newsmill.outcomes import ErrorClass, FetchOutcome
+
 
 @dataclass(frozen=True)
 class FetchedPage:
-    """One HTTP attempt (after redirects and retries). ``error`` is None on success."""
+    """One HTTP attempt (after redirects and retries). ``error`` is None on success.
+
+    ``not_modified`` marks a page with nothing new to process: a 304 answer to a conditional GET,
+    or a body byte-for-byte the one its article was built from. It has no body and no error.
+    """
 
     url: str
     final_url: str | None
@@ -24,12 +30,13 @@ class FetchedPage:
     encoding: str | None
     fetched_at: datetime
     elapsed_ms: int
-    error: str | None = None
+    error: ErrorClass | None = None
     error_detail: str | None = None
     etag: str | None = None
     last_modified: str | None = None
     attempts: int = 1
     source: str | None = None
+    not_modified: bool = False
 
     @property
     def ok(self) -> bool:
@@ -77,8 +84,11 @@ class Failure:
     """A terminal, recorded outcome for one URL: it will not get better by retrying now."""
 
     url: str
-    error: str  # error class: http_404, not_html, extract_empty, ...
-    detail: str = ""
+    error: ErrorClass  # http_404, not_html, extract_empty, ...
+    detail: str | None = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"url": self.url, "error": str(self.error), "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -128,12 +138,29 @@ class PageResult:
     page: FetchedPage
     document: Document | None = None
     enrichment: Enrichment | None = None
-    error: str | None = None  # error class when there is no document
+    error: ErrorClass | None = None  # error class when extraction gave no document
     detail: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.document is not None
+
+    @property
+    def failure(self) -> Failure | None:
+        """Why there is no document (extraction's reason first, then the fetch's); None when
+        there is one or when the page was not modified."""
+        if self.document is not None or self.page.not_modified:
+            return None
+        return Failure(self.page.url, ErrorClass(self.error or self.page.error or ErrorClass.UNKNOWN),
+                       self.detail or self.page.error_detail)
+
+    @property
+    def outcome(self) -> FetchOutcome | None:
+        """NOT_MODIFIED or FAILED as known before loading; None for a document, whose outcome
+        (new, updated, unchanged) only the warehouse can tell."""
+        if self.page.not_modified:
+            return FetchOutcome.NOT_MODIFIED
+        return None if self.document is not None else FetchOutcome.FAILED
 
 
 def content_hash(text: str, title: str | None = None) -> str:

@@ -97,7 +97,7 @@ def skip_unchanged(pages: Sequence[FetchedPage], known: dict[str, str]) -> list[
     for p in pages:
         digest = known.get(p.url)
         if digest and p.ok and hashlib.sha256(p.body).hexdigest() == digest:
-            p = dataclasses.replace(p, body=None, encoding=None, error="not_modified",
+            p = dataclasses.replace(p, body=None, encoding=None, not_modified=True,
                                     error_detail="body unchanged since the last load (same sha256)")
         out.append(p)
     return out

@@ -32,7 +32,8 @@ import feedparser
 from courlan.filters import extension_filter, lang_filter
 
 from newsmill.config import FetchOptions
-from newsmill.records import FetchedPage
+from newsmill.outcomes import ErrorClass
+from newsmill.records import Failure, FetchedPage
 from newsmill.sources import Source
 from newsmill.tasks.fetch import PoliteFetcher
 from newsmill.tasks.urls import normalize_url
@@ -60,10 +61,18 @@ class DocRead:
     source: str
     kind: str  # feed | sitemap | sitemapindex | unknown
     page: FetchedPage
-    error: str | None = None
+    error: ErrorClass | None = None  # why the document could not be read, after a good fetch
     detail: str | None = None
     urls_found: int = 0
     content_hash: str | None = None
+
+    @property
+    def failure(self) -> Failure | None:
+        """Why nothing was read (parsing's reason first, then the fetch's); None when the
+        document was read or not modified."""
+        if self.page.not_modified or not (self.error or self.page.error):
+            return None
+        return Failure(self.url, ErrorClass(self.error or self.page.error), self.detail or self.page.error_detail)
 
 
 @dataclass
@@ -280,7 +289,7 @@ def _read_doc(url: str, expected: str, src: Source, opts: FetchOptions, fetcher:
         return
     budget[0] -= 1
     page = fetcher.fetch(url, validators.get(url, (None, None)), kind="xml", trusted=trusted, source=src.name)
-    if page.error == "not_modified":
+    if page.not_modified:
         disc.docs.append(DocRead(url, src.name, expected, page))
         return
     if not page.ok:
@@ -291,7 +300,7 @@ def _read_doc(url: str, expected: str, src: Source, opts: FetchOptions, fetcher:
     try:
         root = _check_xml(body)
     except XMLRefused as e:
-        disc.docs.append(DocRead(url, src.name, expected, page, "parse_error", e.detail, 0, digest))
+        disc.docs.append(DocRead(url, src.name, expected, page, ErrorClass.PARSE_ERROR, e.detail, 0, digest))
         return
     kind = root_kind(root, body)
     n_before = len(disc.found)
@@ -299,7 +308,7 @@ def _read_doc(url: str, expected: str, src: Source, opts: FetchOptions, fetcher:
         entries = parse_sitemap(root, body)
         if kind == "sitemapindex":
             if depth >= 3:
-                disc.docs.append(DocRead(url, src.name, kind, page, "parse_error", "sitemap indexes nested too deep", 0, digest))
+                disc.docs.append(DocRead(url, src.name, kind, page, ErrorClass.PARSE_ERROR, "sitemap indexes nested too deep", 0, digest))
                 return
             # newest child sitemaps first: date-partitioned archives put today's news in the newest
             entries.sort(key=lambda e: -(e[1].timestamp() if e[1] else 0))
@@ -316,12 +325,12 @@ def _read_doc(url: str, expected: str, src: Source, opts: FetchOptions, fetcher:
     elif kind == "feed":
         entries, lang, problem = parse_feed(body, page.final_url or url, page.content_type)
         if problem:
-            disc.docs.append(DocRead(url, src.name, kind, page, "parse_error", problem, 0, digest))
+            disc.docs.append(DocRead(url, src.name, kind, page, ErrorClass.PARSE_ERROR, problem, 0, digest))
             return
         for link, when, title in entries:
             add(link, url, when, title, lang)
     else:
-        disc.docs.append(DocRead(url, src.name, kind, page, "parse_error",
+        disc.docs.append(DocRead(url, src.name, kind, page, ErrorClass.PARSE_ERROR,
                                  f"root element <{_local(root.tag) if root is not None else '?'}> is neither a feed nor a sitemap", 0, digest))
         return
     disc.docs.append(DocRead(url, src.name, kind, page, None, None, len(disc.found) - n_before, digest))

@@ -37,6 +37,7 @@ import urllib3.connection
 import urllib3.connectionpool
 
 from newsmill.config import FetchOptions
+from newsmill.outcomes import ErrorClass
 from newsmill.records import FetchedPage
 from newsmill.tasks import safety
 from newsmill.tasks.encoding import detect_encoding
@@ -379,13 +380,13 @@ def _attempt_watched(session, url, opts, headers, trusted, kind, pace, hop_check
         if resp.status_code == 304:
             return resp, b""
         if resp.status_code >= 400:
-            err = f"http_{resp.status_code}"
+            err = ErrorClass.http(resp.status_code)
             detail = f"HTTP {resp.status_code} {resp.reason or ''}".strip()
             if resp.status_code in RETRY_STATUS:
                 raise _Transient(err, detail, resp, _retry_after(resp.headers.get("Retry-After")))
             raise _Terminal(err, detail, resp)
         if resp.status_code >= 300:
-            raise _Terminal(f"http_{resp.status_code}", f"HTTP {resp.status_code} without a usable Location", resp)
+            raise _Terminal(ErrorClass.http(resp.status_code), f"HTTP {resp.status_code} without a usable Location", resp)
         media = _media_type(resp.headers.get("Content-Type"))
         if kind == "html" and media and media not in HTML_TYPES and not media.startswith("text/"):
             raise _Terminal("not_html", f"content type {media}", resp)
@@ -482,12 +483,12 @@ def fetch_page(
             encoding=None if (not_modified or kind != "html") else detect_encoding(body, ctype),
             fetched_at=fetched_at,
             elapsed_ms=int((time.monotonic() - started) * 1000),
-            error="not_modified" if not_modified else None,
             error_detail="HTTP 304: unchanged since the last fetch" if not_modified else None,
             etag=resp.headers.get("ETag"),
             last_modified=resp.headers.get("Last-Modified"),
             attempts=attempt,
             source=source,
+            not_modified=not_modified,
         )
 
 
@@ -503,17 +504,17 @@ def _failed(url: str, e: _Terminal, fetched_at: datetime, started: float, attemp
         encoding=None,
         fetched_at=fetched_at,
         elapsed_ms=int((time.monotonic() - started) * 1000),
-        error=e.error,
+        error=ErrorClass(e.error),
         error_detail=e.detail[:500],
         attempts=attempts,
         source=source,
     )
 
 
-def refused(url: str, error: str, detail: str, source: str | None = None) -> FetchedPage:
+def refused(url: str, error: ErrorClass | str, detail: str, source: str | None = None) -> FetchedPage:
     """A page that was never requested (robots.txt, address check), as a recorded failure."""
     return FetchedPage(url=url, final_url=None, status_code=None, content_type=None, body=None,
-                       encoding=None, fetched_at=datetime.now(UTC), elapsed_ms=0, error=error,
+                       encoding=None, fetched_at=datetime.now(UTC), elapsed_ms=0, error=ErrorClass(error),
                        error_detail=detail[:500], attempts=0, source=source)
 
 

@@ -19,13 +19,14 @@ from urllib.parse import urlsplit, urlunsplit
 from protego import Protego
 
 from newsmill.config import FetchOptions
+from newsmill.outcomes import ErrorClass
 
 if TYPE_CHECKING:
     from newsmill.tasks.fetch import PoliteFetcher
 
 log = logging.getLogger(__name__)
 
-_NETWORK_ERRORS = {"timeout", "connection", "dns"}
+_NETWORK_ERRORS = {ErrorClass.TIMEOUT, ErrorClass.CONNECTION, ErrorClass.DNS}
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class RobotsCache:
         if code is not None and 400 <= code < 500 and code != 429:
             return _Entry(None, True, None, now)
         if code == 429 or (code is not None and code >= 500):
-            return _Entry(None, False, ("robots_disallowed",
+            return _Entry(None, False, (ErrorClass.ROBOTS_DISALLOWED,
                                         f"robots.txt answered HTTP {code}: RFC 9309 says assume "
                                         "complete disallow until it is reachable"), now)
         # Anything else (too large, not text, redirect refused): no rules we can read.
@@ -108,7 +109,7 @@ class RobotsCache:
             return Decision(True)
         delay = e.parser.crawl_delay(self.agent)
         if not e.parser.can_fetch(url, self.agent):
-            return Decision(False, "robots_disallowed", f"robots.txt disallows {urlsplit(url).path or '/'} "
+            return Decision(False, ErrorClass.ROBOTS_DISALLOWED, f"robots.txt disallows {urlsplit(url).path or '/'} "
                             f"for user-agent {self.agent}", delay)
         return Decision(True, crawl_delay=float(delay) if delay else None)
 

@@ -99,7 +99,7 @@ def test_broken_documents_are_recorded_not_raised(site):
     broken_sitemap = site.add("/broken.xml", "<urlset><url><loc>" + site.url("/x.html") + "</loc></url><url><loc>",
                               content_type="application/xml")
     d = run(Source("s", feeds=(not_feed, missing, pdf), sitemaps=(broken_sitemap,)))
-    errors = {x.url: x.error or x.page.error for x in d.docs}
+    errors = {x.url: x.failure.error if x.failure else None for x in d.docs}
     assert errors == {not_feed: "parse_error", missing: "http_404", pdf: "not_html", broken_sitemap: None}
     assert [f.url for f in d.found] == [site.url("/x.html")]  # <loc> read from the broken sitemap
 
@@ -110,7 +110,7 @@ def test_conditional_get_for_feeds(site):
     first = run(Source("s", feeds=(feed,)))
     assert first.docs[0].page.etag == '"v1"' and len(first.found) == 1
     second = run(Source("s", feeds=(feed,)), validators={feed: ('"v1"', None)})
-    assert second.docs[0].page.error == "not_modified" and second.found == []
+    assert second.docs[0].page.not_modified and second.docs[0].failure is None and second.found == []
     assert site.hits_for("/rss")[-1].headers.get("If-None-Match") == '"v1"'
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import pyarrow as pa
 
+from newsmill.outcomes import FetchOutcome
 from newsmill.records import Document, Enrichment, PageResult, stable_id
 from newsmill.tasks.labels import PERSON
 from newsmill.tasks.urls import choose_canonical, owner_site, site_key
@@ -165,14 +166,10 @@ def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = N
     for r in results:
         page = r.page
         article_id = None
-        outcome = None
-        error, detail = page.error, page.error_detail
-        if page.error == "not_modified":
-            error, detail, outcome = None, page.error_detail, "unchanged"
-        elif r.document is None:
-            error, detail = r.error or page.error or "unknown", r.detail or page.error_detail
-            outcome = "failed"
-        else:
+        outcome = r.outcome  # NOT_MODIFIED or FAILED now; a document's is judged by the MERGE
+        failure = r.failure
+        error, detail = (failure.error, failure.detail) if failure else (None, page.error_detail)
+        if r.document is not None:
             doc = r.document
             canonical, ignored = choose_canonical(doc.canonical_url, page.final_url or page.url)
             if ignored:
@@ -183,7 +180,7 @@ def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = N
                 doc = dataclasses.replace(doc, canonical_url=canonical)
             article_id = article_id_for(doc.canonical_url)
             if article_id in seen_articles:
-                outcome = "unchanged"  # a second URL of an article already in this batch
+                outcome = FetchOutcome.UNCHANGED  # a second URL of an article already in this batch
             else:
                 seen_articles.add(article_id)
                 sid = source_id_for(doc.canonical_url or page.final_url or page.url)
@@ -215,7 +212,8 @@ def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = N
             # its URLs again under the same ids, and the insert keeps the first
             "fetch_id": stable_id("fetch", run_id, page.url), "run_id": run_id, "url": page.url, "final_url": page.final_url,
             "status_code": page.status_code, "content_type": page.content_type, "bytes": page.size or None,
-            "error": error, "error_detail": detail, "outcome": outcome, "article_id": article_id,
+            "error": error and str(error), "error_detail": detail,
+            "outcome": outcome and outcome.stored, "article_id": article_id,
             "fetched_at": page.fetched_at, "elapsed_ms": page.elapsed_ms, "attempts": page.attempts,
             "etag": page.etag, "last_modified": page.last_modified})
     rows["stage_fetches"] = list({f["fetch_id"]: f for f in reversed(rows["stage_fetches"])}.values())[::-1]
@@ -294,9 +292,9 @@ def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> B
             counts.errors[f["error"]] += 1
         elif f["status_code"] and 200 <= f["status_code"] < 300:
             counts.fetched += 1
-        if f["outcome"] == "unchanged" and f["article_id"] is None:
+        if f["outcome"] == FetchOutcome.UNCHANGED and f["article_id"] is None:
             counts.unchanged += 1  # 304 Not Modified
-    dup = sum(1 for f in rows["stage_fetches"] if f["outcome"] == "unchanged" and f["article_id"] is not None)
+    dup = sum(1 for f in rows["stage_fetches"] if f["outcome"] == FetchOutcome.UNCHANGED and f["article_id"] is not None)
     counts.unchanged += dup
     return counts
 

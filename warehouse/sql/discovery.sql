@@ -29,22 +29,22 @@ MERGE INTO discovery_docs AS t
 USING stage_docs AS s
 ON t.doc_url = s.doc_url
 WHEN MATCHED THEN UPDATE SET
-    source = s.source, kind = CASE WHEN s.error = 'not_modified' THEN t.kind ELSE s.kind END,
+    source = s.source, kind = CASE WHEN s.not_modified THEN t.kind ELSE s.kind END,
     status_code = s.status_code,
-    error = CASE WHEN s.error = 'not_modified' THEN NULL ELSE s.error END,
+    error = s.error,
     error_detail = s.error_detail,
-    urls_found = CASE WHEN s.error = 'not_modified' THEN t.urls_found ELSE s.urls_found END,
-    etag = CASE WHEN s.error IS NULL THEN s.etag ELSE t.etag END,
-    last_modified = CASE WHEN s.error IS NULL THEN s.last_modified ELSE t.last_modified END,
+    urls_found = CASE WHEN s.not_modified THEN t.urls_found ELSE s.urls_found END,
+    etag = CASE WHEN s.error IS NULL AND NOT s.not_modified THEN s.etag ELSE t.etag END,
+    last_modified = CASE WHEN s.error IS NULL AND NOT s.not_modified THEN s.last_modified ELSE t.last_modified END,
     content_hash = coalesce(s.content_hash, t.content_hash),
     fetched_at = s.fetched_at,
-    last_ok_at = CASE WHEN s.error IS NULL OR s.error = 'not_modified' THEN s.fetched_at ELSE t.last_ok_at END,
+    last_ok_at = CASE WHEN s.error IS NULL OR s.not_modified THEN s.fetched_at ELSE t.last_ok_at END,
     run_id = s.run_id
 WHEN NOT MATCHED THEN INSERT (doc_url, source, kind, status_code, error, error_detail, urls_found, etag,
                               last_modified, content_hash, fetched_at, last_ok_at, run_id)
 VALUES (s.doc_url, s.source, s.kind, s.status_code, s.error, s.error_detail, s.urls_found, s.etag,
         s.last_modified, s.content_hash, s.fetched_at,
-        CASE WHEN s.error IS NULL OR s.error = 'not_modified' THEN s.fetched_at END, s.run_id);
+        CASE WHEN s.error IS NULL OR s.not_modified THEN s.fetched_at END, s.run_id);
 
 -- name: promote_fetched
 -- URLs chosen by an earlier run and fetched since: the lastmod they were fetched at is now known.
