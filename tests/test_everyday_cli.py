@@ -144,3 +144,34 @@ def test_verbosity_levels_pick_what_the_terminal_shows(capsys, monkeypatch):
     finally:
         logs.setup_cli(0)
         logging.getLogger().setLevel(logging.WARNING)
+
+
+def _hold_lock(db_path: str, seconds: float) -> subprocess.Popen:
+    code = ("import sys, time\nfrom newsmill.warehouse import db\n"
+            "with db.writer(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(float(sys.argv[2]))\n")
+    p = subprocess.Popen([sys.executable, "-c", code, db_path, str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "held"
+    return p
+
+
+def test_a_short_wait_for_the_lock_is_no_warning_a_long_one_is(db_path, caplog, monkeypatch):
+    """Two sources on one schedule take turns at the warehouse on every tick: that is not news."""
+    import logging
+
+    from newsmill.warehouse import db
+
+    with db.writer(db_path):
+        pass
+    caplog.set_level(logging.INFO, logger="newsmill.warehouse.db")
+    holder = _hold_lock(db_path, 1.0)
+    db.connect_with_retry(db_path, lock_timeout=30).close()
+    holder.wait()
+    waits = [(r.levelname, r.getMessage()) for r in caplog.records if "locked by another process" in r.getMessage()]
+    assert waits and all(level == "INFO" for level, _m in waits), waits
+    caplog.clear()
+    monkeypatch.setattr(db, "LOCK_WARN_AFTER", 0.5)  # (10 s by default)
+    holder = _hold_lock(db_path, 3.0)
+    db.connect_with_retry(db_path, lock_timeout=30).close()
+    holder.wait()
+    levels = [r.levelname for r in caplog.records if "locked by another process" in r.getMessage()]
+    assert levels == ["INFO", "WARNING"]

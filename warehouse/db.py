@@ -105,11 +105,15 @@ def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(f"cannot open database {path}: {str(e).splitlines()[0]}. {_CORRUPT_HINT}") from None
 
 
+LOCK_WARN_AFTER = 10.0  # seconds a writer waits for a lock before it warns
+
+
 def connect_with_retry(path: str, lock_timeout: float, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open ``path``, waiting up to ``lock_timeout`` seconds while another process holds it."""
-    deadline = time.monotonic() + lock_timeout
+    started = time.monotonic()
+    deadline = started + lock_timeout
     delay = 0.05
-    warned = False
+    said = 0  # 1: noted (INFO), 2: warned
     while True:
         try:
             return _open(path, read_only)
@@ -123,9 +127,16 @@ def connect_with_retry(path: str, lock_timeout: float, read_only: bool = False) 
                     "wait for the other newsmill run to finish, or close the program that has the file "
                     "open (read the snapshot file instead), or raise load.lock_timeout."
                 ) from None
-            if not warned:
-                log.warning("database %s is locked by another process; waiting up to %.0fs", path, lock_timeout)
-                warned = True
+            # Two runs sharing a schedule take turns every tick: a short wait is normal (INFO, shown
+            # with -v); one that lasts is worth a warning.
+            waited = time.monotonic() - started
+            if said == 0:
+                log.info("database %s is locked by another process; waiting up to %.0fs", path, lock_timeout)
+                said = 1
+            if said == 1 and waited >= min(LOCK_WARN_AFTER, lock_timeout / 2):
+                log.warning("database %s is still locked by another process after %.0fs; waiting up to %.0fs",
+                            path, waited, lock_timeout)
+                said = 2
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 2.0)
 
