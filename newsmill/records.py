@@ -94,10 +94,11 @@ class Failure:
 @dataclass(frozen=True)
 class EntityMention:
     text: str
-    label: str  # PERSON, ORG, PLACE, or another spaCy label as it is
+    label: str  # newsmill.tasks.labels.EntityType: PERSON, ORG, PLACE, NORP, ...
     start: int
     end: int
     name: str  # canonical name of the entity this mention belongs to
+    title: str = ""  # role words written right before a person's name ("vice president"); not in JSON
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class Enrichment:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "entities": [asdict(e) for e in self.entities],
+            "entities": [{k: v for k, v in asdict(e).items() if k != "title"} for e in self.entities],
             "quotes": [
                 {k: v for k, v in asdict(q).items() if k != "speaker_label"} for q in self.quotes
             ],

@@ -242,7 +242,8 @@ def _finish(text: str, restored: str, mentions: list[ents.Mention], raw: list[qt
         m.in_quote = any(q.kind == "direct" and q.start <= m.start and m.end <= q.end for q in raw)
     # canonical names read the case-restored text ("ANNIKA BRENNVOLD" -> "Annika Brennvold")
     mentions = ents.canonicalise(mentions, restored)
-    entities = tuple(EntityMention(text[m.start:m.end], m.label, m.start, m.end, m.name) for m in mentions)
+    entities = tuple(EntityMention(text[m.start:m.end], str(m.label), m.start, m.end, m.name, m.title)
+                     for m in mentions)
     quotes = []
     seen = set()
     for q in raw:

@@ -669,3 +669,57 @@ def _more_mentions(mentions: list[Mention], text: str) -> list[Mention]:
                 extra.append(Mention(s, e, label, name=name))
                 bisect.insort(taken, (s, e))
     return sorted(mentions + extra, key=lambda m: m.start)
+
+
+# ---- identity across articles (the warehouse's entity_aliases; docs/entities.md) -------------
+
+def alias_key(name: str) -> str:
+    """The form short names are compared in: lower case, no dots, hyphens as spaces."""
+    return _norm(name)
+
+
+def _short_form(text: str) -> bool:
+    """One word, or a surname with its particles ("Noem", "al-Rashidi", "van der Berg")."""
+    ws = text.split()
+    parts = particles()
+    return bool(ws) and (len(ws) == 1 or all(w.lower() in parts for w in ws[:-1])) and ws[-1][:1].isupper()
+
+
+def _surname_key(name: str) -> str:
+    ws = alias_key(name).split()
+    parts = particles()
+    i = len(ws) - 1
+    while i > 1 and ws[i - 1] in parts:
+        i -= 1
+    return " ".join(ws[i:])
+
+
+def mention_aliases(text: str, label: str, name: str, title: str) -> tuple[str | None, str | None]:
+    """For a short form the article does not resolve ("Noem" in an article that never names
+    Kristi Noem): its alias key, and the key with the title written before it ("vice president
+    biden"); (None, None) for every other mention. Persons, and single words the model typed ORG
+    (a surname it mistook), are looked up; places are not ("Jordan")."""
+    if label not in {"PERSON", "ORG"} or not _short_form(text) or alias_key(name) != alias_key(text):
+        return None, None
+    if label == "ORG" and (len(text.split()) > 1 or text.isupper() or text.lower() in place_names()):
+        return None, None
+    key = alias_key(text)
+    return key, (f"{title} {key}" if title else None)
+
+
+def alias_evidence(mentions) -> set[tuple[str, str, str]]:
+    """(alias, canonical name, type) this article teaches: a person named in full and then
+    shortly ("Kristi Noem" ... "Noem" -> ("noem", "Kristi Noem", PERSON)), and a title written
+    before the person's name ("Vice President Joe Biden" -> ("vice president biden", ...)).
+    ``mentions`` are EntityMention-like (text, label, name, title)."""
+    out = set()
+    for m in mentions:
+        if m.label != "PERSON" or len(alias_key(m.name).split()) < 2:
+            continue
+        short = alias_key(m.text)
+        full = alias_key(m.name)
+        if _short_form(m.text) and short != full and full.endswith(" " + short):
+            out.add((short, m.name, m.label))
+        if m.title:
+            out.add((f"{m.title} {_surname_key(m.name)}", m.name, m.label))
+    return out

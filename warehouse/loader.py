@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from newsmill.outcomes import FetchOutcome
 from newsmill.records import Document, Enrichment, PageResult, stable_id
+from newsmill.tasks.entities import alias_evidence, mention_aliases
 from newsmill.tasks.labels import PERSON
 from newsmill.tasks.urls import choose_canonical, owner_site, site_key
 from newsmill.warehouse.sql import q, statements
@@ -110,11 +111,13 @@ SCHEMAS = {
         ("etag", _S), ("last_modified", _S)]),
     "stage_entities": pa.schema([("entity_id", _S), ("name", _S), ("type", _S), ("seen_at", _TS)]),
     "stage_mentions": pa.schema([("article_id", _S), ("entity_id", _S), ("start_char", pa.int32()),
-                                 ("end_char", pa.int32()), ("text", _S), ("label", _S)]),
+                                 ("end_char", pa.int32()), ("text", _S), ("label", _S),
+                                 ("article_entity_id", _S), ("alias", _S), ("alias_title", _S), ("link", _S)]),
+    "stage_alias_evidence": pa.schema([("article_id", _S), ("alias", _S), ("entity_id", _S)]),
     "stage_quotes": pa.schema([
         ("quote_id", _S), ("article_id", _S), ("text", _S), ("kind", _S), ("cue", _S), ("speaker", _S),
         ("speaker_entity_id", _S), ("speaker_name", _S), ("start_char", pa.int32()), ("end_char", pa.int32()),
-        ("speaker_start", pa.int32()), ("speaker_end", pa.int32())]),
+        ("speaker_start", pa.int32()), ("speaker_end", pa.int32()), ("speaker_article_entity_id", _S)]),
     "stage_enrichments": pa.schema([
         ("article_id", _S), ("content_hash", _S), ("model", _S), ("skipped", _S), ("entities", pa.int32()),
         ("quotes", pa.int32()), ("enriched_at", _TS), ("run_id", _S)]),
@@ -129,8 +132,15 @@ def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime, cont
     for m in enrichment.entities:
         eid = entity_id_for(m.name, m.label)
         entities.setdefault(eid, {"entity_id": eid, "name": m.name, "type": m.label, "seen_at": now})
+        # entity_id starts as the article's own entity; enrich.sql re-links short forms by the
+        # warehouse's alias evidence (docs/entities.md)
+        alias, alias_title = mention_aliases(m.text, m.label, m.name, m.title)
         mentions[(m.start, m.end)] = {"article_id": article_id, "entity_id": eid, "start_char": m.start,
-                                      "end_char": m.end, "text": m.text, "label": m.label}
+                                      "end_char": m.end, "text": m.text, "label": m.label,
+                                      "article_entity_id": eid, "alias": alias, "alias_title": alias_title,
+                                      "link": "article"}
+    evidence = [{"article_id": article_id, "alias": a, "entity_id": entity_id_for(name, label)}
+                for a, name, label in sorted(alias_evidence(enrichment.entities))]
     quotes = {}
     for qt in enrichment.quotes:
         speaker_eid = None
@@ -143,10 +153,12 @@ def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime, cont
         quotes[qid] = {"quote_id": qid, "article_id": article_id, "text": qt.text, "kind": qt.kind,
                        "cue": qt.cue, "speaker": qt.speaker, "speaker_entity_id": speaker_eid,
                        "speaker_name": qt.speaker_name, "start_char": qt.start, "end_char": qt.end,
-                       "speaker_start": qt.speaker_start, "speaker_end": qt.speaker_end}
+                       "speaker_start": qt.speaker_start, "speaker_end": qt.speaker_end,
+                       "speaker_article_entity_id": speaker_eid}
     return {
         "stage_entities": list(entities.values()),
         "stage_mentions": list(mentions.values()),
+        "stage_alias_evidence": evidence,
         "stage_quotes": list(quotes.values()),
         "stage_enrichments": [{"article_id": article_id, "content_hash": content_hash, "model": enrichment.model,
                                "skipped": enrichment.skipped, "entities": len(mentions),

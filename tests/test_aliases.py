@@ -1,0 +1,108 @@
+"""Identity across articles: alias evidence, re-linking in the load transaction, idempotency.
+
+Hand-made enrichments go through the real loader into a real DuckDB file, so these tests do not
+depend on the model; the names are invented."""
+
+from datetime import UTC, datetime
+
+from newsmill.records import Document, EntityMention, Enrichment, FetchedPage, PageResult, Quote
+from newsmill.tasks.entities import alias_evidence, mention_aliases
+from newsmill.warehouse import db, loader
+from tests.dbutil import query as rows
+
+
+def page(url):
+    return FetchedPage(url=url, final_url=url, status_code=200, content_type="text/html", body=url.encode(),
+                       encoding="utf-8", fetched_at=datetime.now(UTC), elapsed_ms=5)
+
+
+def article(n: int, mentions, quotes=(), day="2025-03-04"):
+    """Article n with the given (text, label, name[, title]) mentions; the text is long enough
+    for every offset."""
+    url = f"https://news.example/{n}"
+    text = " ".join(m[0] for m in mentions) + " filler." * 20
+    ents, pos = [], 0
+    for m in mentions:
+        start = text.index(m[0], pos)
+        ents.append(EntityMention(m[0], m[1], start, start + len(m[0]), m[2], m[3] if len(m) > 3 else ""))
+        pos = start + len(m[0])
+    doc = Document(url=url, canonical_url=url, title=f"Story {n}", authors=(), published=day, modified=None,
+                   site_name="Example", language="en", text=text)
+    return PageResult(page(url), doc, Enrichment(entities=tuple(ents), quotes=tuple(quotes), model="test"))
+
+
+def load(path, results, run="r"):
+    with db.writer(path) as con:
+        return loader.load_batch(con, results, run)
+
+
+def people(path):
+    """Entity names of every PERSON mention, by how it is written."""
+    return rows(path, "SELECT m.text, e.name, m.link FROM mentions m JOIN entities e USING (entity_id) "
+                      "JOIN articles a USING (article_id) WHERE m.label = 'PERSON' "
+                      "ORDER BY length(a.title), a.title, m.start_char")
+
+
+def test_mention_aliases_and_evidence():
+    assert mention_aliases("Lindqvist", "PERSON", "Lindqvist", "") == ("lindqvist", None)
+    assert mention_aliases("Lindqvist", "PERSON", "Mona Lindqvist", "") == (None, None)  # resolved in the article
+    assert mention_aliases("Haddad", "PERSON", "Haddad", "vice president") == ("haddad", "vice president haddad")
+    assert mention_aliases("Norway", "ORG", "Norway", "") == (None, None)  # a country is never a surname here
+    ev = alias_evidence([EntityMention("Vice President Omar Haddad", "PERSON", 0, 26, "Omar Haddad", "vice president"),
+                         EntityMention("Haddad", "PERSON", 40, 46, "Omar Haddad")])
+    assert ev == {("haddad", "Omar Haddad", "PERSON"), ("vice president haddad", "Omar Haddad", "PERSON")}
+
+
+def test_short_form_linked_by_evidence_from_two_articles_and_relinked_later(db_path):
+    full = [("Mona Lindqvist", "PERSON", "Mona Lindqvist"), ("Lindqvist", "PERSON", "Mona Lindqvist")]
+    short = [("Lindqvist", "PERSON", "Lindqvist")]
+    load(db_path, [article(1, short, quotes=[Quote("We will see", 0, 5, "direct", "said", "Lindqvist", 0, 9,
+                                                   "Lindqvist", "PERSON")])])
+    # no evidence yet: the short form is its own entity
+    assert people(db_path) == [("Lindqvist", "Lindqvist", "article")]
+    load(db_path, [article(2, full)])
+    # one article of evidence is not enough
+    assert ("Lindqvist", "Lindqvist", "article") in people(db_path)
+    load(db_path, [article(3, full)])
+    # two articles, 100%: the earlier short form is re-linked in the load that brought the evidence
+    assert people(db_path)[0] == ("Lindqvist", "Mona Lindqvist", "alias")
+    assert rows(db_path, "SELECT speaker_name FROM quotes") == [("Mona Lindqvist",)]
+    assert rows(db_path, "SELECT entity, mentions, rank FROM top_people WHERE period = 'month'") == \
+        [("Mona Lindqvist", 5, 1)]
+    assert rows(db_path, "SELECT alias, entity, articles, share, resolves FROM entity_aliases") == \
+        [("lindqvist", "Mona Lindqvist", 2, 1.0, True)]
+    # loading the same articles again changes nothing
+    before = rows(db_path, "SELECT * FROM mentions ORDER BY ALL")
+    load(db_path, [article(1, short), article(2, full), article(3, full)], run="again")
+    assert rows(db_path, "SELECT * FROM mentions ORDER BY ALL") == before
+
+
+def test_ambiguous_short_form_stays_its_own_entity_and_a_title_decides(db_path):
+    jo = [("Omar Haddad", "PERSON", "Omar Haddad", "vice president"), ("Haddad", "PERSON", "Omar Haddad")]
+    son = [("Karim Haddad", "PERSON", "Karim Haddad"), ("Haddad", "PERSON", "Karim Haddad")]
+    load(db_path, [article(1, jo), article(2, jo), article(3, son), article(4, jo)])
+    # 3 of 4 articles (75%) are not enough: "Haddad" alone is ambiguous
+    load(db_path, [article(5, [("Haddad", "PERSON", "Haddad")])])
+    assert people(db_path)[-1] == ("Haddad", "Haddad", "ambiguous")
+    # "Vice President Haddad": the title evidence (2 articles, 100%) points to Omar Haddad
+    load(db_path, [article(6, [("Haddad", "PERSON", "Haddad", "vice president")])])
+    assert people(db_path)[-1] == ("Haddad", "Omar Haddad", "alias")
+    # new evidence for Omar makes the bare short form unambiguous: article 5 is re-linked too
+    load(db_path, [article(7, jo), article(8, jo), article(9, jo), article(10, jo), article(11, jo), article(12, jo)])
+    got = {r[0]: r[1:] for r in rows(db_path, "SELECT a.title, e.name, m.link FROM mentions m JOIN articles a "
+                                              "USING (article_id) JOIN entities e USING (entity_id) "
+                                              "WHERE a.title IN ('Story 5', 'Story 6')")}
+    assert got == {"Story 5": ("Omar Haddad", "alias"), "Story 6": ("Omar Haddad", "alias")}
+
+
+def test_re_enriched_article_withdraws_its_evidence(db_path):
+    full = [("Mona Lindqvist", "PERSON", "Mona Lindqvist"), ("Lindqvist", "PERSON", "Mona Lindqvist")]
+    load(db_path, [article(1, [("Lindqvist", "PERSON", "Lindqvist")]), article(2, full), article(3, full)])
+    assert people(db_path)[0][1] == "Mona Lindqvist"
+    # article 3 changes and no longer names her: one article of evidence is left, the link goes
+    changed = article(3, [("Per Holt", "PERSON", "Per Holt")])
+    changed = PageResult(changed.page, Document(**{**changed.document.__dict__, "text": changed.document.text + " v2"}),
+                         changed.enrichment)
+    load(db_path, [changed])
+    assert rows(db_path, "SELECT count(*) FROM alias_evidence") == [(1,)]
+    assert people(db_path)[0] == ("Lindqvist", "Lindqvist", "article")
