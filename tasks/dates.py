@@ -46,6 +46,15 @@ _TZINFOS = {name: off * 3600 for name, off in {
 }.items()}
 _ISO = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{1,2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?")
+# the words dateutil reads in a date (English month and weekday names, am/pm, zones, fillers)
+_ENGLISH_DATE_WORDS = {
+    *(m.lower() for m in ("January February March April May June July August September October November "
+                          "December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()),
+    *(d.lower() for d in ("Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Tues Wed Thu "
+                          "Thur Thurs Fri Sat Sun").split()),
+    "am", "pm", "a", "p", "m", "at", "of", "on", "the", "t", "z", "st", "nd", "rd", "th", "utc", "gmt",
+    *(k.lower() for k in _TZINFOS),
+}
 _NUMERIC_DMY = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})\b")
 
 
@@ -55,12 +64,14 @@ def dayfirst_for(lang: str | None) -> bool:
     return not (lang in ("", "en", "en-us") or lang.startswith("en-us"))
 
 
-def normalize_date(value: str | None, now: datetime | None = None, dayfirst: bool | None = None) -> str | None:
+def normalize_date(value: str | None, now: datetime | None = None, dayfirst: bool | None = None,
+                   lang: str | None = None) -> str | None:
     """ISO 8601 (a date, or a datetime with its UTC offset when the source gave one), or None.
 
     None when the value cannot be read, lies in the future (more than a day ahead, for time
     zones) or before 1994, when there were no news sites. ``dayfirst`` says how to read a slashed
-    numeric date ("05/03/2019"); a dotted one ("05.03.2019") is always day-first.
+    numeric date ("05/03/2019"); a dotted one ("05.03.2019") is always day-first. Words in other
+    languages than English are read by dateparser (in ``lang`` first, when given).
     """
     if not value or not isinstance(value, str):
         return None
@@ -98,6 +109,10 @@ def normalize_date(value: str | None, now: datetime | None = None, dayfirst: boo
     else:
         if not re.search(r"\d", value) or len(value) > 60:
             return None
+        if any(w.lower() not in _ENGLISH_DATE_WORDS for w in re.findall(r"[^\W\d_]+", value)):
+            # month or weekday names in another language or script ("07 أكتوبر 2020", "vendredi 3
+            # septembre"): dateutil would skip the words it does not know and misread the numbers
+            return _words_date(value, lang, now)
         from dateutil import parser as dateutil_parser
 
         numeric = _NUMERIC_DMY.match(value)
@@ -217,6 +232,27 @@ def _written_date(text: str, lang: str | None) -> date | None:
     return None
 
 
+def _words_date(value: str, lang: str | None, now: datetime) -> str | None:
+    import dateparser
+
+    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "RETURN_AS_TIMEZONE_AWARE": False}
+    langs = [lang.split("-")[0].lower()] if lang else []
+    for languages in ([langs, None] if langs else [None]):
+        try:
+            got = dateparser.parse(value, languages=languages, settings=settings)
+        except (ValueError, TypeError, OverflowError, KeyError):
+            got = None
+        if got:
+            break
+    if not got:
+        return None
+    has_time = bool(re.search(r"\d[:h.]\d\d", value))
+    dt = got.replace(tzinfo=UTC)
+    if dt < EARLIEST or dt > now.astimezone(UTC) + timedelta(days=1):
+        return None
+    return got.replace(second=got.second, microsecond=0).isoformat() if has_time else got.date().isoformat()
+
+
 def printed_dates(text: str, lang: str | None = None) -> list[tuple[date, tuple[int, int] | None, int]]:
     """Dates printed in a short text: (day, (hour, minute) or None, position), in text order.
 
@@ -261,10 +297,10 @@ def printed_dates(text: str, lang: str | None = None) -> list[tuple[date, tuple[
     return out
 
 
-def _printed_in(root, lang: str | None, limit: int = 40):
+def _printed_in(root, lang: str | None, limit: int = 40, finders=None):
     """(day, clock, element text) for the first dates printed in short date-like elements of ``root``."""
     seen = set()
-    for finder in (_DATE_CUE_FINDER, _DATE_CONTAINER_FINDER):
+    for finder in finders or (_DATE_CUE_FINDER, _DATE_CONTAINER_FINDER):
         for el in finder(root)[:limit]:
             if not isinstance(el.tag, str) or el in seen:
                 continue
@@ -316,18 +352,21 @@ _PRECEDING = etree.XPath("preceding::*[position() <= 15]")  # nearest first
 _MODIFIED_CLASS = re.compile(r"updated|modified", re.I)
 
 
-def _printed_near_headline(page: ParsedPage):
-    """(day, clock, text) of the first dates printed in date-like elements right after the headline."""
+def _printed_near_headline(page: ParsedPage, loose: bool = False):
+    """(day, clock, text) of the first dates printed in date-like elements right after the headline
+    (``loose``: also in the first short elements after it, whatever their class)."""
     h1 = page.headline_element
     if h1 is None:
         if page.scope is not None:
             yield from _printed_in(page.scope, page.lang, limit=12)
         return
-    for el in [*_FOLLOWING(h1), *_PRECEDING(h1)]:
+    following = _FOLLOWING(h1)
+    first = set(following[:4]) if loose else set()
+    for el in [*following, *_PRECEDING(h1)]:
         if not isinstance(el.tag, str):
             continue
         marks = f'{el.get("class") or ""} {el.get("id") or ""}'
-        if el.tag != "time" and not _DATEISH.search(marks):
+        if el.tag != "time" and not _DATEISH.search(marks) and el not in first:
             continue
         if _MODIFIED_CLASS.search(marks) or el.get("itemprop") == "dateModified":
             continue  # the update's date, printed next to the publication's
@@ -401,7 +440,12 @@ def choose_published(page: ParsedPage, htmldate: bool = True) -> Chosen:
     dayfirst = dayfirst_for(page.lang)
 
     def printed():
-        return visible_date(tree, page.lang)
+        for finder in (_DATE_CUE_FINDER, None, _DATE_CONTAINER_FINDER):
+            found = _printed_near_headline(page, loose=True) if finder is None else \
+                _printed_in(tree, page.lang, finders=(finder,))
+            for day, _clock, _text in found:
+                return day.isoformat()
+        return None
 
     sources = (
         ("json-ld datePublished", lambda: ld.get("datePublished")),
@@ -415,7 +459,7 @@ def choose_published(page: ParsedPage, htmldate: bool = True) -> Chosen:
     seen: list[str] = []
     for evidence, source in sources:
         raw = source()
-        value = normalize_date(raw if isinstance(raw, str) else None, dayfirst=dayfirst)
+        value = normalize_date(raw if isinstance(raw, str) else None, dayfirst=dayfirst, lang=page.lang)
         if not value:
             continue
         if "T" not in value:

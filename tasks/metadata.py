@@ -250,7 +250,9 @@ def _same_site(part: str, site: str) -> bool:
     b = re.sub(r"[\W_]+", "", site.lower())
     if not a or not b:
         return False
-    return a == b or (len(a) >= 3 and (a in b or b in a)) or a.removeprefix("the") == b.removeprefix("the")
+    # "Outlet News" is the site "Outlet"; "The Outlet view on ..." (a headline naming the outlet) is not
+    return a == b or (len(a) >= 3 and (a in b or (b in a and len(part.split()) <= 4))) \
+        or a.removeprefix("the") == b.removeprefix("the")
 
 
 def clean_title(title: str | None, site_name: str | None, headline: str | None = None) -> str | None:
@@ -329,6 +331,25 @@ def _spaced_text(el) -> str:
     return " ".join(" ".join(el.itertext()).split())
 
 
+def _heads_story(h1) -> bool:
+    """Whether an <h1> opens the story: inside an <article>, or a few levels under a block that holds
+    the story's paragraphs (not a logo or a section heading in the page's chrome), and not a link
+    to another story (a teaser's headline)."""
+    text = " ".join(h1.text_content().split())
+    if any(len(" ".join(a.text_content().split())) >= 0.8 * len(text) for a in h1.iter("a")):
+        return False
+    if h1.xpath("ancestor::article"):
+        return True
+    el = h1.getparent()
+    for _ in range(3):
+        if el is None or el.tag in ("body", "html"):
+            return False
+        if el.xpath("count(.//p[string-length(normalize-space()) > 80])") >= 2:
+            return True
+        el = el.getparent()
+    return False
+
+
 @dataclass(frozen=True)
 class ParsedPage:
     """What every field chooser reads, gathered once from the parsed page.
@@ -362,9 +383,11 @@ class ParsedPage:
                 continue  # the logo
             if any(len(set(words) & set(t)) >= 0.5 * len(set(words)) for t in titles if t):
                 return el
-            if first is None and len(words) >= 3:
+            if first is None and len(words) >= 3 and (not titles or _heads_story(el)):
                 first = el
-        return first if not titles else None
+        # no <h1> reads like the metadata titles (an SEO title, an older headline): an <h1> that
+        # heads the story's own paragraphs is still what readers see as the headline
+        return first
 
     @cached_property
     def scope(self):

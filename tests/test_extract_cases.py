@@ -314,3 +314,43 @@ def test_stray_bytes_in_an_ascii_page_are_not_an_exotic_codec():
     raw = ('<html><head><title>Water</title></head><body>' + "<p>Plain ASCII text about the water charge.</p>" * 80
            + "</body></html>").encode("ascii").replace(b"charge.</p>", b"charge.\x9d\x8f</p>", 2)
     assert detect_encoding(raw, None) == "windows-1252"
+
+
+# --------------------------------------------------------------------------------------------
+# more variants: titles the metadata does not share, dates in other scripts, dates under the headline
+
+def test_headline_of_the_story_wins_over_an_unrelated_seo_title():
+    head = '<meta property="og:title" content="Best water filters 2022 - comparison and test">'
+    body = f"<article><h1>Buying guide: filters that keep the tap water clean</h1>{STORY}</article>"
+    assert extract(body, head).title == "Buying guide: filters that keep the tap water clean"
+
+
+def test_a_teaser_headline_linking_elsewhere_is_not_the_title():
+    head = '<meta property="og:title" content="Regional parliament approves the water charge">'
+    body = (f'<section><div><h1><a href="https://other.example.com/feature">A feature from another site</a></h1>'
+            f"</div>{STORY}</section>")
+    assert extract(body, head).title == "Regional parliament approves the water charge"
+
+
+def test_headline_that_names_the_outlet_is_not_cut_as_the_site_name():
+    head = ('<meta property="og:site_name" content="the Courier">'
+            '<meta property="og:title" content="The Courier view on water: a charge long overdue | Editorial">')
+    assert extract(f"<div>{STORY}</div>", head).title == "The Courier view on water: a charge long overdue | Editorial"
+
+
+@pytest.mark.parametrize("value, lang, want", [
+    ("الأربعاء، 07 أكتوبر 2020 - 12:09 م", "ar", "2020-10-07"),
+    ("5 мая 2021, 14:30", "ru", "2021-05-05"),
+    ("vendredi 3 septembre 2021", "fr", "2021-09-03"),
+])
+def test_meta_dates_written_in_other_languages(value, lang, want):
+    head = f'<meta property="article:published_time" content="{value}">'
+    assert extract(f"<article><h1>Parliament approves water charge</h1>{STORY}</article>", head, lang=lang
+                   ).published.startswith(want)
+
+
+def test_date_line_right_under_the_headline_wins_over_the_page_header_date():
+    body = ('<div class="top-bar">Lisboa, 24 de novembro de 2020</div>'
+            '<article><h1>Parlamento aprova taxa da água</h1><p class="tagline">21/11/2020 - 09:10 - Fonte: Agência</p>'
+            f"{STORY}</article>")
+    assert extract(body, lang="pt-BR").published == "2020-11-21"
