@@ -295,7 +295,7 @@ def _outside_other_stories(el, stop) -> bool:
     article (``stop`` None) an <aside>, <nav> or <footer> counts as one too; a form's "Name" field
     or a comment's author is no byline either."""
     node = el
-    while node is not None and node is not stop:
+    while node is not None and node is not stop and node.tag not in ("body", "html"):
         if node.tag in ("aside", "form", "label") or (stop is None and node.tag in ("nav", "footer")):
             return False
         cls = f'{node.get("class") or ""} {node.get("id") or ""}'

@@ -339,7 +339,7 @@ def htmldate_fallback(tree, url: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # choosers
 
-_PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
+_PUBLISHED_META = ("article:published_time", "article:published", "og:published_time", "datepublished", "pubdate", "publishdate",
                    "publish-date", "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.created",
                    "dc.date", "date", "article.published", "cxenseparse:recs:publishtime", "citation_publication_date")
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
@@ -350,6 +350,20 @@ _DATEISH = re.compile(r"date|time|byline|meta|info|posted|publish|fecha|datum|da
 _FOLLOWING = etree.XPath("following::*[position() <= 80]")
 _PRECEDING = etree.XPath("preceding::*[position() <= 15]")  # nearest first
 _MODIFIED_CLASS = re.compile(r"updated|modified", re.I)
+
+
+_ZONE = re.compile(r"\b(" + "|".join(sorted(_TZINFOS, key=len, reverse=True)) + r")\b")
+
+
+def _printed_iso(day: date, clock: tuple[int, int] | None, text: str) -> str:
+    """A printed date as ISO 8601: the day, with the time when printed, with its zone when named."""
+    if clock is None:
+        return day.isoformat()
+    dt = datetime.combine(day, datetime.min.time()).replace(hour=clock[0], minute=clock[1])
+    zone = _ZONE.search(text)
+    if zone:
+        dt = dt.replace(tzinfo=timezone(timedelta(seconds=_TZINFOS[zone.group(1)])))
+    return dt.isoformat()
 
 
 def _printed_near_headline(page: ParsedPage, loose: bool = False):
@@ -431,6 +445,9 @@ def _with_time(published: str, candidates: list[str]) -> str:
     for c in candidates:
         if c and "T" in c and c[:10] == published and datetime.fromisoformat(c).tzinfo is not None:
             return c
+    for c in candidates:  # a printed local time without a named zone is still the time given
+        if c and "T" in c and c[:10] == published:
+            return c
     return published
 
 
@@ -443,8 +460,8 @@ def choose_published(page: ParsedPage, htmldate: bool = True) -> Chosen:
         for finder in (_DATE_CUE_FINDER, None, _DATE_CONTAINER_FINDER):
             found = _printed_near_headline(page, loose=True) if finder is None else \
                 _printed_in(tree, page.lang, finders=(finder,))
-            for day, _clock, _text in found:
-                return day.isoformat()
+            for day, clock, text in found:
+                return _printed_iso(day, clock, text)
         return None
 
     sources = (
@@ -467,6 +484,8 @@ def choose_published(page: ParsedPage, htmldate: bool = True) -> Chosen:
             others = [normalize_date(v, dayfirst=dayfirst) for v in
                       [ld.get("datePublished"), meta_first(meta, *_PUBLISHED_META), time_tag_date(tree)]
                       if isinstance(v, str)]
+            if evidence != "printed date":
+                others.append(printed())  # the date line under the headline ("Published 11:34 PM EST Nov 19")
             value = _with_time(value, [o for o in others if o])
         local = _as_local(value, page)
         if local != value:

@@ -216,9 +216,9 @@ def collect_meta(tree) -> dict[str, list[str]]:
         if content is None or not content.strip():
             continue
         for attr in ("property", "name", "itemprop"):
-            key = m.get(attr)
-            if key:
-                out.setdefault(key.strip().lower(), []).append(content.strip())
+            # an attribute may hold several names: itemprop="datePublished dateCreated"
+            for key in (m.get(attr) or "").lower().split():
+                out.setdefault(key, []).append(content.strip())
     return out
 
 

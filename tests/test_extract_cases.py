@@ -353,4 +353,26 @@ def test_date_line_right_under_the_headline_wins_over_the_page_header_date():
     body = ('<div class="top-bar">Lisboa, 24 de novembro de 2020</div>'
             '<article><h1>Parlamento aprova taxa da água</h1><p class="tagline">21/11/2020 - 09:10 - Fonte: Agência</p>'
             f"{STORY}</article>")
-    assert extract(body, lang="pt-BR").published == "2020-11-21"
+    assert extract(body, lang="pt-BR").published == "2020-11-21T09:10:00"  # the time as printed
+
+
+def test_meta_with_several_itemprops_gives_the_time():
+    head = '<meta property="article:published" itemprop="datePublished dateCreated" content="2021-03-09T11:00:09.000Z">'
+    doc = extract(f"<article><h1>Parliament approves water charge</h1>{STORY}</article>", head,
+                  url="https://news.example.org/2021/03/09/water-charge.html")
+    assert doc.published == "2021-03-09T11:00:09+00:00"
+
+
+def test_url_date_takes_the_printed_time_and_zone():
+    body = ('<article><h1>Parliament approves water charge</h1><div class="byline">Lena Osei, Wire Service '
+            f'<span class="date">Published 10:05 PM EST Mar 9, 2021</span></div>{STORY}</article>')
+    doc = extract(body, url="https://news.example.org/story/2021/03/09/water-charge/123/")
+    assert doc.published == "2021-03-09T22:05:00-05:00"
+
+
+def test_capitals_byline_glued_to_an_agency_credit_on_a_page_with_a_sidebar_class():
+    body = ('<div class="byline"><span>By OSKAR LUND and MIRA PATEL</span><span>Associated Press</span></div>'
+            f"<div>{STORY}</div>")
+    doc = extract_document(f'<html><body class="page one-sidebar sidebar-second">{body}</body></html>',
+                           "https://wire.example.org/article/1", OPTS)
+    assert doc.authors == ("Oskar Lund", "Mira Patel")
