@@ -570,11 +570,14 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
                 cands.append(k)
         if not cands:
             return None
-        # ambiguous short forms ("Clinton" with Hillary and Bill): the nearest full name before it
-        # wins, else the longest
-        def nearest(k: str) -> tuple[int, int]:
+        # ambiguous short forms ("Clinton" with Hillary and Bill): a full name written shortly
+        # before in the same paragraph wins; else the one the article names most often (the
+        # story's subject, not a relative named once), then the nearest before
+        def nearest(k: str) -> tuple[bool, int, int, int]:
             before = [f.start for f in full_names[k] if f.start <= short.start]
-            return (max(before) if before else -1, len(k))
+            last = max(before) if before else -1
+            recent = last >= 0 and short.start - last <= 250 and "\n\n" not in text[last:short.start]
+            return (recent, len(full_names[k]) if len(cands) > 1 else 0, last, len(k))
         k = max(cands, key=nearest)
         first = full_names[k][0]
         return " ".join(text[first.start:first.end].split())
@@ -708,18 +711,16 @@ def mention_aliases(text: str, label: str, name: str, title: str) -> tuple[str |
 
 
 def alias_evidence(mentions) -> set[tuple[str, str, str]]:
-    """(alias, canonical name, type) this article teaches: a person named in full and then
-    shortly ("Kristi Noem" ... "Noem" -> ("noem", "Kristi Noem", PERSON)), and a title written
-    before the person's name ("Vice President Joe Biden" -> ("vice president biden", ...)).
+    """(alias, canonical name, type) this article gives evidence for: every person it names in
+    full gives their surname ("Kristi Noem" -> ("noem", "Kristi Noem", PERSON)), whether or not
+    the article then uses the short form, and a title written before the person's name gives
+    title + surname ("Vice President Joe Biden" -> ("vice president biden", ...)).
     ``mentions`` are EntityMention-like (text, label, name, title)."""
     out = set()
     for m in mentions:
         if m.label != "PERSON" or len(alias_key(m.name).split()) < 2:
             continue
-        short = alias_key(m.text)
-        full = alias_key(m.name)
-        if _short_form(m.text) and short != full and full.endswith(" " + short):
-            out.add((short, m.name, m.label))
+        out.add((_surname_key(m.name), m.name, m.label))
         if m.title:
             out.add((f"{m.title} {_surname_key(m.name)}", m.name, m.label))
     return out

@@ -58,8 +58,10 @@ PLURAL: dict[EntityType, str] = {PERSON: "People", ORG: "Organisations", PLACE: 
 # One preferred type when a single name has mentions of two types in equal number. Countries and
 # other places from the place list are PLACE before any vote (tasks/entities.py); a name the
 # model calls a place as often as an organisation is more often an organisation ("Scientology",
-# a club named after its town) - measured on GUM, neutral on CoNLL-2003 dev.
-TIE_ORDER: dict[EntityType, int] = {PERSON: 3, ORG: 2, PLACE: 1, NORP: 0}
+# a club named after its town) - measured on GUM, neutral on CoNLL-2003 dev; a word the model
+# calls a nationality as often as an organisation is a nationality ("Nigerian"). The warehouse
+# breaks ties between articles in the same order (warehouse/sql/enrich.sql, type_votes).
+TIE_ORDER: dict[EntityType, int] = {PERSON: 3, NORP: 2, ORG: 1, PLACE: 0}
 
 
 def from_model(label: str | None) -> EntityType | None:

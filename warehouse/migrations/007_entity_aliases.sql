@@ -1,5 +1,5 @@
 -- Identity across articles (issue 13; docs/entities.md). An article that names someone in full
--- and then shortly ("Kristi Noem" ... "Noem") is evidence that the short form stands for that
+-- ("Kristi Noem", often then shortly: "Noem") is evidence that the short form stands for that
 -- person; a short form in an article without its full form is linked to the entity its evidence
 -- points to when the evidence is unambiguous, and stays its own entity, marked ambiguous, when
 -- it is not. The evidence is kept per article, so re-enriching an article replaces its evidence.
@@ -17,7 +17,8 @@ ALTER TABLE mentions ADD COLUMN article_entity_id VARCHAR;
 ALTER TABLE mentions ADD COLUMN alias VARCHAR;         -- short form the article does not resolve, normalised
 ALTER TABLE mentions ADD COLUMN alias_title VARCHAR;   -- the same with the title written before it
 -- how entity_id was chosen: article (the article's own entity; no or too little evidence),
--- alias (linked by unambiguous evidence), ambiguous (the evidence points at several entities)
+-- alias (linked by unambiguous evidence), ambiguous (the evidence points at several entities),
+-- type (the same name, of the type most of its mentions have across the warehouse)
 ALTER TABLE mentions ADD COLUMN link VARCHAR;
 UPDATE mentions SET article_entity_id = entity_id, link = 'article';
 
