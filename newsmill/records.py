@@ -120,7 +120,7 @@ class Enrichment:
     entities: tuple[EntityMention, ...] = ()
     quotes: tuple[Quote, ...] = ()
     model: str | None = None
-    skipped: str | None = None  # why NER was not run (e.g. "language:de has no model")
+    skipped: str | None = None  # why NER was not run (e.g. "language de (0.95): no model ...")
 
     def to_json(self) -> dict[str, Any]:
         return {
