@@ -218,11 +218,10 @@ def cmd_extract(args) -> int:
         try:
             html = _read_page(path)
             doc = extract_document(html, args.url, cfg.extract)
-            out.update(url=args.url or (doc.canonical_url or None), title=doc.title, authors=list(doc.authors),
-                       published=doc.published, site_name=doc.site_name, language=doc.language, text=doc.text)
-            if args.all_fields:
-                out.update(modified=doc.modified, canonical_url=doc.canonical_url,
-                           description=doc.description, section=doc.section, image=doc.image)
+            fields = doc.to_json()
+            # the brief view keeps the keys it starts with; --all-fields adds every other field
+            out.update((k, v) for k, v in fields.items() if args.all_fields or k in out)
+            out["url"] = args.url or (doc.canonical_url or None)
         except OSError as e:
             out["error"] = f"read_error: {e}"
             rc = 1
@@ -395,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Extract saved pages (.html or .html.gz); one JSON object per line per file.")
     sp.add_argument("files", nargs="+", metavar="FILE")
     sp.add_argument("--url", help="the page's URL (for a single file)")
-    sp.add_argument("--all-fields", action="store_true", help="also print modified, canonical_url, description, section, image")
+    sp.add_argument("--all-fields", action="store_true", help="also print every other field of the document (modified, canonical_url, description, ...)")
     common(sp)
     sp.set_defaults(func=cmd_extract)
 

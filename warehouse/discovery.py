@@ -14,17 +14,13 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
+from newsmill.warehouse import schema
 from newsmill.warehouse.sql import q
 
 log = logging.getLogger(__name__)
 
-_S = pa.string()
-_TS = pa.timestamp("us", tz="UTC")
-STAGE_DOCS = pa.schema([("doc_url", _S), ("source", _S), ("kind", _S), ("status_code", pa.int32()),
-                        ("not_modified", pa.bool_()), ("error", _S), ("error_detail", _S), ("urls_found", pa.int32()), ("etag", _S),
-                        ("last_modified", _S), ("content_hash", _S), ("fetched_at", _TS), ("run_id", _S)])
-STAGE_FOUND = pa.schema([("url", _S), ("source", _S), ("via", _S), ("lastmod", _TS), ("title", _S),
-                         ("language", _S), ("seen_at", _TS), ("run_id", _S)])
+STAGE_DOCS = schema.stage_schema("stage_docs")
+STAGE_FOUND = schema.stage_schema("stage_found")
 
 
 def _pid_alive(pid: int) -> bool:

@@ -24,6 +24,7 @@ from newsmill.records import Document, Enrichment, PageResult, stable_id
 from newsmill.tasks.entities import alias_evidence, mention_aliases
 from newsmill.tasks.labels import PERSON
 from newsmill.tasks.urls import choose_canonical, owner_site, site_key
+from newsmill.warehouse import schema
 from newsmill.warehouse.sql import q, statements
 
 log = logging.getLogger(__name__)
@@ -91,37 +92,11 @@ def _ts(value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-_S = pa.string()
-_TS = pa.timestamp("us", tz="UTC")
-SCHEMAS = {
-    "stage_sources": pa.schema([("source_id", _S), ("name", _S), ("host", _S), ("site_name", _S), ("seen_at", _TS)]),
-    "stage_raw_pages": pa.schema([("raw_html_id", _S), ("html_gz", pa.binary()), ("encoding", _S),
-                                  ("bytes", pa.int64()), ("stored_at", _TS)]),
-    "stage_articles": pa.schema([
-        ("article_id", _S), ("source_id", _S), ("url", _S), ("canonical_url", _S), ("title", _S),
-        ("description", _S), ("published_at", _TS), ("published_date", pa.date32()), ("published_raw", _S),
-        ("modified_at", _TS), ("site_name", _S), ("section", _S), ("image", _S), ("language", _S),
-        ("text", _S), ("word_count", pa.int32()), ("content_hash", _S), ("raw_html_id", _S),
-        ("extractor_version", _S), ("seen_at", _TS), ("run_id", _S)]),
-    "stage_article_authors": pa.schema([("article_id", _S), ("author_id", _S), ("name", _S), ("position", pa.int32())]),
-    "stage_fetches": pa.schema([
-        ("fetch_id", _S), ("run_id", _S), ("url", _S), ("final_url", _S), ("status_code", pa.int32()),
-        ("content_type", _S), ("bytes", pa.int64()), ("error", _S), ("error_detail", _S), ("outcome", _S),
-        ("article_id", _S), ("fetched_at", _TS), ("elapsed_ms", pa.int32()), ("attempts", pa.int32()),
-        ("etag", _S), ("last_modified", _S)]),
-    "stage_entities": pa.schema([("entity_id", _S), ("name", _S), ("type", _S), ("seen_at", _TS)]),
-    "stage_mentions": pa.schema([("article_id", _S), ("entity_id", _S), ("start_char", pa.int32()),
-                                 ("end_char", pa.int32()), ("text", _S), ("label", _S),
-                                 ("article_entity_id", _S), ("alias", _S), ("alias_title", _S), ("link", _S)]),
-    "stage_alias_evidence": pa.schema([("article_id", _S), ("alias", _S), ("entity_id", _S)]),
-    "stage_quotes": pa.schema([
-        ("quote_id", _S), ("article_id", _S), ("text", _S), ("kind", _S), ("cue", _S), ("speaker", _S),
-        ("speaker_entity_id", _S), ("speaker_name", _S), ("start_char", pa.int32()), ("end_char", pa.int32()),
-        ("speaker_start", pa.int32()), ("speaker_end", pa.int32()), ("speaker_article_entity_id", _S)]),
-    "stage_enrichments": pa.schema([
-        ("article_id", _S), ("content_hash", _S), ("model", _S), ("skipped", _S), ("entities", pa.int32()),
-        ("quotes", pa.int32()), ("enriched_at", _TS), ("run_id", _S)]),
-}
+# stage table name -> Arrow schema, from the one schema spec (also the Parquet staging's files)
+SCHEMAS = {name: t.arrow_schema for name, t in schema.STAGES.items() if name not in ("stage_docs", "stage_found")}
+# the Document attributes an articles column of the same name is copied from
+_DOC_FIELDS = tuple(n for n in schema.table("articles").names(schema.PAGE)
+                    if n in {f.name for f in dataclasses.fields(Document)})
 
 
 def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime, content_hash: str,
@@ -203,11 +178,10 @@ def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = N
                                          "encoding": page.encoding, "bytes": page.size, "stored_at": now})
                 pub_at, pub_date = _published(doc)
                 rows["stage_articles"].append({
+                    **{n: getattr(doc, n) for n in _DOC_FIELDS},
                     "article_id": article_id, "source_id": sid, "url": page.url,
-                    "canonical_url": doc.canonical_url, "title": doc.title, "description": doc.description,
-                    "published_at": pub_at, "published_date": pub_date, "published_raw": doc.published,
-                    "modified_at": _ts(doc.modified), "site_name": doc.site_name, "section": doc.section,
-                    "image": doc.image, "language": doc.language, "text": doc.text,
+                    "canonical_url": doc.canonical_url, "published_at": pub_at, "published_date": pub_date,
+                    "published_raw": doc.published, "modified_at": _ts(doc.modified),
                     "word_count": len(doc.text.split()), "content_hash": doc.content_hash,
                     "raw_html_id": raw_id, "extractor_version": extractor_version, "seen_at": now,
                     "run_id": run_id})
@@ -240,8 +214,8 @@ def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = N
 
 
 def _register(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> None:
-    for name, schema in SCHEMAS.items():
-        con.register(name, pa.Table.from_pylist(rows.get(name, []), schema=schema))
+    for name, arrow in SCHEMAS.items():
+        con.register(name, pa.Table.from_pylist(rows.get(name, []), schema=arrow))
 
 
 def _unregister(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,7 +1,8 @@
 """Named SQL statements kept in ``warehouse/sql/*.sql``.
 
 A file holds one or more statements, each introduced by a ``-- name: <name>`` line, so every SQL
-statement of newsmill lives in this folder and Python refers to it by name.
+statement of newsmill lives in this folder and Python refers to it by name. ``{{table.list}}``
+placeholders are filled with column lists from :mod:`newsmill.warehouse.schema`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ _NAME = re.compile(r"^--\s*name:\s*(\S+)\s*$", re.M)
 
 @cache
 def _file(filename: str) -> dict[str, str]:
-    text = resources.files("newsmill.warehouse").joinpath("sql", filename).read_text(encoding="utf-8")
+    from newsmill.warehouse.schema import render
+
+    # column lists ({{articles.insert_columns}}, ...) come from the one schema spec
+    text = render(resources.files("newsmill.warehouse").joinpath("sql", filename).read_text(encoding="utf-8"))
     parts = _NAME.split(text)
     out = {}
     for i in range(1, len(parts), 2):

@@ -28,27 +28,17 @@ SELECT * FROM stage_raw_pages
 ON CONFLICT DO NOTHING;
 
 -- name: articles
+-- Column lists come from warehouse/schema.py: set_changed is what a changed page replaces.
 MERGE INTO articles AS t
 USING (SELECT s.*, o.outcome FROM stage_articles s JOIN batch_outcome o USING (article_id)) AS s
 ON t.article_id = s.article_id
 WHEN MATCHED AND s.outcome = 'updated' THEN UPDATE SET
-    source_id = s.source_id, url = s.url, title = s.title, description = s.description,
-    published_at = s.published_at, published_date = s.published_date, published_raw = s.published_raw,
-    modified_at = s.modified_at, site_name = s.site_name, section = s.section, image = s.image,
-    language = s.language, text = s.text, word_count = s.word_count, content_hash = s.content_hash,
-    raw_html_id = s.raw_html_id, extractor_version = s.extractor_version,
+    {{articles.set_changed}},
     last_seen_at = s.seen_at, updated_at = s.seen_at, last_run_id = s.run_id
 WHEN MATCHED THEN UPDATE SET
     url = s.url, last_seen_at = greatest(t.last_seen_at, s.seen_at), last_run_id = s.run_id
-WHEN NOT MATCHED THEN INSERT (
-    article_id, source_id, url, canonical_url, title, description, published_at, published_date,
-    published_raw, modified_at, site_name, section, image, language, text, word_count, content_hash,
-    raw_html_id, extractor_version, first_seen_at, last_seen_at, updated_at, last_run_id)
-VALUES (
-    s.article_id, s.source_id, s.url, s.canonical_url, s.title, s.description, s.published_at,
-    s.published_date, s.published_raw, s.modified_at, s.site_name, s.section, s.image, s.language,
-    s.text, s.word_count, s.content_hash, s.raw_html_id, s.extractor_version, s.seen_at, s.seen_at,
-    s.seen_at, s.run_id);
+WHEN NOT MATCHED THEN INSERT ({{articles.insert_columns}}, first_seen_at, last_seen_at, updated_at, last_run_id)
+VALUES ({{articles.insert_values}}, s.seen_at, s.seen_at, s.seen_at, s.run_id);
 
 -- name: authors
 INSERT INTO authors BY NAME

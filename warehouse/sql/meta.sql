@@ -19,3 +19,18 @@ SELECT table_name FROM duckdb_tables() WHERE database_name = current_database();
 -- name: all_tables
 -- Every base table with its schema: what the open check reads through once.
 SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary;
+
+-- name: table_columns
+-- Every base table's columns, for the check of warehouse/schema.py against the migrations.
+SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'NO' AS not_null
+FROM information_schema.columns c
+JOIN information_schema.tables t USING (table_catalog, table_schema, table_name)
+WHERE t.table_type = 'BASE TABLE' AND c.table_schema = 'main' AND c.table_catalog = current_database()
+ORDER BY c.table_name, c.ordinal_position;
+
+-- name: view_columns
+SELECT c.table_name, c.column_name, c.data_type
+FROM information_schema.columns c
+JOIN information_schema.tables t USING (table_catalog, table_schema, table_name)
+WHERE t.table_type = 'VIEW' AND c.table_schema = 'main' AND c.table_catalog = current_database()
+ORDER BY c.table_name, c.ordinal_position;

@@ -24,12 +24,9 @@ FROM stage_articles s
 JOIN articles a USING (article_id);
 
 -- name: articles
+-- set_page (warehouse/schema.py): every column derived from the page's HTML.
 UPDATE articles AS t SET
-    title = s.title, description = s.description, published_at = s.published_at,
-    published_date = s.published_date, published_raw = s.published_raw, modified_at = s.modified_at,
-    site_name = s.site_name, section = s.section, image = s.image, language = s.language,
-    text = s.text, word_count = s.word_count, content_hash = s.content_hash,
-    extractor_version = s.extractor_version,
+    {{articles.set_page}},
     updated_at = CASE WHEN t.content_hash <> s.content_hash THEN s.seen_at ELSE t.updated_at END,
     last_run_id = s.run_id
 FROM stage_articles AS s
