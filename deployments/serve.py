@@ -1,15 +1,18 @@
 """Deployments of newsmill's flows, built from the sources file, and ``newsmill serve``.
 
 * one ``ingest-<source>`` deployment per source that has a ``schedule`` in the sources file
-  (``schedule = "15m"`` becomes an interval schedule), or per ``--source`` with ``--interval`` /
-  ``--cron`` given on the command line; runs are tagged ``newsmill``, ``ingest``, ``source:<name>``;
+  (``schedule = "15m"`` becomes an interval schedule, ``schedule = "0 6 * * *"`` a cron schedule
+  in UTC): the sources file is the only place a source's schedule lives. A URL list
+  (``--urls-file``) has no sources file, so it takes ``--interval`` or ``--cron``. Runs are
+  tagged ``newsmill``, ``ingest``, ``source:<name>``;
 * one ``refresh`` deployment with a :class:`DeploymentEventTrigger` on
   ``newsmill.warehouse.updated`` for this warehouse: Prefect's automation starts it after every
   successful load, and it rewrites the dashboard page.
 
 ``newsmill serve`` hands them all to :func:`prefect.serve`: one long-running process, no work pool.
-For a work pool and workers, deployments/prefect.yaml declares the same deployments for
-``prefect deploy`` (see the README).
+For a work pool and workers, ``newsmill serve --sources sources.toml --prefect-yaml`` prints the
+same deployments as a ``prefect.yaml`` for ``prefect deploy`` (:func:`prefect_yaml`);
+``deployments/prefect.yaml`` is that output for ``sources.example.toml``.
 """
 
 from __future__ import annotations
@@ -90,23 +93,25 @@ def plan(sources: str | None = None, source: list[str] | None = None, urls_file:
             chosen = select(load_sources(sources), source or None)
         except SourcesError as e:
             raise DeploymentError(str(e)) from None
+        if interval is not None or cron:
+            raise DeploymentError(f"a source's schedule lives in {sources} only: set schedule = \"15m\" "
+                                  "(or a cron expression, \"0 6 * * *\") on the source instead of --interval/--cron")
         sources = str(Path(sources).resolve())
         for src in chosen:
             if not src.enabled and not source:
                 continue
-            every = interval if (interval is not None or cron) else src.schedule_seconds
-            if every is None and not cron:
-                log.warning("source %s has no schedule in %s: not deployed (add schedule = \"1h\" or "
-                            "pass --interval)", src.name, sources)
+            if not src.schedule:
+                log.warning("source %s has no schedule in %s: not deployed (add schedule = \"1h\")",
+                            src.name, sources)
                 continue
             plans.append(Plan(
                 f"ingest-{src.name}", "ingest",
                 {**base, "urls": [], "source": src.name, "sources_file": sources, "source_names": [src.name]},
-                ["newsmill", "ingest", f"source:{src.name}"], every, cron,
-                description=f"ingest source {src.name} from {sources}"))
+                ["newsmill", "ingest", f"source:{src.name}"], src.schedule_seconds, src.schedule_cron,
+                description=f"ingest source {src.name} of {Path(sources).name} ({_when(src.schedule_seconds, src.schedule_cron)})"))
         if not plans:
             raise DeploymentError(f"no source in {sources} has a schedule (or matches --source); "
-                                  "add schedule = \"15m\" to a source or pass --interval")
+                                  "add schedule = \"15m\" to a source")
     else:
         raise DeploymentError("give --sources FILE (sources with a schedule) or --urls-file FILE with --interval/--cron")
     if refresh:
@@ -118,6 +123,57 @@ def plan(sources: str | None = None, source: list[str] | None = None, urls_file:
                      "parameters": {"trigger_run_id": "{{ event.payload.run_id }}"}},
             description=f"rewrite the dashboard after each load of {db}"))
     return plans
+
+
+def _when(interval: float | None, cron: str | None) -> str:
+    return f"every {interval:g}s" if interval else (f"cron {cron} UTC" if cron else f"on {EVENT}")
+
+
+_HEADER = """\
+# newsmill deployments for a Prefect server with a work pool and a worker. GENERATED from the
+# sources file by `newsmill serve --sources {sources} --prefect-yaml`: change a schedule there
+# (schedule = "15m" or "0 6 * * *") and generate this file again, do not edit it.
+#
+#   prefect work-pool create newsmill --type process
+#   prefect deploy --all --prefect-file deployments/prefect.yaml   # from your newsmill directory
+#   prefect worker start --pool newsmill
+#
+# Paths are made absolute from the directory you deploy from ({{{{ $PWD }}}}): keep {sources},
+# newsmill.toml and the warehouse there, and start the worker from the same directory.
+"""
+
+
+def prefect_yaml(sources: str, source: list[str] | None = None, pool: str = "newsmill") -> str:
+    """A ``prefect.yaml`` with the deployments :func:`plan` builds from ``sources``, for
+    ``prefect deploy`` with a work pool. Paths are relative to the directory deployed from."""
+    import yaml
+
+    pwd = "{{ $PWD }}"
+    name = Path(sources).name
+    plans = plan(sources=sources, source=source, db=f"{pwd}/newsmill.duckdb")
+    deployments = []
+    for p in plans:
+        d: dict[str, Any] = {"name": p.name, "entrypoint": f"newsmill.flows.{p.flow}:{p.flow}",
+                             "work_pool": {"name": pool}, "description": p.description.replace(str(Path(sources).resolve()), name),
+                             "tags": p.tags}
+        if p.flow == "ingest":
+            d["parameters"] = {"urls": [], "db": f"{pwd}/newsmill.duckdb", "config_path": f"{pwd}/newsmill.toml",
+                               "source": p.parameters["source"], "sources_file": f"{pwd}/{name}",
+                               "source_names": p.parameters["source_names"]}
+            d["concurrency_limit"] = {"limit": 1, "collision_strategy": "CANCEL_NEW"}
+            d["schedules"] = [{"interval": p.interval} if p.interval else {"cron": p.cron, "timezone": "UTC"}]
+        else:
+            d["description"] = "rewrite the dashboard page after each load"
+            d["parameters"] = {"db": f"{pwd}/newsmill.duckdb", "out_dir": f"{pwd}/dashboard", "days": 30}
+            d["triggers"] = [{"type": "event", "enabled": True, "match": {"prefect.resource.id": "newsmill.warehouse.*"},
+                              "expect": [EVENT], "parameters": {"db": "{{ event.payload.db }}",
+                                                                "out_dir": f"{pwd}/dashboard",
+                                                                "trigger_run_id": "{{ event.payload.run_id }}"}}]
+        deployments.append(d)
+    spec = {"name": "newsmill", "prefect-version": "3.8.8", "build": None, "push": None,
+            "pull": [{"prefect.deployments.steps.set_working_directory": {"directory": pwd}}],
+            "deployments": deployments}
+    return _HEADER.format(sources=name) + "\n" + yaml.safe_dump(spec, sort_keys=False, width=110)
 
 
 def to_deployments(plans: list[Plan]) -> list:
@@ -168,8 +224,7 @@ def serve(sources: str | None = None, source: list[str] | None = None, urls_file
         raise DeploymentError("no Prefect API: start one with `prefect server start` and set "
                               "PREFECT_API_URL=http://127.0.0.1:4200/api (see the README)")
     for p in plans:
-        when = f"every {p.interval:g}s" if p.interval else (f"cron {p.cron}" if p.cron else f"on {EVENT}")
-        print(f"serving {p.name} ({when})", flush=True)
+        print(f"serving {p.name} ({_when(p.interval, p.cron)})", flush=True)
     prefect_serve(*to_deployments(plans), print_starting_message=False)
     return 0
 

@@ -66,10 +66,9 @@ def discover_step(sources: list[Source], cfg: Config, run_id: str, log: logging.
     stats: dict[str, dict] = {}
     active = []
     for s in sources:
-        every = s.schedule_seconds
-        last = polled.get(s.name)
-        if not force and every and last is not None and (now - last).total_seconds() < every:
-            stats[s.name] = {"polled": False, "reason": f"schedule {s.schedule}: last polled {last:%Y-%m-%d %H:%M:%S}Z"}
+        reason = None if force else s.not_due(polled.get(s.name), now)
+        if reason:
+            stats[s.name] = {"polled": False, "reason": reason}
             log.info("source %s not due (schedule %s)", s.name, s.schedule)
             continue
         active.append(s)

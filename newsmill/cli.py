@@ -285,9 +285,14 @@ def cmd_dashboard(args) -> int:
 
 def cmd_serve(args) -> int:
     _quiet_prefect()
-    from newsmill.deployments.serve import DeploymentError, serve
+    from newsmill.deployments.serve import DeploymentError, prefect_yaml, serve
 
     try:
+        if args.prefect_yaml:
+            if not args.sources:
+                raise DeploymentError("--prefect-yaml needs --sources FILE")
+            print(prefect_yaml(args.sources, args.source), end="")
+            return 0
         return serve(sources=args.sources, source=args.source, urls_file=args.urls_file, db=args.db,
                      config_path=args.config, interval=args.interval, cron=args.cron,
                      refresh=not args.no_refresh, dashboard_out=args.dashboard_out, dry_run=args.dry_run)
@@ -378,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     sa.add_argument("--sitemap", action="append", metavar="URL", help="sitemap, news sitemap or sitemap index (repeatable)")
     sa.add_argument("--url", action="append", metavar="URL", help="an article URL (repeatable)")
     sa.add_argument("--interval", type=float, help="seconds between requests to this source's hosts")
-    sa.add_argument("--schedule", help="poll at most this often: 90s, 15m, 2h, 1d")
+    sa.add_argument("--schedule", help="how often to poll it: 90s, 15m, 2h, 1d, or a cron expression \"0 6 * * *\" (UTC)")
     sa.add_argument("--language", help="keep only articles in this language (2-letter code)")
     sa.add_argument("--include", action="append", metavar="REGEX", help="fetch only URLs matching (repeatable)")
     sa.add_argument("--exclude", action="append", metavar="REGEX", help="never fetch URLs matching (repeatable)")
@@ -429,12 +434,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--sources", help="sources file (TOML) whose sources have a schedule")
     sp.add_argument("--source", action="append", help="serve only this source (repeatable); with --urls-file, its name")
     sp.add_argument("--urls-file", help="serve one deployment over the URLs in this file (needs --interval or --cron)")
-    sp.add_argument("--interval", type=float, help="schedule every N seconds (overrides the sources file)")
-    sp.add_argument("--cron", help="cron schedule (overrides the sources file)")
+    sp.add_argument("--interval", type=float, help="with --urls-file: run every N seconds (a source's schedule "
+                                                   "is its schedule key in the sources file)")
+    sp.add_argument("--cron", help="with --urls-file: cron schedule, UTC")
     sp.add_argument("--db", default=None, help="DuckDB file (default: $NEWSMILL_DB, else ./newsmill.duckdb)")
     sp.add_argument("--no-refresh", action="store_true", help="do not serve the dashboard refresh deployment")
     sp.add_argument("--dashboard-out", default="dashboard", help="where the refresh flow writes the dashboard")
     sp.add_argument("--dry-run", action="store_true", help="print the deployments as JSON and exit")
+    sp.add_argument("--prefect-yaml", action="store_true",
+                    help="print the same deployments as a prefect.yaml for `prefect deploy` with a work pool, and exit")
     common(sp)
     sp.set_defaults(func=cmd_serve)
 

@@ -28,6 +28,7 @@ import re
 import tempfile
 import tomllib
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ class Source:
     sitemaps: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
     interval: float | None = None  # None: fetch.per_host_interval
-    schedule: str | None = None  # "15m", "1h", "900" (seconds); None: every run
+    schedule: str | None = None  # "15m", "1h" or cron "0 6 * * *" (UTC); None: every run
     language: str | None = None
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -63,7 +64,34 @@ class Source:
 
     @property
     def schedule_seconds(self) -> float | None:
-        return parse_duration(self.schedule) if self.schedule else None
+        """The schedule as an interval in seconds; None for no schedule or a cron schedule."""
+        return parse_duration(self.schedule) if self.schedule and not is_cron(self.schedule) else None
+
+    @property
+    def schedule_cron(self) -> str | None:
+        """The schedule as a cron expression (UTC); None for no schedule or an interval."""
+        return self.schedule if self.schedule and is_cron(self.schedule) else None
+
+    def not_due(self, last_polled: datetime | None, now: datetime) -> str | None:
+        """Why this source is not due at ``now`` (None when it is), given when it was last
+        polled. The one due-check: the served deployments fire on the same schedule, and a run
+        that comes early (a retry, a manual run, a second deployment) skips the source.
+
+        An interval is due once that many seconds have passed; a cron schedule once one of its
+        times (UTC) has come since the last poll. Never polled, or no schedule: due.
+        """
+        if not self.schedule or last_polled is None:
+            return None
+        if self.schedule_cron:
+            from cronsim import CronSim
+
+            # the latest fire time at or before now (CronSim's reverse walk starts strictly before)
+            last_fire = next(CronSim(self.schedule_cron, now.astimezone(UTC) + timedelta(seconds=1), reverse=True))
+            if last_polled < last_fire:
+                return None
+        elif (now - last_polled).total_seconds() >= (self.schedule_seconds or 0):
+            return None
+        return f"schedule {self.schedule}: last polled {last_polled:%Y-%m-%d %H:%M:%S}Z"
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -76,6 +104,27 @@ _KEYS = {f for f in Source.__dataclass_fields__}
 _DEFAULT_KEYS = {"interval", "schedule", "language", "include", "exclude", "max_urls", "revisit_after", "enabled"}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$", re.I)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
+def is_cron(schedule: str) -> bool:
+    """A cron expression has five fields ("0 6 * * *"); a duration has none of its spaces."""
+    return len(str(schedule).split()) == 5
+
+
+def check_schedule(value: str) -> None:
+    """Raise ValueError unless ``value`` is a duration or a valid cron expression."""
+    if isinstance(value, str) and is_cron(value):
+        from cronsim import CronSim, CronSimError
+
+        try:
+            CronSim(value, datetime.now(UTC))
+        except CronSimError as e:
+            raise ValueError(f"not a valid cron expression: {value!r} ({e})") from None
+        return
+    try:
+        parse_duration(value)
+    except ValueError as e:
+        raise ValueError(f"{e}; or give a cron expression such as \"0 6 * * *\" (UTC)") from None
 
 
 def parse_duration(value: str) -> float:
@@ -148,10 +197,10 @@ def _source(where: str, table: dict[str, Any], defaults: dict[str, Any]) -> Sour
         kw["max_urls"] = v
     if values.get("schedule") is not None:
         try:
-            parse_duration(values["schedule"])
+            check_schedule(values["schedule"])
         except ValueError as e:
             raise SourcesError(f"{where}: schedule: {e}") from None
-        kw["schedule"] = str(values["schedule"])
+        kw["schedule"] = str(values["schedule"]).strip()
     if values.get("language") is not None:
         lang = values["language"]
         if not isinstance(lang, str) or not re.match(r"^[a-z]{2,3}$", lang.lower()):

@@ -167,11 +167,16 @@ def test_plan_rejects_bad_schedules(tmp_path):
     with pytest.raises(DeploymentError, match="no source .* has a schedule"):
         plan(sources=str(sources))
     with pytest.raises(DeploymentError, match="not a valid cron"):
-        plan(sources=str(sources), cron="every day")
+        plan(urls_file=str(sources), cron="every day")
     with pytest.raises(DeploymentError, match="not both"):
-        plan(sources=str(sources), cron="0 * * * *", interval=60)
-    p = plan(sources=str(sources), cron="0 6 * * *", db=str(tmp_path / "w.duckdb"))
-    assert [(x.name, x.cron) for x in p] == [("ingest-a", "0 6 * * *"), ("refresh", None)]
+        plan(urls_file=str(sources), cron="0 * * * *", interval=60)
+    # a source's schedule lives in the sources file only
+    with pytest.raises(DeploymentError, match="schedule lives in .* only"):
+        plan(sources=str(sources), cron="0 6 * * *")
+    sources.write_text('[[source]]\nname = "a"\nurls = ["http://127.0.0.1/x"]\nschedule = "0 6 * * *"\n')
+    p = plan(sources=str(sources), db=str(tmp_path / "w.duckdb"))
+    assert [(x.name, x.interval, x.cron) for x in p] == [("ingest-a", None, "0 6 * * *"), ("refresh", None, None)]
     assert p[1].trigger["match"] == {"prefect.resource.id": f"newsmill.warehouse.{tmp_path / 'w.duckdb'}"}
+    sources.write_text('[[source]]\nname = "a"\nurls = ["http://127.0.0.1/x"]\n')
     r = subprocess.run([str(VENV_BIN / "newsmill"), "serve", "--sources", str(sources)], capture_output=True, text=True)
     assert r.returncode == 2 and "has a schedule" in r.stderr

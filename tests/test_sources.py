@@ -19,7 +19,7 @@ def test_example_file_loads():
     assert [s.name for s in sources] == ["daily-ledger", "le-registre", "pinned"]
     ledger, registre, pinned = sources
     assert ledger.interval == 2.0 and ledger.schedule_seconds == 900 and ledger.language == "en"
-    assert registre.interval == 5.0 and registre.schedule_seconds == 3600 and registre.revisit_after == 86400
+    assert registre.interval == 5.0 and registre.schedule_cron == "0 6,18 * * *" and registre.revisit_after == 86400
     assert [s.name for s in select(sources, None)] == ["daily-ledger", "le-registre"]  # pinned is disabled
     assert ledger.hosts == frozenset({"www.example.com"})
 
