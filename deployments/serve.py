@@ -222,7 +222,7 @@ def serve(sources: str | None = None, source: list[str] | None = None, urls_file
 
     if not PREFECT_API_URL.value():
         raise DeploymentError("no Prefect API: start one with `prefect server start` and set "
-                              "PREFECT_API_URL=http://127.0.0.1:4200/api (see the README)")
+                              "PREFECT_API_URL=http://127.0.0.1:4200/api (see docs/sources-and-schedules.md)")
     for p in plans:
         print(f"serving {p.name} ({_when(p.interval, p.cron)})", flush=True)
     prefect_serve(*to_deployments(plans), print_starting_message=False)

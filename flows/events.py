@@ -40,7 +40,7 @@ def warehouse_resource_id(db_path: str) -> str:
 
 
 def build_payload(summary: dict, flow: str, source: str | None, started_at: datetime | None = None) -> dict:
-    """The JSON both the event and the webhook carry (documented in the README)."""
+    """The JSON both the event and the webhook carry (documented in docs/events-and-dashboards.md)."""
     path = str(Path(summary["db"]).resolve())
     new_ids = list(summary.get("new_articles") or [])
     return {

@@ -338,7 +338,7 @@ def _write_checked(path: Path, text: str) -> list[Source]:
 def add_source(path: str | os.PathLike, src: Source) -> list[Source]:
     p = Path(path)
     text = p.read_text(encoding="utf-8") if p.exists() else (
-        "# newsmill sources file: see README, section \"Sources and crawling\".\n")
+        "# newsmill sources file: see docs/sources-and-schedules.md.\n")
     existing = parse_sources(text, str(p))
     if any(s.name == src.name for s in existing):
         raise SourcesError(f"{p}: a source named {src.name!r} exists already (remove it first)")

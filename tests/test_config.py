@@ -36,7 +36,7 @@ def test_missing_config_file(tmp_path):
 
 
 def test_readme_lists_every_setting_with_its_default(tmp_path):
-    """The README's configuration block is the reference: every key, each at its default."""
+    """docs/configuration.md's configuration block is the reference: every key, each at its default."""
     import dataclasses
     import re
     import tomllib
@@ -44,14 +44,14 @@ def test_readme_lists_every_setting_with_its_default(tmp_path):
 
     from newsmill.config import Config
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text(encoding="utf-8")
     block = re.search(r"```toml\n(\[fetch\].*?)```", readme, re.S).group(1)
     documented = tomllib.loads(block)
     cfg = Config()
     for section in dataclasses.fields(cfg):
         opts = getattr(cfg, section.name)
         keys = {f.name for f in dataclasses.fields(opts)}
-        assert set(documented[section.name]) == keys, f"[{section.name}] README and code differ"
+        assert set(documented[section.name]) == keys, f"[{section.name}] docs/configuration.md and code differ"
         for key in keys:
             assert documented[section.name][key] == getattr(opts, key), f"{section.name}.{key}"
     f = tmp_path / "readme.toml"

@@ -334,8 +334,10 @@ def markdown(views: dict[str, list[tuple[str, str]]] | None = None) -> str:
     """``docs/schema.md``: every table and column of the spec, then the views (name -> columns)."""
     out = ["# Warehouse schema", "",
            "Generated from `warehouse/schema.py` by `python -m newsmill.warehouse.schema --docs`; "
-           "do not edit by hand. Types are DuckDB's. Ids are short deterministic hashes "
-           "(`newsmill.records.stable_id`), so re-runs, parallel workers and merges agree on them.", ""]
+           "do not edit by hand. Types are DuckDB's; timestamps are `TIMESTAMPTZ` (UTC). Ids are short "
+           "deterministic hashes (`newsmill.records.stable_id`), so the same article, author or entity gets "
+           "the same id in every run and on every machine. Migrations (`warehouse/migrations/NNN_*.sql`) are "
+           "applied automatically when newsmill opens the database and recorded in `schema_migrations`.", ""]
     for t in TABLES:
         out += [f"## {t.name}", "", t.doc, "", "| column | type | | what it holds |", "|---|---|---|---|"]
         for c in t.columns:
