@@ -124,6 +124,8 @@ def check_schedule(value: str) -> None:
     try:
         parse_duration(value)
     except ValueError as e:
+        if "has no unit" in str(e):  # a number: the unit is what is missing, not a cron expression
+            raise
         raise ValueError(f"{e}; or give a cron expression such as \"0 6 * * *\" (UTC)") from None
 
 
