@@ -28,6 +28,7 @@ PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 </article><footer>Copyright Coast Courier</footer></body></html>"""
 
 
+@pytest.mark.slow
 def test_import_newsmill_and_the_offline_api_load_no_prefect():
     code = ("import sys, newsmill; assert 'trafilatura' not in sys.modules and 'spacy' not in sys.modules; "
             "doc = newsmill.extract(open(sys.argv[1], 'rb').read(), url='https://example.com/a'); "

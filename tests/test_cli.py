@@ -1,5 +1,6 @@
 """The newsmill command line as users run it: subprocesses, exit codes, output formats."""
 
+import pytest
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ def run(args, **kw):
     return subprocess.run(NEWSMILL + args, capture_output=True, text=True, timeout=180, **kw)
 
 
+@pytest.mark.slow
 def test_every_command_has_help_and_no_prefect_import():
     code = (
         "import sys\nfrom newsmill.cli import build_parser\n"
@@ -32,6 +34,7 @@ def test_every_command_has_help_and_no_prefect_import():
     assert lines[-1] == "False"
 
 
+@pytest.mark.slow
 def test_extract_needs_no_prefect(tmp_path):
     page = tmp_path / "p.html"
     page.write_text("<html><head><title>T</title></head><body><article><p>" + "Words here. " * 30 + "</p></article></body></html>")
@@ -55,6 +58,7 @@ def test_ingest_argument_errors(tmp_path, capsys):
     assert "fetch.read_timeout" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_ingest_cli_end_to_end(site, tmp_path):
     url = site.add_fixture("/news/pentagon", "pages/article.html")
     dead = site.url("/gone")

@@ -24,6 +24,8 @@ from newsmill.warehouse import db, loader
 from tests.cdp import CHROMIUM, Browser
 from tests.test_marts import build_warehouse
 
+pytestmark = pytest.mark.slow  # every test here starts Prefect, a subprocess or Chromium
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 TYPES = ("PERSON", "ORG", "PLACE", "NORP")
 

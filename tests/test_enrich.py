@@ -297,6 +297,7 @@ def test_fast_pipeline_gives_the_same_analysis_as_spacys_default():
     assert [(t.dep_, t.head.i, t.tag_) for t in a] == [(t.dep_, t.head.i, t.tag_) for t in b]
 
 
+@pytest.mark.slow
 def test_model_version_without_loading_matches_the_loaded_model():
     """The flow's parent names the model from its package metadata; enrichment records the same."""
     import subprocess

@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow  # every test here starts Prefect, a subprocess or Chromium
 
 FIX = Path(__file__).parent / "fixtures" / "enrich"
 NEWSMILL = str(Path(sys.executable).parent / "newsmill")

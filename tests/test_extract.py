@@ -440,6 +440,7 @@ def run_cli(*args: str) -> list[dict]:
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_cli_extract_html_and_gz(tmp_path):
     src = PAGES / "i18n-de.html"
     gz = tmp_path / "page.html.gz"
@@ -456,6 +457,7 @@ def test_cli_extract_html_and_gz(tmp_path):
         assert "Radwegenetzes in der Innenstadt beschlossen" in out["text"]
 
 
+@pytest.mark.slow
 def test_cli_extract_reports_empty_pages_and_keeps_going(tmp_path):
     empty = tmp_path / "empty.html"
     empty.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")

@@ -1,4 +1,4 @@
-"""Golden pairs: ten benchmark pages and the Document the extractor made of them, reviewed.
+"""Golden pairs: benchmark pages (folders named by site and date) and the Document the extractor made of them, reviewed.
 
 A failure means the extractor's output changed. If the change is intended, run
 ``python tests/golden/regenerate.py``, review the fields it reports as changed, and commit.

@@ -46,6 +46,7 @@ def other():
 
 @pytest.mark.parametrize("bogus", ["javascript:void(0)", "javascript:void(0);", "mailto:news@example.org",
                                    "data:text/html,x", "about:blank", "#", ""])
+@pytest.mark.slow
 def test_non_http_canonical_links_do_not_merge_articles(site, db_path, bogus):
     a = site.add("/news/a.html", page("First story", 1, bogus))
     b = site.add("/news/b.html", page("Second story", 2, bogus))
@@ -55,6 +56,7 @@ def test_non_http_canonical_links_do_not_merge_articles(site, db_path, bogus):
     assert rows == [(a, "First story"), (b, "Second story")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", ["same_path", "other_path", "www"])
 def test_a_page_cannot_claim_another_sites_article(site, other, db_path, variant):
     victim = site.add("/news/v.html", page("Victim story", 3))
@@ -77,6 +79,7 @@ def test_a_site_canonical_to_its_own_other_host_is_honoured():
     assert choose_canonical("https://victim.blogspot.com/p", "https://evil.blogspot.com/p")[1] is not None
 
 
+@pytest.mark.slow
 def test_an_existing_foreign_article_is_never_overwritten(site, other, db_path):
     """Even an article keyed before the canonical rule (or by any other path) keeps its owner."""
     victim = site.add("/news/v.html", page("Victim story", 5))
@@ -96,6 +99,7 @@ def test_an_existing_foreign_article_is_never_overwritten(site, other, db_path):
     assert query(db_path, "SELECT title FROM articles") == [("Victim story",)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("param", ["sid", "id", "p", "story", "articleid", "itemid"])
 def test_query_parameters_that_name_the_article_are_kept(site, db_path, param):
     urls = [site.add("/story.php", "") and site.url(f"/story.php?{param}={i}") for i in (1, 2, 3)]

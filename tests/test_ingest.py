@@ -5,6 +5,8 @@ import pytest
 from tests.dbutil import query
 from tests.siteserver import PDF, big_body, redirect_to, slow_drip
 
+pytestmark = pytest.mark.slow  # every test here starts Prefect, a subprocess or Chromium
+
 
 
 q = query

@@ -184,6 +184,7 @@ def _newsmill(*args):
     return subprocess.run([sys.executable, "-m", "newsmill.cli", *args], capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.slow
 def test_export_parquet_and_csv(warehouse, tmp_path):
     out = tmp_path / "q.parquet"
     r = _newsmill("export", "quotes_with_speakers", "--format", "parquet", "--db", warehouse, "--out", str(out))
@@ -208,6 +209,7 @@ def test_export_parquet_and_csv(warehouse, tmp_path):
     assert pq.read_table(tmp_path / "exports" / "top_entities.parquet").num_rows > 0
 
 
+@pytest.mark.slow
 def test_export_reads_the_snapshot_while_a_writer_holds_the_database(warehouse, tmp_path):
     con = duckdb.connect(warehouse)  # a load in progress holds the file read-write
     try:
@@ -219,6 +221,7 @@ def test_export_reads_the_snapshot_while_a_writer_holds_the_database(warehouse, 
         assert len(list(csv.DictReader(fh))) == 4
 
 
+@pytest.mark.slow
 def test_export_rejects_unknown_tables_and_formats(warehouse, tmp_path):
     r = _newsmill("export", "nope; DROP TABLE articles", "--db", warehouse, "--out", str(tmp_path / "x.csv"))
     assert r.returncode == 2 and "unknown table" in r.stderr
@@ -228,6 +231,7 @@ def test_export_rejects_unknown_tables_and_formats(warehouse, tmp_path):
     assert r.returncode == 1 and "no warehouse" in r.stderr
 
 
+@pytest.mark.slow
 def test_export_and_dashboard_do_not_import_prefect(warehouse, tmp_path):
     code = ("import sys; from newsmill.cli import main; "
             f"rc1 = main(['export', 'daily_articles', '--format', 'csv', '--db', {warehouse!r}, '--out', {str(tmp_path / 'x.csv')!r}]); "

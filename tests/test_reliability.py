@@ -19,6 +19,8 @@ from tests.dbutil import query
 from tests.siteserver import (PDF, Response, SiteServer, article_html, big_body, flaky, gzip_bomb, redirect_to,
                               rss_feed, sitemap, sitemap_index, slow_drip)
 
+pytestmark = pytest.mark.slow  # every test here starts Prefect, a subprocess or Chromium
+
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 NEWSMILL = [sys.executable, "-m", "newsmill.cli"]
 

@@ -1,5 +1,6 @@
 """Lines a site repeats in every article are dropped, judged against the warehouse's other pages."""
 
+import pytest
 from datetime import UTC, datetime
 
 import duckdb
@@ -48,6 +49,7 @@ def test_copies_of_the_same_story_are_not_boilerplate():
     assert FURNITURE in same.document.text
 
 
+@pytest.mark.slow
 def test_ingest_strips_furniture_learned_from_earlier_loads(prefect_harness, site, db_path, tmp_path):
     from newsmill.flows.ingest import ingest
 
