@@ -154,6 +154,7 @@ def _hold_lock(db_path: str, seconds: float) -> subprocess.Popen:
     return p
 
 
+@pytest.mark.slow
 def test_a_short_wait_for_the_lock_is_no_warning_a_long_one_is(db_path, caplog, monkeypatch):
     """Two sources on one schedule take turns at the warehouse on every tick: that is not news."""
     import logging
