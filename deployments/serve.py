@@ -55,10 +55,19 @@ def _read_urls(path: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
+REFRESH_ON = ("change", "load")
+
+
 def plan(sources: str | None = None, source: list[str] | None = None, urls_file: str | None = None,
          db: str = "newsmill.duckdb", config_path: str | None = None, interval: float | None = None,
-         cron: str | None = None, refresh: bool = True, dashboard_out: str = "dashboard") -> list[Plan]:
-    """The deployments to serve, checked, without touching Prefect."""
+         cron: str | None = None, refresh: bool = True, dashboard_out: str = "dashboard",
+         refresh_on: str = "change") -> list[Plan]:
+    """The deployments to serve, checked, without touching Prefect.
+
+    ``refresh_on``: ``"change"`` (default) rewrites the dashboard only after a load that changed
+    rows (the event's ``newsmill.changed`` label); ``"load"`` after every completed load."""
+    if refresh_on not in REFRESH_ON:
+        raise DeploymentError(f"--refresh-on must be one of {', '.join(REFRESH_ON)}, got {refresh_on!r}")
     if interval is not None and cron:
         raise DeploymentError("give --interval or --cron, not both")
     if interval is not None and interval <= 0:
@@ -119,7 +128,8 @@ def plan(sources: str | None = None, source: list[str] | None = None, urls_file:
             "refresh", "refresh",
             {"db": db, "out_dir": str(Path(dashboard_out).resolve()), "days": 30},
             ["newsmill", "refresh"],
-            trigger={"expect": [EVENT], "match": {"prefect.resource.id": warehouse_resource_id(db)},
+            trigger={"expect": [EVENT], "match": {"prefect.resource.id": warehouse_resource_id(db),
+                                                   **({"newsmill.changed": "true"} if refresh_on == "change" else {})},
                      "parameters": {"trigger_run_id": "{{ event.payload.run_id }}"}},
             description=f"rewrite the dashboard after each load of {db}"))
     return plans
@@ -212,8 +222,8 @@ def to_deployments(plans: list[Plan]) -> list:
 def serve(sources: str | None = None, source: list[str] | None = None, urls_file: str | None = None,
           db: str = "newsmill.duckdb", config_path: str | None = None, interval: float | None = None,
           cron: str | None = None, refresh: bool = True, dashboard_out: str = "dashboard",
-          dry_run: bool = False) -> int:
-    plans = plan(sources, source, urls_file, db, config_path, interval, cron, refresh, dashboard_out)
+          dry_run: bool = False, refresh_on: str = "change") -> int:
+    plans = plan(sources, source, urls_file, db, config_path, interval, cron, refresh, dashboard_out, refresh_on)
     if dry_run:
         print(json.dumps([p.__dict__ for p in plans], indent=2))
         return 0

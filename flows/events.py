@@ -39,6 +39,14 @@ def warehouse_resource_id(db_path: str) -> str:
     return RESOURCE_PREFIX + str(Path(db_path).resolve())
 
 
+def changed_rows(summary: dict, flow: str) -> bool:
+    """Did the run change what dashboards show? An ingest that loaded an article (new or
+    updated); a re-enrich that rewrote any article's derived rows."""
+    if flow == "reenrich":
+        return bool(summary.get("articles") or summary.get("loaded"))
+    return bool(summary.get("loaded") or summary.get("new") or summary.get("updated"))
+
+
 def build_payload(summary: dict, flow: str, source: str | None, started_at: datetime | None = None) -> dict:
     """The JSON both the event and the webhook carry (documented in docs/events-and-dashboards.md)."""
     path = str(Path(summary["db"]).resolve())
@@ -54,6 +62,7 @@ def build_payload(summary: dict, flow: str, source: str | None, started_at: date
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": summary.get("seconds"),
         "counts": {k: summary.get(k, 0) for k in COUNT_KEYS if k in summary},
+        "changed": changed_rows(summary, flow),
         "errors": summary.get("errors") or {},
         "new_article_ids": new_ids[:MAX_IDS],
         "newsmill_version": __version__,
@@ -74,7 +83,9 @@ def emit_updated(payload: dict) -> str | None:
         EVENT,
         resource={"prefect.resource.id": warehouse_resource_id(payload["db"]),
                   "prefect.resource.name": Path(payload["db"]).name,
-                  "newsmill.source": payload.get("source") or ""},
+                  "newsmill.source": payload.get("source") or "",
+                  # what the dashboard refresh trigger matches on (deployments/serve.py)
+                  "newsmill.changed": "true" if payload.get("changed") else "false"},
         related=related,
         payload=payload,
     )

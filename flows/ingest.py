@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from newsmill import logs
 from newsmill.config import Config, load_config
 from newsmill.flows import discovery, events, stages
 from newsmill.outcomes import RunSummary
+from newsmill.progress import RunProgress
 from newsmill.records import PageResult
 from newsmill.sources import Source, load_sources, select
 from newsmill.tasks import cpu
@@ -44,32 +46,39 @@ def _previous(cfg: Config, urls: list[str], run_id: str, found: discovery.Discov
 
 
 def _fetch_and_load(urls: list[str], cfg: Config, run: stages.RecordedRun, prev: Previous,
-                    plan: fetch_stage.FetchPlan | None) -> None:
+                    plan: fetch_stage.FetchPlan | None, prog: RunProgress) -> None:
     """The pipelined batches of one run (see ``run_batches``): extract+enrich on worker processes
     that start only if some page really changed on a re-run; one write connection held across
     batches that follow each other closely; the readers' snapshot published once, at the end of
     the run (copying a growing file per batch made a run quadratic in its size)."""
     limiter = fetch_stage.shared_limiter(cfg.fetch)  # also paces discovery's feed fetches
     load_opts = dataclasses.replace(cfg.load, snapshot=False)
-    log, summary = run.log, run.summary
+    summary = run.summary
     with cpu.CpuPool(cpu.pool_size(cfg.extract, len(urls)), cfg.extract, cfg.enrich, lazy=bool(prev.validators),
                      site_texts=prev.site_texts) as pool, stages.HeldWriter(load_opts) as held:
         def fetch_batch(batch: list[str]):
-            return stages.fetch.fn(batch, cfg.fetch, {u: prev.validators[u] for u in batch if u in prev.validators},
-                                   limiter, plan)
+            with prog.stage("fetch"):
+                return stages.fetch.fn(batch, cfg.fetch, {u: prev.validators[u] for u in batch if u in prev.validators},
+                                       limiter, plan)
 
         def process_batch(pages) -> list[PageResult]:
-            return pool.run(cpu.skip_unchanged(pages, prev.known))
+            with prog.stage("process"):
+                return pool.run(cpu.skip_unchanged(pages, prev.known))
 
         def load_batch(results: list[PageResult]) -> None:
-            counts = stages.call(stages.load, results, summary.run_id, load_opts, EXTRACTOR_VERSION, held)
+            with prog.stage("load"):
+                counts = stages.call(stages.load, results, summary.run_id, load_opts, EXTRACTOR_VERSION, held)
             run.counts.add(counts)
             summary.failures.extend(r.failure.to_json() for r in results if r.failure is not None)
-            log.info("batch of %d: %d new, %d updated, %d unchanged, %d failed",
-                     len(results), counts.new, counts.updated, counts.unchanged, counts.failed)
+            # one line per batch: the terminal (off a tty), the live display, the Prefect run's logs
+            prog.batch(len(results), counts.new, counts.updated, counts.unchanged, counts.failed)
 
-        run_batches(batches(urls, cfg.load.batch_size), fetch_batch, process_batch, load_batch,
-                    stages.task_runs({fetch_batch: "fetch", process_batch: "extract-enrich"}))
+        work = batches(urls, cfg.load.batch_size)
+        prog.set_total(len(urls), len(work))
+        with prog.wall("batches"):
+            run_batches(work, fetch_batch, process_batch, load_batch,
+                        stages.task_runs({fetch_batch: "fetch", process_batch: "extract-enrich"}))
+        prog.phase("finishing", "publishing the snapshot")
 
 
 def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | logging.LoggerAdapter,
@@ -80,6 +89,7 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
     ``urls``; ``force_sources`` polls them whatever their schedule. Outside a flow run the same
     loop runs its stages on threads instead of task runs (how the benchmark times Prefect).
     """
+    prog = RunProgress("ingest")
     urls = list(dict.fromkeys(u.strip() for u in urls if u and u.strip()))
     versions = stages.versions(cfg)
     summary = RunSummary(run_id=run_id, flow="ingest", status="running", db=cfg.load.db_path, urls=len(urls))
@@ -87,13 +97,16 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
         found = None
         if sources:
             run.step = "discovery"
-            found = discovery.discover_step(sources, cfg, run_id, log, urls, fetch_stage.shared_limiter(cfg.fetch),
-                                            force=force_sources)
+            prog.phase("discovering", f"{len(sources)} sources")
+            with prog.wall("discovery"):
+                found = discovery.discover_step(sources, cfg, run_id, log, urls, fetch_stage.shared_limiter(cfg.fetch),
+                                                force=force_sources)
             run.step, urls = None, found.urls
             summary.urls, summary.discovered, summary.sources = len(urls), found.found, found.sources
             summary.failures.extend(found.failures)
         prev = _previous(cfg, urls, run_id, found, versions["model"])
-        _fetch_and_load(urls, cfg, run, prev, found.plan if found is not None else None)
+        _fetch_and_load(urls, cfg, run, prev, found.plan if found is not None else None, prog)
+    summary.extra["timings"] = prog.timings()
     return summary
 
 
@@ -117,9 +130,11 @@ def ingest(urls: list[str], db: str, config_path: str | None = None, source: str
     cfg = load_config(config_path, overrides={"load": {"db_path": db}, "enrich": {"enabled": enrich}})
     srcs = select(load_sources(sources_file), source_names) if sources_file else None
     rid = flow_run.get_id()
-    summary = run_ingest(urls, cfg, str(rid) if rid else str(uuid.uuid4()), get_run_logger(), sources=srcs,
-                         force_sources=bool(source_names))
-    result = summary.to_json()
-    # The load is committed: tell dashboards (Prefect event, webhook) and leave a summary artifact.
-    events.after_load(result, cfg, flow="ingest", source=source)
+    # newsmill's own records (progress lines, warnings) become this run's logs in Prefect
+    with logs.to_prefect_run(str(rid) if rid else None):
+        summary = run_ingest(urls, cfg, str(rid) if rid else str(uuid.uuid4()), get_run_logger(), sources=srcs,
+                             force_sources=bool(source_names))
+        result = summary.to_json()
+        # The load is committed: tell dashboards (Prefect event, webhook) and leave a summary artifact.
+        events.after_load(result, cfg, flow="ingest", source=source)
     return result

@@ -17,9 +17,11 @@ from datetime import UTC, datetime
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from newsmill import logs
 from newsmill.config import Config, load_config
 from newsmill.flows import stages
 from newsmill.outcomes import RunSummary
+from newsmill.progress import RunProgress
 from newsmill.records import Enrichment, FetchedPage, PageResult
 from newsmill.tasks import enrich as enrich_stage
 from newsmill.tasks.extract import EXTRACTOR_VERSION, ExtractionFailed, extract_document
@@ -54,27 +56,29 @@ def _process(batch: list[reload.Stored], cfg: Config, now: datetime) -> tuple[li
     return results, errors
 
 
-def _reload_batch(batch: list[reload.Stored], cfg: Config, run: stages.RecordedRun) -> None:
+def _reload_batch(batch: list[reload.Stored], cfg: Config, run: stages.RecordedRun, prog: RunProgress) -> None:
     """Re-extract, re-enrich and replace one batch's derived rows in one transaction."""
     now = datetime.now(UTC)
-    results, errors = _process(batch, cfg, now)
+    with prog.stage("process"):
+        results, errors = _process(batch, cfg, now)
     run.counts.failed += sum(errors.values())
     run.counts.errors.update(errors)
-    if not results:
-        return
-    rows = loader.stage_batch(results, run.summary.run_id, now=now, extractor_version=EXTRACTOR_VERSION)
-    for name in ("stage_fetches", "stage_sources", "stage_raw_pages"):
-        rows[name] = []  # no fetch happened; the source and the raw page are as they were
-    with db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
-        outcome = reload.write_reloaded(con, rows)
+    outcome: dict = {}
+    rows: dict = {"stage_mentions": [], "stage_quotes": []}
+    if results:
+        rows = loader.stage_batch(results, run.summary.run_id, now=now, extractor_version=EXTRACTOR_VERSION)
+        for name in ("stage_fetches", "stage_sources", "stage_raw_pages"):
+            rows[name] = []  # no fetch happened; the source and the raw page are as they were
+        with prog.stage("load"), db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
+            outcome = reload.write_reloaded(con, rows)
     run.counts.updated += outcome.get("updated", 0)
     run.counts.unchanged += outcome.get("unchanged", 0)
     extra = run.summary.extra
     extra["articles"] += len(results)
     extra["mentions"] += len(rows["stage_mentions"])
     extra["quotes"] += len(rows["stage_quotes"])
-    run.log.info("re-enriched %d articles (%d changed text), %d failed", len(results),
-                 outcome.get("updated", 0), sum(errors.values()))
+    # one line per batch: the terminal (off a tty), the live display, the Prefect run's logs
+    prog.batch(len(batch), 0, outcome.get("updated", 0), outcome.get("unchanged", 0), sum(errors.values()))
 
 
 def run_reenrich(cfg: Config, run_id: str, since: str | None = None,
@@ -86,11 +90,16 @@ def run_reenrich(cfg: Config, run_id: str, since: str | None = None,
     summary = RunSummary(run_id=run_id, flow="reenrich", status="running", db=cfg.load.db_path, urls=targets,
                          extra={"since": since, "articles": 0, "changed": 0, "mentions": 0, "quotes": 0,
                                 "extractor_version": EXTRACTOR_VERSION, "model": versions["model"]})
+    prog = RunProgress("reenrich")
     with stages.RecordedRun(cfg, summary, log_, targets, versions) as run:
-        for batch in reload.iter_targets(cfg.load.db_path, since, cfg.load.batch_size, cfg.load.lock_timeout,
-                                         lambda p, t: db.reader(p, t, prefer_snapshot=False)):
-            _reload_batch(batch, cfg, run)
+        prog.set_total(targets, -(-targets // max(1, cfg.load.batch_size)))
+        with prog.wall("batches"):
+            for batch in reload.iter_targets(cfg.load.db_path, since, cfg.load.batch_size, cfg.load.lock_timeout,
+                                             lambda p, t: db.reader(p, t, prefer_snapshot=False)):
+                _reload_batch(batch, cfg, run, prog)
+        prog.phase("finishing", "publishing the snapshot")
     summary.extra["changed"] = summary.updated
+    summary.extra["timings"] = prog.timings()
     return summary
 
 
@@ -106,7 +115,8 @@ def reenrich(db: str, since: str | None = None, config_path: str | None = None) 
 
     cfg = load_config(config_path, overrides={"load": {"db_path": db}})
     rid = flow_run.get_id()
-    summary = run_reenrich(cfg, str(rid) if rid else str(uuid.uuid4()), since, get_run_logger()).to_json()
-    # derived rows changed: dashboards hanging off newsmill.warehouse.updated refresh too
-    events.after_load(summary, cfg, flow="reenrich", source=None, changed_ids=[])
+    with logs.to_prefect_run(str(rid) if rid else None):
+        summary = run_reenrich(cfg, str(rid) if rid else str(uuid.uuid4()), since, get_run_logger()).to_json()
+        # derived rows changed: dashboards hanging off newsmill.warehouse.updated refresh too
+        events.after_load(summary, cfg, flow="reenrich", source=None, changed_ids=[])
     return summary

@@ -21,10 +21,12 @@ from newsmill.warehouse.sql import q
 
 
 def _run_name() -> str:
-    params = flow_run.parameters
-    after = params.get("trigger_run_id")
-    after = after if after and "{{" not in after else "manual"
-    return f"refresh-after-{str(after)[:8]}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+    # Named after the whole id of the run whose load it follows, so each refresh says which
+    # ingest it shows (an 8-character prefix was the same for every run of a day).
+    after = flow_run.parameters.get("trigger_run_id")
+    if after and "{{" not in str(after):
+        return f"refresh-after-{after}"
+    return f"refresh-manual-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
 
 
 @flow(name="refresh", flow_run_name=_run_name, retries=2, retry_delay_seconds=5)

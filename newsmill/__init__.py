@@ -23,17 +23,18 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 USER_AGENT = f"newsmill/{__version__} (+https://github.com/newsmill/newsmill)"
 
-_API = {"extract": "newsmill.api", "enrich": "newsmill.api",
+_API = {"extract": "newsmill.api", "enrich": "newsmill.api", "ingest": "newsmill.api",
         "connect": "newsmill.api", "ExtractionError": "newsmill.api",
         "Document": "newsmill.records", "Enrichment": "newsmill.records",
         "EntityMention": "newsmill.records", "Quote": "newsmill.records",
-        "ConfigError": "newsmill.config", "WarehouseError": "newsmill.warehouse.db"}
+        "RunSummary": "newsmill.outcomes", "ConfigError": "newsmill.config", "WarehouseError": "newsmill.warehouse.db"}
 
 __all__ = ["__version__", *_API]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from newsmill.api import ExtractionError, connect, enrich, extract
+    from newsmill.api import ExtractionError, connect, enrich, extract, ingest
     from newsmill.config import ConfigError
+    from newsmill.outcomes import RunSummary
     from newsmill.records import Document, EntityMention, Enrichment, Quote
     from newsmill.warehouse.db import WarehouseError
 

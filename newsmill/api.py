@@ -20,17 +20,20 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from newsmill.config import EnrichOptions, ExtractOptions, load_config
+from newsmill.config import ConfigError, EnrichOptions, ExtractOptions, load_config
 from newsmill.records import Document, Enrichment
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily at call time
     import duckdb
 
+    from newsmill.outcomes import RunSummary
+
 log = logging.getLogger(__name__)
 
-__all__ = ["extract", "enrich", "connect", "ExtractionError", "Document", "Enrichment"]
+__all__ = ["extract", "enrich", "ingest", "connect", "ExtractionError", "Document", "Enrichment"]
 
 
 class ExtractionError(ValueError):
@@ -119,3 +122,105 @@ def connect(db: str | os.PathLike = "newsmill.duckdb") -> "duckdb.DuckDBPyConnec
                 if os.path.exists(path) else "run `newsmill ingest` first")
         raise wdb.WarehouseError(f"no warehouse snapshot at {snap}: {hint}")
     return wdb.connect_with_retry(snap, lock_timeout=10.0, read_only=True)
+
+
+def ingest(urls: Iterable[str] = (), db: str | os.PathLike = "newsmill.duckdb", *,
+           sources: str | os.PathLike | None = None, source: str | Iterable[str] | None = None,
+           enrich: bool | None = None, config: str | os.PathLike | None = None,
+           progress: bool = False, **options: Any) -> "RunSummary":
+    """Fetch, clean, enrich and load ``urls`` (and the due articles of a sources file) into ``db``.
+
+    This runs the Prefect ``ingest`` flow, as ``newsmill ingest`` does, and so imports Prefect
+    (local mode: a temporary API starts in the process, about 8 s, unless ``PREFECT_API_URL``
+    points at a server). ``sources`` is a sources file (TOML); ``source`` restricts it to one or
+    more of its entries (polled whatever their schedule). ``enrich=False`` skips entities and
+    quotes. ``config`` is a TOML configuration file; any other keyword is one configuration value
+    written ``section__key`` (``fetch__timeout=5``, ``load__batch_size=20``). ``progress=True``
+    draws the live progress display on a terminal (stderr); progress is also logged to the
+    ``newsmill.progress`` logger, one INFO record per batch.
+
+    Returns the run's :class:`~newsmill.outcomes.RunSummary` (``run_id``, ``status``, counts,
+    ``failures``, ``extra["timings"]``). One bad URL never raises: it is counted in ``failed``
+    with its error class (``summary.errors``). Raises
+    :class:`~newsmill.warehouse.db.WarehouseError` when the warehouse cannot be used,
+    :class:`~newsmill.config.ConfigError` for a bad option, ``ValueError`` for no work at all.
+    """
+    import sys
+    from dataclasses import fields
+
+    from newsmill import progress as prog
+    from newsmill.outcomes import RunSummary
+    from newsmill.sources import load_sources, select
+
+    urls = [urls] if isinstance(urls, str) else list(urls)
+    names = [source] if isinstance(source, str) else list(source or [])
+    overrides: dict[str, dict[str, Any]] = {"load": {"db_path": os.fspath(db)}, "enrich": {"enabled": enrich}}
+    for key, value in options.items():
+        section, sep, name = key.partition("__")
+        if not sep:
+            raise ConfigError(f"unknown option {key!r}: configuration values are written section__key, "
+                              "e.g. fetch__timeout=5")
+        overrides.setdefault(section, {})[name] = value
+    cfg = load_config(config, overrides=overrides)  # a bad value is refused before Prefect starts
+    if names and not sources:
+        raise ValueError("source= names entries of a sources file: give sources= too")
+    if sources:
+        select(load_sources(sources), names)  # SourcesError (a ValueError) for a bad file or name
+    elif not urls:
+        raise ValueError("nothing to ingest: give URLs or a sources file")
+    config_path = None
+    if options or config:
+        # the flow reads its configuration from a file (its parameters must be JSON): write the
+        # merged overrides next to nothing else, in a temporary TOML file
+        config_path = _write_config(config, options)
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from newsmill.flows.ingest import ingest as ingest_flow
+
+    try:
+        with prog.display(progress and sys.stderr.isatty(), "ingest"):
+            result = ingest_flow(urls=urls, db=cfg.load.db_path, config_path=config_path,
+                                 source=names[0] if len(names) == 1 else None,
+                                 sources_file=os.fspath(sources) if sources else None,
+                                 source_names=names or None, enrich=enrich)
+    finally:
+        if config_path and config_path != (os.fspath(config) if config else None):
+            os.unlink(config_path)
+    known = {f.name for f in fields(RunSummary)} - {"extra"}
+    return RunSummary(**{k: v for k, v in result.items() if k in known},
+                      extra={k: v for k, v in result.items() if k not in known})
+
+
+def _write_config(config: str | os.PathLike | None, options: dict[str, Any]) -> str:
+    """A TOML file: ``config``'s contents with ``section__key`` values appended as tables."""
+    import json
+    import tempfile
+
+    text = open(config, encoding="utf-8").read() if config else ""
+    sections: dict[str, dict[str, Any]] = {}
+    for key, value in options.items():
+        section, _, name = key.partition("__")
+        sections.setdefault(section, {})[name] = value
+    import tomllib
+
+    base = tomllib.loads(text) if text else {}
+    for section, values in sections.items():
+        base.setdefault(section, {}).update(values)
+
+    def lit(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{json.dumps(k)} = {lit(x)}" for k, x in v.items()) + " }"
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(lit(x) for x in v) + "]"
+        return json.dumps(str(v))
+
+    out = "\n".join(f"[{section}]\n" + "".join(f"{k} = {lit(v)}\n" for k, v in values.items())
+                    for section, values in base.items() if isinstance(values, dict))
+    fd, path = tempfile.mkstemp(prefix="newsmill-", suffix=".toml")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(out)
+    return path

@@ -12,7 +12,24 @@ import json
 import logging
 import os
 import sys
+import time
 from pathlib import Path
+
+
+
+def _process_started() -> float:
+    """When this process started (epoch seconds): Python's own start-up counts in the wall time."""
+    try:  # Linux: the start time in clock ticks since boot, against the same boot clock now
+        with open("/proc/self/stat", "rb") as f:
+            ticks = int(f.read().rsplit(b")", 1)[1].split()[19])
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+        return time.time() - max(0.0, age)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.time()
+
+
+_IMPORTED_AT = _process_started()
+_FIRST_CALL = True
 
 from newsmill import __version__
 from newsmill.config import ConfigError, load_config
@@ -48,6 +65,8 @@ def _quiet_prefect() -> None:
     # (newsmill.logs.setup_cli set the levels; -vvv shows Prefect's logs).
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # and its client's "Prefect collects anonymous usage data" notice on every terminal run
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
     # Prefect's default of 20 s is too short for a busy machine starting two runs at once.
@@ -93,14 +112,17 @@ def cmd_ingest(args) -> int:
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1
-    _quiet_prefect()
-    from newsmill.flows.ingest import ingest
+
+    def call():
+        from newsmill.flows.ingest import ingest
+
+        return ingest(urls=urls, db=cfg.load.db_path, config_path=args.config,
+                      source=source_names[0] if len(source_names) == 1 else None,
+                      sources_file=str(sources_file) if sources_file else None,
+                      source_names=source_names or None, enrich=False if args.no_enrich else None)
 
     try:
-        summary = ingest(urls=urls, db=cfg.load.db_path, config_path=args.config,
-                         source=source_names[0] if len(source_names) == 1 else None,
-                         sources_file=str(sources_file) if sources_file else None,
-                         source_names=source_names or None, enrich=False if args.no_enrich else None)
+        summary = run_flow(args, "ingest", call)
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1
@@ -123,9 +145,52 @@ def cmd_ingest(args) -> int:
     return 0 if summary["status"] == "completed" else 1
 
 
+def _drain_prefect() -> None:
+    # Events and logs still queued for the API are sent now, inside the time we report, rather
+    # than while the process exits after the summary is printed.
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        from prefect.events.worker import EventsWorker
+
+        EventsWorker.drain_all(timeout=30)
+    with contextlib.suppress(Exception):
+        from prefect.logging.handlers import APILogHandler
+
+        APILogHandler.flush()
+    # Prefect's local mode stops its temporary API at exit (up to 5 s); a command runs one flow,
+    # so it is stopped here, where the time is counted.
+    with contextlib.suppress(Exception):
+        from prefect.server.api.server import SubprocessASGIServer
+
+        for server in list(SubprocessASGIServer._instances.values()):
+            if server.running:
+                server.stop()
+
+
+def run_flow(args, title: str, call) -> dict:
+    """Start Prefect and run a flow (``call()``) under the progress display; the summary it returns
+    gets the command's wall time (``wall_seconds``) and where it went (``time_split``)."""
+    from newsmill import progress
+
+    called_at = time.time()
+    with progress.display(getattr(args, "tty", False) and not getattr(args, "quiet", False), title):
+        progress.phase("starting Prefect", title)
+        _quiet_prefect()
+        summary = call()
+        _drain_prefect()
+    finished = time.time()
+    started = getattr(args, "started", called_at)
+    summary["wall_seconds"] = round(finished - started, 3)
+    summary["time_split"] = {k: round(v, 3) for k, v in progress.split(started, called_at, finished,
+                                                                         summary.get("timings"))}
+    summary["time_text"] = progress.format_split(started, called_at, finished, summary.get("timings"))
+    return summary
+
+
 def format_summary(s: dict) -> str:
     lines = [
-        f"run {s['run_id']} {s['status']} in {s['seconds']:.1f}s -> {s['db']}",
+        f"run {s['run_id']} {s['status']} in {s.get('wall_seconds', s['seconds']):.1f}s -> {s['db']}",
         f"  urls {s['urls']}  fetched {s['fetched']}  loaded {s['loaded']} "
         f"(new {s['new']}, updated {s['updated']})  unchanged {s['unchanged']}  failed {s['failed']}",
     ]
@@ -138,6 +203,8 @@ def format_summary(s: dict) -> str:
         lines.append(f"  source {name}: {st['found']} listed, {st['due']} due" + (f" ({reasons})" if reasons else "")
                      + f"; feeds/sitemaps read {st['docs']} (unchanged {st['docs_unchanged']}, failed {st['docs_failed']})"
                      + (f"; skipped {skipped}" if skipped else ""))
+    if s.get("time_text"):
+        lines.append(f"  time: {s['time_text']}")
     if s["errors"]:
         lines.append("  failures by class: " + ", ".join(f"{k} {v}" for k, v in s["errors"].items()))
     for f in s["failures"][:20]:
@@ -295,7 +362,8 @@ def cmd_serve(args) -> int:
             return 0
         return serve(sources=args.sources, source=args.source, urls_file=args.urls_file, db=args.db,
                      config_path=args.config, interval=args.interval, cron=args.cron,
-                     refresh=not args.no_refresh, dashboard_out=args.dashboard_out, dry_run=args.dry_run)
+                     refresh=not args.no_refresh, dashboard_out=args.dashboard_out, dry_run=args.dry_run,
+                     refresh_on=args.refresh_on)
     except DeploymentError as e:
         print(f"newsmill serve: {e}", file=sys.stderr)
         return 2
@@ -321,21 +389,26 @@ def cmd_reenrich(args) -> int:
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1
-    _quiet_prefect()
-    from newsmill.flows.reenrich import reenrich
+
+    def call():
+        from newsmill.flows.reenrich import reenrich
+
+        return reenrich(db=args.db, since=since.isoformat() if since else None, config_path=args.config)
 
     try:
-        summary = reenrich(db=args.db, since=since.isoformat() if since else None, config_path=args.config)
+        summary = run_flow(args, "reenrich", call)
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
-        print(f"run {summary['run_id']} {summary['status']}: re-extracted {summary['articles']} articles "
-              f"({summary['changed']} changed text, {summary['failed']} failed), "
+        print(f"run {summary['run_id']} {summary['status']} in {summary['wall_seconds']:.1f}s: re-extracted "
+              f"{summary['articles']} articles ({summary['changed']} changed text, {summary['failed']} failed), "
               f"{summary['mentions']} mentions, {summary['quotes']} quotes; "
               f"extractor {summary['extractor_version']}, model {summary['model']}")
+        if summary.get("time_text"):
+            print(f"  time: {summary['time_text']}")
     return 0 if summary["status"] == "completed" else 1
 
 
@@ -440,6 +513,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--db", default=None, help="DuckDB file (default: $NEWSMILL_DB, else ./newsmill.duckdb)")
     sp.add_argument("--no-refresh", action="store_true", help="do not serve the dashboard refresh deployment")
     sp.add_argument("--dashboard-out", default="dashboard", help="where the refresh flow writes the dashboard")
+    sp.add_argument("--refresh-on", choices=("change", "load"), default="change",
+                    help="rewrite the dashboard after loads that changed rows (default) or after every load")
     sp.add_argument("--dry-run", action="store_true", help="print the deployments as JSON and exit")
     sp.add_argument("--prefect-yaml", action="store_true",
                     help="print the same deployments as a prefect.yaml for `prefect deploy` with a work pool, and exit")
@@ -463,7 +538,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _FIRST_CALL
+    started, _FIRST_CALL = (_IMPORTED_AT if _FIRST_CALL else time.time()), False
     args = build_parser().parse_args(argv)
+    args.started = started  # the command's wall time counts from here (from the import, when run as `newsmill`)
     args.verbose = sum(getattr(args, "verbose" + w, 0) for w in ("", "_sub", "_subsub"))
     args.quiet = any(getattr(args, "quiet" + w, False) for w in ("", "_sub", "_subsub"))
     args.tty = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"

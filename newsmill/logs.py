@@ -57,7 +57,15 @@ class _ConsoleFilter(logging.Filter):
             return self.progress_lines and record.levelno >= logging.INFO or record.levelno >= self.newsmill_level
         if name == "newsmill" or name.startswith("newsmill."):
             return record.levelno >= self.newsmill_level
+        if self.other_level >= logging.WARNING and _from_prefect(record):
+            # Prefect's client chatter ("Still processing items", API retries) is not the user's
+            # business unless it failed; -vvv shows it all
+            return record.levelno >= logging.ERROR
         return record.levelno >= self.other_level
+
+
+def _from_prefect(record: logging.LogRecord) -> bool:
+    return record.name.startswith("prefect") or f"{os.sep}prefect{os.sep}" in (record.pathname or "")
 
 
 def levels(verbosity: int) -> tuple[int, int, str]:

@@ -124,3 +124,35 @@ def test_api_names_are_documented_and_typed():
     assert set(("extract", "enrich", "connect", "Document", "Enrichment")) <= set(dir(newsmill))
     with pytest.raises(AttributeError):
         newsmill.nope  # noqa: B018
+
+
+def test_ingest_refuses_bad_options_before_prefect_starts(tmp_path):
+    code = ("import sys, newsmill\n"
+            "for kw in ({'fetch__no_such_key': 1}, {'timeout': 5}, {'load__batch_size': 'many'}):\n"
+            "    try:\n        newsmill.ingest(['http://127.0.0.1:9/a'], db=sys.argv[1], **kw)\n"
+            "    except newsmill.ConfigError as e:\n        print('ConfigError', e)\n"
+            "try:\n    newsmill.ingest([], db=sys.argv[1])\nexcept ValueError as e:\n    print('ValueError', e)\n"
+            "print('prefect' in sys.modules)\n")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "n.duckdb")], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.splitlines()
+    assert len(out) == 5 and all(line.startswith("ConfigError") for line in out[:3]), out
+    assert "section__key" in out[1] and out[3].startswith("ValueError nothing to ingest") and out[4] == "False"
+
+
+@pytest.mark.slow
+def test_ingest_runs_the_flow_and_returns_a_run_summary(prefect_harness, site, tmp_path):
+    from newsmill.outcomes import RunSummary
+
+    url = site.add_fixture("/news/pentagon", "pages/article.html")
+    dead = site.url("/gone")
+    db = tmp_path / "news.duckdb"
+    summary = newsmill.ingest([url, dead], db=db, enrich=False, fetch__retries=0, fetch__per_host_interval=0)
+    assert isinstance(summary, RunSummary) and summary.status == "completed" and summary.flow == "ingest"
+    assert (summary.urls, summary.new, summary.failed, summary.errors) == (2, 1, 1, {"http_404": 1})
+    assert summary.failures == [{"url": dead, "error": "http_404", "detail": "HTTP 404 Not Found"}]
+    assert {"fetch", "process", "load", "batches"} <= set(summary.extra["timings"])
+    with newsmill.connect(db) as con:
+        assert con.execute("select count(*) from articles").fetchall() == [(1,)]
+        assert con.execute("select status from runs where run_id = ?", [summary.run_id]).fetchall() == [("completed",)]

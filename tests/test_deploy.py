@@ -129,7 +129,7 @@ def test_two_scheduled_runs_and_the_refresh_trigger(prefect_server, site, tmp_pa
                 failed = [r for r in runs if r["state_type"] in ("FAILED", "CRASHED")]
                 assert not failed, f"scheduled run failed: {failed[0]['state']}\n" + (tmp_path / "serve.log").read_text()[-3000:]
                 refreshes = [r for r in _flow_runs(api, refresh_id) if r["state_type"] == "COMPLETED"]
-                if len(completed) >= 2 and refreshes:
+                if len(completed) >= 3 and refreshes:
                     break
             time.sleep(1)
     finally:
@@ -157,8 +157,19 @@ def test_two_scheduled_runs_and_the_refresh_trigger(prefect_server, site, tmp_pa
     assert refreshes[0]["start_time"] >= first_load_end
     assert refreshes[0]["parameters"]["trigger_run_id"] in runs
     assert refreshes[0]["created_by"]["type"] == "AUTOMATION"
+    # named after the whole id of the load it follows; the later runs loaded nothing new (the
+    # same two articles): no refresh after them
+    assert refreshes[0]["name"] == f"refresh-after-{refreshes[0]['parameters']['trigger_run_id']}"
+    assert refreshes[0]["parameters"]["trigger_run_id"] == completed[0]["id"]
+    assert len(refreshes) == 1, [r["name"] for r in refreshes]
     page = (dash / "index.html").read_text()
-    assert '"articles": 2' in page
+    assert '"articles":2' in page
+    # newsmill's own lines are each scheduled run's logs in Prefect (the UI, `prefect flow-run logs`)
+    for r in completed[:2]:
+        logs = httpx.post(f"{api}/logs/filter", json={"logs": {"flow_run_id": {"any_": [r["id"]]}}}, timeout=10).json()
+        mine = [lg["message"] for lg in logs if lg["name"].startswith("newsmill")]
+        assert any(m.startswith("batch 1/1: 2 URLs") for m in mine), (r["name"], [lg["message"] for lg in logs])
+    assert "is locked by another process" not in out  # one source: nothing waits, nothing to say
 
 
 def test_plan_rejects_bad_schedules(tmp_path):
@@ -176,7 +187,12 @@ def test_plan_rejects_bad_schedules(tmp_path):
     sources.write_text('[[source]]\nname = "a"\nurls = ["http://127.0.0.1/x"]\nschedule = "0 6 * * *"\n')
     p = plan(sources=str(sources), db=str(tmp_path / "w.duckdb"))
     assert [(x.name, x.interval, x.cron) for x in p] == [("ingest-a", None, "0 6 * * *"), ("refresh", None, None)]
-    assert p[1].trigger["match"] == {"prefect.resource.id": f"newsmill.warehouse.{tmp_path / 'w.duckdb'}"}
+    assert p[1].trigger["match"] == {"prefect.resource.id": f"newsmill.warehouse.{tmp_path / 'w.duckdb'}",
+                                     "newsmill.changed": "true"}  # refresh only after a load that changed rows
+    every = plan(sources=str(sources), db=str(tmp_path / "w.duckdb"), refresh_on="load")
+    assert "newsmill.changed" not in every[1].trigger["match"]
+    with pytest.raises(DeploymentError, match="--refresh-on"):
+        plan(sources=str(sources), refresh_on="sometimes")
     sources.write_text('[[source]]\nname = "a"\nurls = ["http://127.0.0.1/x"]\n')
     r = subprocess.run([str(VENV_BIN / "newsmill"), "serve", "--sources", str(sources)], capture_output=True, text=True)
     assert r.returncode == 2 and "has a schedule" in r.stderr

@@ -179,6 +179,8 @@ def test_event_and_artifact_after_a_load(prefect_harness, articles, db_path, tmp
     assert found["resource"]["prefect.resource.id"].startswith("newsmill.warehouse.")
     assert found["resource"]["prefect.resource.id"].endswith(db_path)
     assert found["payload"]["source"] == "events-test-source"
+    # the refresh trigger matches this label: this load changed rows
+    assert found["payload"]["changed"] is True and found["resource"]["newsmill.changed"] == "true"
     assert found["payload"]["counts"] == {"urls": 2, "fetched": 2, "loaded": 2, "new": 2, "updated": 0,
                                           "unchanged": 0, "failed": 0}
     r = httpx.post(f"{_api()}/artifacts/filter",
