@@ -195,6 +195,7 @@ class LiveDisplay(logging.Handler):
             if kind == "phase":
                 self.progress.update(self.task, phase=ev["phase"])
             elif kind == "total":
+                self._t0 = time.monotonic()  # the rate counts from the first batch, not Prefect's start
                 self.progress.update(self.task, total=ev["urls"] or None, completed=0)
             elif kind == "batch":
                 self._articles += ev["new"] + ev["updated"]
