@@ -218,6 +218,7 @@ def _is_headline_case(sent) -> bool:
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_CAPS_PAIR = re.compile(r"[^\W\d_a-z]{2}")  # two letters in a row that are not lower-case ASCII
 
 
 def case_restored(text: str) -> str:
@@ -230,32 +231,39 @@ def case_restored(text: str) -> str:
     capitals in running text elsewhere in the article ("NATO") stay as they are."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
+    if not _CAPS_PAIR.search(text):
+        return text
     lines = text.split("\n")
     caps_line = []
-    forms: dict[str, dict[str, int]] = {}
+    wanted: set[str] = set()
     for line in lines:
+        if not _CAPS_PAIR.search(line):
+            caps_line.append(False)
+            continue
         words = _WORD.findall(line)
-        letters = [c for w in words for c in w if c.isalpha()]
-        upper = sum(c.isupper() for c in letters)
-        is_caps = len(letters) >= 6 and upper >= 0.8 * len(letters) and len(words) >= 2
-        caps_line.append(is_caps)
-        if not is_caps:
-            for w in words:
-                if w.isupper() and len(w) > 1:
-                    continue
-                forms.setdefault(w.upper(), {}).setdefault(w, 0)
-                forms[w.upper()][w] += 1
-    if not any(caps_line) and not re.search(r"[A-Z]{3}", text):
-        return text
+        letters = sum(map(len, words))
+        upper = sum(len(w) for w in words if w.isupper())
+        caps_line.append(letters >= 6 and upper >= 0.8 * letters and len(words) >= 2)
+        wanted.update(w for w in words if w.isupper() and len(w) > 1)
+    # how the article writes those words where they are not in capitals (one search per word in
+    # capitals: splitting the whole text into words cost more than the rest of the entity rules)
+    forms: dict[str, dict[str, int]] = {}
+    for u in wanted:
+        for variant in (u.capitalize(), u.lower()):
+            if variant != u and variant in text:
+                n = len(re.findall(r"(?<![^\W_])" + re.escape(variant) + r"(?![^\W_])", text))
+                if n:
+                    forms.setdefault(u, {})[variant] = n
 
     def restore(w: str) -> str:
+        low = w.lower()
+        if len(w) <= 3:  # acronyms ("US", "UN", "WHO") stay; short function words do not
+            return low if low in STOP_WORDS and low not in {"us", "it", "who"} else w
         seen = forms.get(w)
         if seen:
             return max(seen, key=lambda f: (seen[f], f))
-        if w.lower() in STOP_WORDS:
-            return w.lower()
-        if len(w) <= 3:
-            return w
+        if low in STOP_WORDS:
+            return low
         parts = re.split(r"(['’])", w)
         if len(parts) == 3 and len(parts[0]) == 1:  # O'NEILL -> O'Neill
             return parts[0] + parts[1] + parts[2].capitalize()
@@ -263,6 +271,9 @@ def case_restored(text: str) -> str:
 
     out = []
     for line, is_caps in zip(lines, caps_line):
+        if not _CAPS_PAIR.search(line):
+            out.append(line)
+            continue
         ms = [m for m in _WORD.finditer(line) if m.group(0).isupper() and len(m.group(0)) >= 2]
         if not ms:
             out.append(line)
@@ -275,7 +286,7 @@ def case_restored(text: str) -> str:
                 # the article writes otherwise elsewhere, or a dateline opening the line
                 prev_adj = k > 0 and not line[ms[k - 1].end():m.start()].strip(" -")
                 next_adj = k + 1 < len(ms) and not line[m.end():ms[k + 1].start()].strip(" -")
-                elsewhere = w in forms
+                elsewhere = w in forms and len(w) >= 4
                 dateline = not line[:m.start()].strip() and _DATELINE.match(line[m.end():])
                 run = (prev_adj or next_adj) and len(w) >= 3 and any(len(x.group(0)) >= 4 for x in ms)
                 if not (run or elsewhere or dateline):
@@ -363,6 +374,8 @@ def _glued_repeat(text: str, start: int, end: int) -> bool:
     """A name glued to a copy of itself ("Ilhan OmarIlhan Omar", hover cards and captions run
     into the text): the text from the mention's start repeats right after itself, with no space
     between the copies."""
+    if not re.search(r"[^\W\d_][A-Z]", text[start:end]):
+        return False
     window = text[start:start + 130]
     for n in range(4, min(65, len(window) // 2 + 1)):
         if n < end - start and window[n - 1].islower() and window[n].isupper() and window[:n] == window[n:2 * n]:
@@ -380,7 +393,7 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
     places = place_names()
     out: list[Mention] = []
     headline_sents: dict[int, bool] = {}
-    taken = {t.i for ent in doc.ents for t in ent}
+    taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
     for ent in doc.ents:
         label = labels.from_model(ent.label_)
         if label is None:
@@ -521,10 +534,12 @@ def _owned_possessives(mentions: list[Mention], text: str) -> list[Mention]:
     return mentions
 
 
+_SPACES = re.compile(r"[\s\-]+")
+
+
+@lru_cache(maxsize=65536)
 def _norm(name: str) -> str:
-    s = name.lower().replace("’", "'").replace(".", "")
-    s = re.sub(r"[\s\-]+", " ", s)
-    return s.strip()
+    return _SPACES.sub(" ", name.lower().replace("’", "'").replace(".", "")).strip()
 
 
 def _acronym(name: str) -> str:

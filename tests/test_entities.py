@@ -58,6 +58,8 @@ def test_case_restored_keeps_offsets_and_acronyms():
     assert r.startswith("Porto Alegre — The NATO summit")
     assert r.splitlines()[1] == "Government Wins Vote on Budget"
     assert case_restored("Nothing in capitals here.") == "Nothing in capitals here."
+    # a short acronym stays even where the article also has the word in lower case
+    assert case_restored("The US told us so. MOSCOW TALKS CLOSE") == "The US told us so. Moscow Talks Close"
 
 
 def test_dateline_is_a_place_variant():
