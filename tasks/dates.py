@@ -366,6 +366,15 @@ def _printed_iso(day: date, clock: tuple[int, int] | None, text: str) -> str:
     return dt.isoformat()
 
 
+def _inside(el, ancestor) -> bool:
+    node = el
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.getparent()
+    return False
+
+
 def _printed_near_headline(page: ParsedPage, loose: bool = False):
     """(day, clock, text) of the first dates printed in date-like elements right after the headline
     (``loose``: also in the first short elements after it, whatever their class)."""
@@ -376,7 +385,10 @@ def _printed_near_headline(page: ParsedPage, loose: bool = False):
         return
     following = _FOLLOWING(h1)
     first = set(following[:4]) if loose else set()
-    for el in [*following, *_PRECEDING(h1)]:
+    # before the headline only inside the article (not the site header's "today" date)
+    scope = page.scope
+    preceding = [el for el in _PRECEDING(h1) if scope is not None and _inside(el, scope)]
+    for el in [*following, *preceding]:
         if not isinstance(el.tag, str):
             continue
         marks = f'{el.get("class") or ""} {el.get("id") or ""}'
@@ -431,8 +443,9 @@ def _as_local(published: str, page: ParsedPage) -> str:
                 off = timezone(timedelta(seconds=min(diffs, key=abs)))
                 return printed.replace(second=inst.second, tzinfo=off).isoformat()
             return published
+        # a printed day alone overrides only a UTC timestamp: one with a real offset is local already
         local_days = {(utc + timedelta(hours=h)).date() for h in (-12, 14)}
-        if min(local_days) <= day <= max(local_days):
+        if inst.utcoffset() == timedelta(0) and min(local_days) <= day <= max(local_days):
             return day.isoformat()
         return published
     return published

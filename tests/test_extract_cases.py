@@ -376,3 +376,11 @@ def test_capitals_byline_glued_to_an_agency_credit_on_a_page_with_a_sidebar_clas
     doc = extract_document(f'<html><body class="page one-sidebar sidebar-second">{body}</body></html>',
                            "https://wire.example.org/article/1", OPTS)
     assert doc.authors == ("Oskar Lund", "Mira Patel")
+
+
+def test_site_header_date_of_today_does_not_move_a_local_timestamp():
+    ld = ('<script type="application/ld+json">{"@type":"NewsArticle","headline":"Parliament approves water charge",'
+          '"datePublished":"2021-03-09T06:30:42-05:00"}</script>')
+    body = ('<header class="site-header"><span class="site-header__date">Mar. 10, 2021</span></header>'
+            f"<article><h1>Parliament approves water charge</h1>{STORY}</article>")
+    assert extract(body, ld).published == "2021-03-09T06:30:42-05:00"
