@@ -199,11 +199,13 @@ TABLES: tuple[Table, ...] = (
         C("alias", V, "the short form the article does not resolve, normalised"),
         C("alias_title", V, "the same with the title written before it"),
         C("link", V, "how entity_id was chosen: `article` (the article's own entity), `alias` (linked by "
-                     "unambiguous evidence across articles), `ambiguous` (the evidence points at several entities)"),
+                     "unambiguous evidence across articles), `ambiguous` (the evidence points at several entities), "
+                     "`type` (the same name, of the type most of its mentions have across the warehouse)"),
     ), stage="stage_mentions"),
-    Table("alias_evidence", "Per article: a full name and the short form it also uses (\"Kristi Noem\" ... "
-          "\"Noem\"), the evidence that links short forms across articles (docs/entities.md).", (
-        C("article_id", V, "the article that names the entity in full and shortly", True, KEY),
+    Table("alias_evidence", "Per article: the surname of each person it names in full (\"Kristi Noem\" -> "
+          "\"noem\"), and title + surname where a title is written before the name; the evidence that links "
+          "short forms across articles (docs/entities.md).", (
+        C("article_id", V, "the article that names the entity in full", True, KEY),
         C("alias", V, 'the short form, normalised ("noem", "vice president biden")', True, KEY),
         C("entity_id", V, "entities.entity_id of the full name", True, KEY),
     ), stage="stage_alias_evidence"),
