@@ -10,7 +10,10 @@ from ../shared/benchmarks/article-extraction. Scoring, per page:
 * published: the same calendar day as the label (the date as the page states it), and, as a
   second figure, within one day (a UTC timestamp of an evening story falls on the next day).
 
-    python bench/metadata.py [--baseline] [--show-errors]
+    python bench/metadata.py [--baseline] [--show-errors] [--dev]
+
+``--dev`` also scores ../shared/benchmarks/metadata-dev with that set's own scorer: tune on one set,
+check on the other.
 
 Prints a table and writes bench/results/metadata.json. ``--baseline`` also scores trafilatura's
 own metadata (bare_extraction with_metadata=True) on the same pages.
@@ -98,10 +101,47 @@ def evaluate(fn, labels: dict, truth: dict, show_errors: bool) -> dict:
     return {"pages": n, **{f: round(ok[f] / n, 3) for f in fields}, "seconds": round(time.perf_counter() - t0, 2)}
 
 
+DEV = ROOT.parent / "shared" / "benchmarks" / "metadata-dev"
+
+
+def evaluate_dev(show_errors: bool) -> dict:
+    """Title, authors and published on ../shared/benchmarks/metadata-dev, scored by its own score.py
+    (the set we check the rules against: 114 pages from 110 sites, labels not made by us)."""
+    import importlib.util
+
+    from newsmill.config import load_config
+    from newsmill.tasks.extract import ExtractionFailed, extract_document
+
+    spec = importlib.util.spec_from_file_location("metadata_dev_score", DEV / "score.py")
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    gold = json.loads((DEV / "gold.json").read_text(encoding="utf-8"))
+    opts = load_config(None).extract
+    hits = {f: [] for f in scorer.FIELDS}
+    t0 = time.process_time()
+    for name, g in sorted(gold.items()):
+        try:
+            d = extract_document(gzip.decompress((DEV / "pages" / name).read_bytes()), g["url"], opts)
+            pred = {"title": d.title, "authors": list(d.authors), "published": d.published}
+        except ExtractionFailed:
+            pred = {}
+        for f in scorer.FIELDS:
+            if f in g:
+                ok = scorer.same(f, g[f], pred.get(f))
+                hits[f].append(ok)
+                if show_errors and not ok:
+                    print(f"  {name} {f:<9} got {pred.get(f)!r}  want {g[f]!r}")
+    out = {f: round(sum(v) / len(v), 3) for f, v in hits.items() if v}
+    out.update({f"{f}_n": f"{sum(v)}/{len(v)}" for f, v in hits.items() if v})
+    out["cpu_seconds"] = round(time.process_time() - t0, 2)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--baseline", action="store_true", help="also score trafilatura's own metadata")
     ap.add_argument("--show-errors", action="store_true")
+    ap.add_argument("--dev", action="store_true", help="also score ../shared/benchmarks/metadata-dev (114 pages)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "metadata.json")
     args = ap.parse_args(argv)
     labels = json.loads(LABELS.read_text(encoding="utf-8"))
@@ -116,8 +156,16 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in results.items():
         print(f"{name:<28} {r['pages']:>5} {r['title']:>6.3f} {r['authors']:>8.3f} {r['authors_no_junk']:>8.3f} "
               f"{r['published']:>6.3f} {r['published_1day']:>8.3f}")
+    dev = None
+    if args.dev and DEV.exists():
+        if args.show_errors:
+            print("\nmetadata-dev errors:")
+        dev = evaluate_dev(args.show_errors)
+        print(f"\nmetadata-dev (newsmill): title {dev['title']:.3f} ({dev['title_n']})  authors {dev['authors']:.3f} "
+              f"({dev['authors_n']})  published {dev['published']:.3f} ({dev['published_n']})")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"labels": str(LABELS.relative_to(ROOT)), "results": results}, indent=2) + "\n")
+    args.out.write_text(json.dumps({"labels": str(LABELS.relative_to(ROOT)), "results": results,
+                                    **({"metadata_dev": dev} if dev else {})}, indent=2) + "\n")
     print(f"\nwrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
     return 0
 
