@@ -155,9 +155,9 @@ def _drain_prefect() -> None:
 
         EventsWorker.drain_all(timeout=30)
     with contextlib.suppress(Exception):
-        from prefect.logging.handlers import APILogHandler
+        from prefect.logging.handlers import APILogWorker
 
-        APILogHandler.flush()
+        APILogWorker.drain_all(timeout=30)
     # Prefect's local mode stops its temporary API at exit (up to 5 s); a command runs one flow,
     # so it is stopped here, where the time is counted.
     with contextlib.suppress(Exception):

@@ -240,3 +240,20 @@ def test_export_and_dashboard_do_not_import_prefect(warehouse, tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] == "0 0 False"
+
+
+def test_marts_say_source_and_site_and_never_a_stale_column(warehouse):
+    """A source is a sources-file entry, a site a host: every mart that has one says which."""
+    with db.reader(warehouse) as con:
+        cols = {}
+        for view, col in con.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                                     "WHERE table_name IN (SELECT view_name FROM duckdb_views() WHERE NOT internal)").fetchall():
+            cols.setdefault(view, []).append(col)
+        for view in ("top_people", "top_organisations", "top_places", "top_groups", "top_entities"):
+            assert "sites" in cols[view] and "sources" not in cols[view], (view, cols[view])
+            # what the catalog lists is what a query returns
+            assert [d[0] for d in con.execute(f"SELECT * FROM {view} LIMIT 0").description] == cols[view]
+        for view in ("article_days", "daily_articles", "entity_mentions_daily", "quotes_with_speakers"):
+            assert {"source", "site"} <= set(cols[view]) and "source_id" not in cols[view], view
+        assert con.execute("SELECT DISTINCT source, site FROM article_days ORDER BY ALL").fetchall() == [
+            ("ledger", "ledger.test"), (None, "gazette.test")]

@@ -160,10 +160,9 @@ def test_newsmill_logs_are_the_flow_runs_logs_in_prefect(prefect_harness, site, 
     urls = _site(site, 3)
     summary = ingest(urls=urls, db=str(tmp_path / "news.duckdb"), config_path=_config(tmp_path, 2))
     assert summary["status"] == "completed"
-    from newsmill.logs import to_prefect_run  # noqa: F401  (what sends them)
-    from prefect.logging.handlers import APILogHandler
+    from prefect.logging.handlers import APILogWorker
 
-    APILogHandler.flush()
+    APILogWorker.drain_all(timeout=30)
     deadline = time.monotonic() + 30
     with get_client(sync_client=True) as client:
         while True:
