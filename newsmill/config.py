@@ -86,8 +86,14 @@ class ExtractOptions:
     # notices) are dropped; the warehouse supplies up to this many of the site's other bodies.
     site_repeats: int = 20
     # Worker processes for the CPU stages (extract and enrich run together in each worker):
-    # 0 = one per core for runs of 64+ URLs, in-process below that; 1 = always in-process.
+    # 0 = one per core for runs of 64+ URLs, one below that; N = N workers.
     processes: int = 0
+    # Per-page budget: seconds a worker may spend parsing and extracting one page (a chunk's
+    # enrichment gets that many per page) before it is stopped and the page recorded as
+    # extract_timeout; 0 = no budget (small runs then stay in-process). Pages over max_page_bytes
+    # are not parsed (too_large).
+    page_timeout: float = 60.0
+    max_page_bytes: int = 10_000_000
 
 
 @dataclass(frozen=True)

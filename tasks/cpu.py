@@ -5,23 +5,33 @@ Each worker process imports the stages and loads the spaCy model once (in its in
 takes chunks of fetched pages and returns :class:`PageResult` records, which pickle cheaply. The
 pool is started before the first batch is fetched, so its start-up overlaps with fetching.
 
-Small runs stay in-process: spawning workers and loading a model per worker costs seconds that a
-handful of pages never pays back.
+Small runs get one worker, not one per core: loading a model per worker costs seconds that a
+handful of pages never pays back. They still get a worker, not the caller's process, because a
+hostile page (one element with 200,000 attributes keeps lxml busy for a quarter of an hour) can
+only be stopped from outside: see :class:`CpuPool`.
 
 Workers are started with ``spawn``, which imports the caller's main module in each worker: a
-script that calls ``run_ingest`` for 64+ URLs needs the usual ``if __name__ == "__main__":``
+script that calls ``run_ingest`` needs the usual ``if __name__ == "__main__":``
 guard (the CLI and Prefect deployments have it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
+import signal
+import threading
+import time
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 from newsmill.config import EnrichOptions, ExtractOptions
 from newsmill.records import FetchedPage, PageResult
@@ -31,7 +41,7 @@ log = logging.getLogger(__name__)
 
 SiteTexts = dict[str, list[tuple[str, str]]]
 
-# A run with fewer URLs than this processes them in-process when the pool size is automatic.
+# A run with fewer URLs than this gets one worker when the pool size is automatic.
 POOL_MIN_URLS = 64
 # Pages per task sent to a worker: small enough to spread a batch over the workers, large enough
 # that nlp.pipe batches and pickling overhead stay small.
@@ -43,40 +53,137 @@ TASKS_PER_WORKER = 250
 
 
 def pool_size(opts: ExtractOptions, urls: int) -> int:
-    """Worker processes to use for a run of ``urls`` URLs (0 = in-process)."""
-    if opts.processes == 1:
-        return 0
-    if opts.processes > 1:
+    """Worker processes to use for a run of ``urls`` URLs. Never 0 for a run: a page that keeps a
+    parser busy for minutes can only be stopped in a process of its own. ``page_timeout = 0``
+    turns the budget off and lets small runs stay in-process."""
+    if opts.processes >= 1:
         return opts.processes
     if urls < POOL_MIN_URLS:
-        return 0
+        return 1 if opts.page_timeout > 0 else 0
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
+def _guarded(fn, page: FetchedPage, what: str) -> PageResult:
+    """``fn(page)``, or a recorded ``internal_error`` when it raises: whatever one page does to a
+    parser (a RecursionError, a ValueError deep in a library) stays that page's outcome."""
+    try:
+        return fn(page)
+    except Exception as e:  # noqa: BLE001 - recorded as the page's outcome, logged with its traceback
+        log.exception("%s of %s raised", what, page.url)
+        return PageResult(page=page, error="internal_error", detail=f"{what} raised {type(e).__name__}: {e}"[:500])
+
+
 def process_pages(pages: Sequence[FetchedPage], extract_opts: ExtractOptions,
-                  enrich_opts: EnrichOptions, site_texts: SiteTexts | None = None) -> list[PageResult]:
+                  enrich_opts: EnrichOptions, site_texts: SiteTexts | None = None,
+                  seqs: Sequence[int] | None = None) -> list[PageResult]:
     """Extract and (when enabled) enrich a list of pages, in this process.
 
     ``site_texts`` (site -> recent (canonical_url, text) of that site, from the warehouse) lets the
-    lines a site repeats in every article be dropped before enrichment sees the text.
+    lines a site repeats in every article be dropped before enrichment sees the text. A page
+    larger than ``extract_opts.max_page_bytes`` is not parsed (``too_large``); any exception
+    raised for one page becomes that page's ``internal_error``. ``seqs`` (in a pool worker)
+    name the pages to the parent's watchdog, which stops a page that overruns its time budget.
     """
     from newsmill.tasks import boilerplate
     from newsmill.tasks import enrich as enrich_stage
     from newsmill.tasks import extract as extract_stage
 
-    results = extract_stage.extract_pages(pages, extract_opts)
+    def extract_one(page: FetchedPage) -> PageResult:
+        if page.ok and page.size > extract_opts.max_page_bytes:
+            return PageResult(page=page, error="too_large",
+                              detail=f"{page.size} bytes: over extract.max_page_bytes ({extract_opts.max_page_bytes})")
+        return extract_stage.extract_page(page, extract_opts)
+
+    results = []
+    for i, page in enumerate(pages):
+        _progress(seqs[i] if seqs else 0, extract_opts.page_timeout)
+        results.append(_guarded(extract_one, page, "extraction"))
+    _progress(0)
     if site_texts:
-        results = boilerplate.strip_site_repeats(results, site_texts)
-    if enrich_opts.enabled:
-        results = enrich_stage.enrich_results(results, enrich_opts)
+        try:
+            results = boilerplate.strip_site_repeats(results, site_texts)
+        except Exception:  # noqa: BLE001 - an optional clean-up: the pages keep their text
+            log.exception("removing site boilerplate raised; the pages keep it")
+    if enrich_opts.enabled and any(r.document is not None for r in results):
+        # one spaCy batch for the chunk; the watchdog gives it the chunk's budget
+        _progress(-(seqs[0]) if seqs else 0, extract_opts.page_timeout * len(pages))
+        try:
+            results = enrich_stage.enrich_results(results, enrich_opts)
+        except Exception:  # noqa: BLE001 - find the page that raised: enrich one at a time
+            log.exception("enriching a chunk raised; enriching its pages one at a time")
+            results = [r if r.document is None else _enrich_one(enrich_stage, r, enrich_opts) for r in results]
+        _progress(0)
     return results
 
 
-def _init_worker(enrich_opts: EnrichOptions) -> None:
+def _enrich_one(enrich_stage, result: PageResult, opts: EnrichOptions) -> PageResult:
+    try:
+        return enrich_stage.enrich_results([result], opts)[0]
+    except Exception as e:  # noqa: BLE001 - recorded as the page's outcome
+        log.exception("enriching %s raised", result.page.url)
+        return PageResult(page=result.page, error="internal_error",
+                          detail=f"entity/quote extraction raised {type(e).__name__}: {e}"[:500])
+
+
+# ---- the watchdog's view of the workers ---------------------------------------------------------
+# Each worker owns one slot of a shared array: (pid, seq, started, allowance). seq > 0: extracting
+# that page; seq < 0: enriching the chunk that starts with page -seq; 0: idle. The parent kills a
+# worker whose slot is past its allowance; CPU-bound C code (lxml on a page with 200,000
+# attributes) cannot be interrupted from inside, only stopped from outside.
+_FIELDS = 4
+_slots = None
+_slot = -1
+
+
+def _progress(seq: int, allowance: float = 0.0) -> None:
+    if _slot < 0:
+        return
+    base = _slot * _FIELDS
+    if seq:
+        _slots[base + 2] = time.monotonic()
+        _slots[base + 3] = allowance
+    _slots[base + 1] = seq
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch_parent(parent: int) -> None:
+    # A worker whose parent is gone (killed with -9) has nobody to work for.
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _init_worker(enrich_opts: EnrichOptions, slots=None, parent: int | None = None) -> None:
+    global _slots, _slot
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+    if slots is not None:
+        with slots.get_lock():
+            for i in range(len(slots) // _FIELDS):
+                pid = int(slots[i * _FIELDS])
+                if pid == 0 or not _pid_alive(pid):
+                    slots[i * _FIELDS:(i + 1) * _FIELDS] = [os.getpid(), 0, 0, 0]
+                    _slots, _slot = slots, i
+                    break
     # Load everything a chunk needs now, so that the first chunk is not slower than the rest.
     from newsmill.tasks import enrich as enrich_stage
-    from newsmill.tasks import extract as extract_stage  # noqa: F401
+    from newsmill.tasks import extract as extract_stage
 
+    try:  # trafilatura, htmldate and the language model load on first use: not on a page's clock
+        extract_stage.extract_document("<html><body><article><p>" + "Warm-up text for the extractor. " * 20
+                                       + "</p></article></body></html>", "http://warm.up/a", ExtractOptions())
+    except Exception as e:  # noqa: BLE001 - a page that fails here would fail as itself later
+        log.debug("extraction warm-up failed in a worker: %s", e)
     if enrich_opts.enabled:
         try:
             enrich_stage.enrich_texts(["Warm-up sentence by Jane Doe in London."], enrich_opts)
@@ -103,8 +210,22 @@ def skip_unchanged(pages: Sequence[FetchedPage], known: dict[str, str]) -> list[
     return out
 
 
+@dataclass
+class _Chunk:
+    items: list[tuple[int, FetchedPage]]  # (seq, page)
+    alone: bool = False  # split off to find which page kills its worker
+    future: Future | None = None
+    gen: int = 0
+
+
 class CpuPool:
-    """Extract+enrich on worker processes, or in-process when ``processes`` is 0.
+    """Extract+enrich on worker processes that can be stopped, or in-process when ``processes`` is 0.
+
+    A page gets ``extract.page_timeout`` seconds (a chunk's enrichment that many per page): a
+    worker past it is killed, the page is recorded as ``extract_timeout`` (or ``enrich_timeout``)
+    and the rest of its chunk, and the chunks the broken pool dropped, run again on fresh workers.
+    A worker that dies on its own (a crash, the OOM killer) is handled the same way: the pages
+    it had run again one at a time, and the one that kills its worker again is recorded.
 
     With ``lazy=True`` the workers start only when a page with a body arrives, so that a re-run
     whose pages all come back 304 never pays for starting them and loading the model.
@@ -118,35 +239,161 @@ class CpuPool:
         # The workers are the parallelism: spaCy inside a worker must not start its own pool.
         self.enrich_opts = dataclasses.replace(enrich_opts, processes=1)
         self._pool: ProcessPoolExecutor | None = None
+        self._gen = 0
+        self._lock = threading.RLock()
+        self._ctx = multiprocessing.get_context("spawn")
+        self._slots = None
+        self._seq = itertools.count(1)
+        self._killed: dict[int, float] = {}  # seq (or -first seq of an enrich chunk) -> seconds it ran
+        self._kill_gens: set[int] = set()  # pool generations in which the watchdog killed a worker
+        self._closed = threading.Event()
+        self._monitor: threading.Thread | None = None
         if processes > 0 and not lazy:
-            self._start()
+            self._current()
+
+    # -- the pool and its watchdog --
 
     def _start(self) -> None:
         # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process
         # can copy a held lock into the child.
+        if self._slots is None:
+            self._slots = self._ctx.Array("d", (self.processes * 4 + 8) * _FIELDS)
+        self._gen += 1
         self._pool = ProcessPoolExecutor(
-            max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker, initargs=(self.enrich_opts,), max_tasks_per_child=TASKS_PER_WORKER)
+            max_workers=self.processes, mp_context=self._ctx, initializer=_init_worker,
+            initargs=(self.enrich_opts, self._slots, os.getpid()), max_tasks_per_child=TASKS_PER_WORKER)
         # start the workers now, so that their start-up overlaps with the first fetch
         for _ in range(self.processes):
             self._pool.submit(os.getpid)
+        if self._monitor is None and self.extract_opts.page_timeout > 0:
+            self._monitor = threading.Thread(target=self._watch, daemon=True, name="cpu-watchdog")
+            self._monitor.start()
 
-    def submit(self, pages: Sequence[FetchedPage]) -> list[Future]:
-        """Futures of result lists, one per chunk, in the order of ``pages``."""
+    def _current(self) -> tuple[ProcessPoolExecutor, int]:
+        with self._lock:
+            if self._pool is None:
+                self._start()
+            return self._pool, self._gen
+
+    def _restart(self, gen: int) -> None:
+        with self._lock:
+            if self._gen != gen or self._pool is None:
+                return  # another chunk of that pool restarted it already
+            old, self._pool = self._pool, None
+            procs = list((getattr(old, "_processes", None) or {}).values())
+        old.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            with contextlib.suppress(Exception):
+                proc.kill()
+        self._forget({proc.pid for proc in procs})
+        log.info("worker pool restarted after a worker was stopped or died")
+
+    def _forget(self, pids: set[int]) -> None:
+        """Free the slots of workers that are gone: what they were doing is no longer timed."""
+        with self._slots.get_lock():
+            for i in range(len(self._slots) // _FIELDS):
+                if int(self._slots[i * _FIELDS]) in pids:
+                    self._slots[i * _FIELDS:(i + 1) * _FIELDS] = [0, 0, 0, 0]
+
+    def _watch(self) -> None:
+        slots = self._slots
+        n = len(slots) // _FIELDS
+        while not self._closed.wait(0.25):
+            now = time.monotonic()
+            table = slots[:]
+            with self._lock:
+                live = set((getattr(self._pool, "_processes", None) or {}).keys()) if self._pool else set()
+            for i in range(n):
+                pid, seq, started, allowance = table[i * _FIELDS:(i + 1) * _FIELDS]
+                if not pid or not seq or allowance <= 0 or now - started <= allowance:
+                    continue
+                if int(pid) not in live:  # a worker of a pool torn down already
+                    continue
+                with self._lock:
+                    self._killed[int(seq)] = now - started
+                    self._kill_gens.add(self._gen)
+                slots[i * _FIELDS + 1] = 0
+                log.warning("a worker spent %.0fs on one %s (over extract.page_timeout): stopping it",
+                            now - started, "page" if seq > 0 else "chunk's enrichment")
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGKILL)
+
+    # -- running pages --
+
+    def run(self, pages: Sequence[FetchedPage]) -> list[PageResult]:
+        """One result per page, in the order of ``pages``; never raises for what a page contains."""
         pages = list(pages)
-        if self._pool is None and self.processes > 0 and any(p.ok for p in pages):
-            self._start()
-        if self._pool is None or not any(p.ok for p in pages):
-            f: Future = Future()
-            try:
-                f.set_result(process_pages(pages, self.extract_opts, self.enrich_opts, self.site_texts))
-            except BaseException as e:  # noqa: BLE001 - re-raised by .result()
-                f.set_exception(e)
-            return [f]
+        if self.processes <= 0 or not any(p.ok for p in pages):
+            return process_pages(pages, self.extract_opts, self.enrich_opts, self._texts_for(pages))
+        seqs = [next(self._seq) for _ in pages]
         size = max(1, min(CHUNK, -(-len(pages) // self.processes)))
-        return [self._pool.submit(process_pages, chunk, self.extract_opts, self.enrich_opts,
-                                  self._texts_for(chunk))
-                for chunk in (pages[i:i + size] for i in range(0, len(pages), size))]
+        pending = deque(_Chunk(list(zip(seqs[i:i + size], pages[i:i + size])))
+                        for i in range(0, len(pages), size))
+        done: dict[int, PageResult] = {}
+        inflight: list[_Chunk] = []
+        while pending or inflight:
+            while pending:
+                c = pending.popleft()
+                pool, gen = self._current()
+                chunk_pages = [p for _, p in c.items]
+                try:
+                    c.future = pool.submit(process_pages, chunk_pages, self.extract_opts, self.enrich_opts,
+                                           self._texts_for(chunk_pages), [s for s, _ in c.items])
+                except (BrokenProcessPool, RuntimeError):  # broken or shut down under us
+                    self._restart(gen)
+                    pending.appendleft(c)
+                    continue
+                c.gen = gen
+                inflight.append(c)
+            wait([c.future for c in inflight], return_when=FIRST_COMPLETED)
+            for c in [c for c in inflight if c.future.done()]:
+                inflight.remove(c)
+                try:
+                    for (seq, _), r in zip(c.items, c.future.result()):
+                        done[seq] = r
+                except BrokenProcessPool:
+                    self._restart(c.gen)
+                    pending.extend(self._recover(c, done))
+                except Exception as e:  # noqa: BLE001 - e.g. a result that cannot be pickled back
+                    if len(c.items) > 1:
+                        pending.extend(_Chunk([it], alone=True) for it in c.items)
+                    else:
+                        seq, page = c.items[0]
+                        done[seq] = PageResult(page=page, error="internal_error",
+                                               detail=f"processing raised {type(e).__name__}: {e}"[:500])
+        return [done[s] for s in seqs]
+
+    def _recover(self, c: _Chunk, done: dict[int, PageResult]) -> list[_Chunk]:
+        """What to run again of a chunk whose worker pool broke, after recording the culprits."""
+        budget = self.extract_opts.page_timeout
+        with self._lock:
+            slow = {s: self._killed.pop(s) for s, _ in c.items if s in self._killed}
+            enrich_slow = self._killed.pop(-c.items[0][0], None)
+            bystander = c.gen in self._kill_gens
+        if slow:
+            for seq, page in c.items:
+                if seq in slow:
+                    done[seq] = PageResult(page=page, error="extract_timeout", detail=(
+                        f"parsing and extraction ran {slow[seq]:.0f}s, over extract.page_timeout ({budget:g}s): "
+                        "the worker was stopped"))
+            rest = [it for it in c.items if it[0] not in slow]
+            return [_Chunk(rest, c.alone)] if rest else []
+        if enrich_slow is not None:
+            if len(c.items) > 1:
+                return [_Chunk([it], alone=True) for it in c.items]
+            seq, page = c.items[0]
+            done[seq] = PageResult(page=page, error="enrich_timeout", detail=(
+                f"entity and quote extraction ran {enrich_slow:.0f}s, over extract.page_timeout ({budget:g}s): "
+                "the worker was stopped"))
+            return []
+        if bystander:
+            return [_Chunk(c.items, c.alone)]  # stopped with a pool that broke for another page
+        if len(c.items) > 1 or not c.alone:
+            return [_Chunk([it], alone=True) for it in c.items]
+        seq, page = c.items[0]
+        done[seq] = PageResult(page=page, error="internal_error", detail=(
+            "the worker process died while processing this page alone (a crash in a parser, or out of memory)"))
+        return []
 
     def _texts_for(self, pages: Sequence[FetchedPage]) -> SiteTexts:
         # only the sites of this chunk travel to the worker (by the fetched URL's host: the
@@ -156,16 +403,12 @@ class CpuPool:
         sites = {site_key(p.final_url or p.url) for p in pages}
         return {s: self.site_texts[s] for s in sites if s in self.site_texts}
 
-    def run(self, pages: Sequence[FetchedPage]) -> list[PageResult]:
-        out: list[PageResult] = []
-        for f in self.submit(pages):
-            out.extend(f.result())
-        return out
-
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._closed.set()
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> "CpuPool":
         return self
