@@ -93,6 +93,22 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
     urls = list(dict.fromkeys(u.strip() for u in urls if u and u.strip()))
     versions = stages.versions(cfg)
     summary = RunSummary(run_id=run_id, flow="ingest", status="running", db=cfg.load.db_path, urls=len(urls))
+    try:
+        _recorded_ingest(urls, cfg, summary, log, versions, sources, force_sources, prog)
+    except db.DatabaseLocked:
+        raise  # worth the flow's retry: the other writer will be done by then
+    except db.WarehouseError as e:
+        # a full disk, a damaged file: one clear message (the runs row has it too), no retry
+        # that would only meet the same disk, and no traceback
+        log.error("%s", e)
+        summary.status = "failed"
+        summary.extra.setdefault("message", str(e))
+    return summary
+
+
+def _recorded_ingest(urls: list[str], cfg: Config, summary: RunSummary, log, versions: dict,
+                     sources: list[Source] | None, force_sources: bool, prog: RunProgress) -> None:
+    run_id = summary.run_id
     with stages.RecordedRun(cfg, summary, log, len(urls), versions, claim=True) as run:
         found = None
         if sources:
@@ -107,7 +123,6 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
         prev = _previous(cfg, urls, run_id, found, versions["model"])
         _fetch_and_load(urls, cfg, run, prev, found.plan if found is not None else None, prog)
     summary.extra["timings"] = prog.timings()
-    return summary
 
 
 def _run_name() -> str:
@@ -135,6 +150,7 @@ def ingest(urls: list[str], db: str, config_path: str | None = None, source: str
         summary = run_ingest(urls, cfg, str(rid) if rid else str(uuid.uuid4()), get_run_logger(), sources=srcs,
                              force_sources=bool(source_names))
         result = summary.to_json()
-        # The load is committed: tell dashboards (Prefect event, webhook) and leave a summary artifact.
-        events.after_load(result, cfg, flow="ingest", source=source)
+        if summary.status == "completed":
+            # The load is committed: tell dashboards (Prefect event, webhook) and leave a summary artifact.
+            events.after_load(result, cfg, flow="ingest", source=source)
     return result

@@ -17,6 +17,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.exceptions import TerminationSignal
 
 from newsmill import __version__
 from newsmill.config import Config, FetchOptions, LoadOptions
@@ -78,6 +79,11 @@ class HeldWriter:
             self._opened = time.monotonic()
         try:
             return fn(self._con)
+        except (db.duckdb.Error, OSError) as e:
+            self.close()
+            if db.is_storage_error(e):
+                raise db.storage_error(self.opts.db_path, e, "loading") from None
+            raise
         except BaseException:
             self.close()
             raise
@@ -158,15 +164,48 @@ class RecordedRun:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        status = "completed" if exc is None else "failed"
-        message = None if exc is None else f"{type(exc).__name__}: {exc}"
+        if exc is None:
+            status, message = "completed", None
+        elif isinstance(exc, (KeyboardInterrupt, SystemExit, TerminationSignal)):
+            # Ctrl-C, or SIGTERM (the CLI turns it into KeyboardInterrupt): its batches are kept
+            status, message = "interrupted", f"stopped by {_signal_name(exc)}; the batches loaded before are kept"
+        else:
+            status, message = "failed", f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, db.WarehouseError):
+                message = str(exc)  # already says what happened and what to do
         if message and self.step:
             message = f"{self.step}: {message}"
+        storage = None
+        path, wait = self.cfg.load.db_path, self.cfg.load.lock_timeout
         try:
-            with db.writer(self.cfg.load.db_path, self.cfg.load.lock_timeout, snapshot=self.cfg.load.snapshot) as con:
+            with db.writer(path, wait) as con:
                 loader.finish_run(con, self.summary.run_id, self.counts, status, message)
+                if self.cfg.load.snapshot:
+                    db.publish_snapshot(con, path)
+        except db.StorageError as e:
+            # the loads are committed but readers cannot see them: the run has not done its job,
+            # and its row and exit status say so (recorded on a fresh connection: a failed
+            # checkpoint may have invalidated the first)
+            storage = e
+            if status == "completed":
+                status, message = "failed", str(e)
+            try:
+                with db.writer(path, wait) as con:
+                    loader.finish_run(con, self.summary.run_id, self.counts, status, message)
+            except db.WarehouseError as e2:
+                self.log.error("could not record the end of run %s: %s", self.summary.run_id, e2)
         except db.WarehouseError as e:
             self.log.error("could not record the end of run %s: %s", self.summary.run_id, e)
+        if message:
+            self.summary.extra["message"] = message
         self.summary.status = status
         self.summary.add_counts(self.counts)
         self.summary.seconds = round(time.monotonic() - self._started, 3)
+        if storage is not None and exc is None:
+            raise storage
+
+
+def _signal_name(exc: BaseException) -> str:
+    if isinstance(exc, TerminationSignal):
+        return "SIGTERM"
+    return getattr(exc, "signal_name", None) or ("Ctrl-C (SIGINT)" if isinstance(exc, KeyboardInterrupt) else "exit")

@@ -142,6 +142,8 @@ def cmd_ingest(args) -> int:
         print(json.dumps(summary, ensure_ascii=False))
     else:
         print(format_summary(summary))
+    if summary["status"] != "completed" and summary.get("message"):
+        print(f"newsmill: {summary['message']}", file=sys.stderr)
     return 0 if summary["status"] == "completed" else 1
 
 
@@ -171,8 +173,9 @@ def _drain_prefect() -> None:
 def run_flow(args, title: str, call) -> dict:
     """Start Prefect and run a flow (``call()``) under the progress display; the summary it returns
     gets the command's wall time (``wall_seconds``) and where it went (``time_split``)."""
-    from newsmill import progress
+    from newsmill import progress, reaper
 
+    reaper.install()  # SIGTERM unwinds the run; Prefect's server and the workers end with it
     called_at = time.time()
     with progress.display(getattr(args, "tty", False) and not getattr(args, "quiet", False), title):
         progress.phase("starting Prefect", title)
@@ -556,8 +559,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"newsmill: configuration error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM once a run started (reaper.Terminated)
+        return getattr(e, "exit_code", 130)
 
 
 if __name__ == "__main__":

@@ -413,5 +413,20 @@ class CpuPool:
     def __enter__(self) -> "CpuPool":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def terminate(self) -> None:
+        """Stop the workers now, mid-page if need be (the run is being interrupted)."""
+        self._closed.set()
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            procs = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:
+                with contextlib.suppress(Exception):
+                    proc.kill()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None and not issubclass(exc_type, Exception):  # Ctrl-C, SIGTERM
+            self.terminate()
+        else:
+            self.close()

@@ -61,6 +61,12 @@ def storage_error(path: str, e: BaseException, doing: str) -> StorageError:
                         "this are kept; free space (or fix the disk) and run again.")
 
 
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK if a transaction is still open; never hide the error that led here."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
 def migrations() -> list[tuple[int, str, str]]:
     out = []
     folder = resources.files("newsmill.warehouse").joinpath("migrations")
@@ -161,7 +167,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str = "") -> int:
             log.info("applied migration %03d_%s", version, name)
         con.execute("COMMIT")
     except duckdb.Error:
-        con.execute("ROLLBACK")
+        rollback(con)  # a COMMIT that failed (disk full) has ended the transaction already
         raise
     return pending[-1][0]
 
@@ -214,6 +220,19 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, path: str) -> Path:
     """Copy the checkpointed file while we hold the write lock, then swap it in atomically."""
     target = snapshot_path(path)
     tmp = target.with_name(target.name + ".tmp")
+    # A CHECKPOINT that hits a full disk is fatal to DuckDB (the open database is invalidated
+    # and nothing more can be recorded), so make sure the checkpoint and the copy fit first.
+    wal = Path(path + ".wal")
+    need = (os.path.getsize(path) + (wal.stat().st_size if wal.exists() else 0)) * 1.1 + 1_000_000
+    try:
+        st = os.statvfs(Path(path).resolve().parent)
+        free = st.f_bavail * st.f_frsize
+    except OSError:
+        free = need
+    if free < need:
+        raise StorageError(f"cannot publish the readers' snapshot {target}: it needs about {need / 1e6:.1f} MB "
+                           f"and {free / 1e6:.1f} MB are free. The loads are committed; free space and run again "
+                           "(readers see the previous snapshot until then).")
     try:
         con.execute("CHECKPOINT")
         shutil.copyfile(path, tmp)

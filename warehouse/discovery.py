@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from newsmill.warehouse import schema
+from newsmill.warehouse.db import rollback
 from newsmill.warehouse.sql import q
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def record(con: duckdb.DuckDBPyConnection, docs: list[dict], found: list[dict]) 
         con.execute(q("discovery.sql", "upsert_found"))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)  # a COMMIT that failed (disk full) has ended the transaction already
         raise
     finally:
         con.unregister("stage_docs")

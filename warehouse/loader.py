@@ -25,6 +25,7 @@ from newsmill.tasks.entities import alias_evidence, mention_aliases
 from newsmill.tasks.labels import PERSON
 from newsmill.tasks.urls import choose_canonical, owner_site, site_key
 from newsmill.warehouse import schema
+from newsmill.warehouse.db import rollback
 from newsmill.warehouse.sql import q, statements
 
 log = logging.getLogger(__name__)
@@ -250,38 +251,44 @@ def _drop_foreign(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -
 
 
 def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> BatchCounts:
-    """Merge staged rows in one transaction and return what happened to each article."""
+    """Merge staged rows in one transaction and return what happened to each article.
+
+    The same transaction adds the batch's counts to its run's ``runs`` row, so a run killed
+    between batches (``kill -9``) still shows what its committed batches loaded."""
     counts = BatchCounts()
     _drop_foreign(con, rows)
-    _register(con, rows)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for name, sql in statements("load.sql"):
-            if name in ("counts", "new_articles", "article_urls"):
-                continue
-            con.execute(sql)
-        if rows.get("stage_enrichments"):
-            for _name, sql in statements("enrich.sql"):
-                con.execute(sql)
-        for outcome, n in con.execute(q("load.sql", "counts")).fetchall():
-            setattr(counts, outcome, n)
-        counts.new_articles = [r[0] for r in con.execute(q("load.sql", "new_articles")).fetchall()]
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        _unregister(con)
     for f in rows["stage_fetches"]:
         if f["error"]:
             counts.failed += 1
             counts.errors[f["error"]] += 1
         elif f["status_code"] and 200 <= f["status_code"] < 300:
             counts.fetched += 1
-        if f["outcome"] == FetchOutcome.UNCHANGED and f["article_id"] is None:
-            counts.unchanged += 1  # 304 Not Modified
-    dup = sum(1 for f in rows["stage_fetches"] if f["outcome"] == FetchOutcome.UNCHANGED and f["article_id"] is not None)
-    counts.unchanged += dup
+        if f["outcome"] == FetchOutcome.UNCHANGED:
+            counts.unchanged += 1  # a 304, or a second URL of an article in this batch
+    _register(con, rows)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, sql in statements("load.sql"):
+            if name in ("counts", "new_articles", "article_urls", "run_progress"):
+                continue
+            con.execute(sql)
+        if rows.get("stage_enrichments"):
+            for _name, sql in statements("enrich.sql"):
+                con.execute(sql)
+        for outcome, n in con.execute(q("load.sql", "counts")).fetchall():
+            setattr(counts, outcome, getattr(counts, outcome) + n)
+        counts.new_articles = [r[0] for r in con.execute(q("load.sql", "new_articles")).fetchall()]
+        run_ids = {f["run_id"] for f in rows["stage_fetches"]}
+        if len(run_ids) == 1:
+            con.execute(q("load.sql", "run_progress"), {
+                "run_id": run_ids.pop(), "fetched": counts.fetched, "new": counts.new, "updated": counts.updated,
+                "unchanged": counts.unchanged, "failed": counts.failed})
+        con.execute("COMMIT")
+    except BaseException:
+        rollback(con)  # a COMMIT that failed (disk full) has ended the transaction already
+        raise
+    finally:
+        _unregister(con)
     return counts
 
 

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from newsmill.warehouse import loader
+from newsmill.warehouse.db import rollback
 from newsmill.warehouse.sql import q, statements
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def write_reloaded(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) 
         counts = dict(con.execute(q("reenrich.sql", "counts")).fetchall())
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)  # a COMMIT that failed (disk full) has ended the transaction already
         raise
     finally:
         for name in loader.SCHEMAS:

@@ -76,3 +76,10 @@ SELECT outcome, count(*) FROM batch_outcome GROUP BY outcome;
 
 -- name: new_articles
 SELECT article_id FROM batch_outcome WHERE outcome = 'new';
+
+-- name: run_progress
+-- The batch's counts added to its run's row in the batch's own transaction: a run that is killed
+-- keeps counts that match its committed batches (finish_run writes the totals again at the end).
+UPDATE runs SET fetched = fetched + $fetched, new = new + $new, updated = updated + $updated,
+    loaded = loaded + $new + $updated, unchanged = unchanged + $unchanged, failed = failed + $failed
+WHERE run_id = $run_id AND status = 'running';
