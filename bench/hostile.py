@@ -136,7 +136,8 @@ def main() -> int:
     for i in range(1, 4):
         sid.append(a.add(f"/story.php?sid={i}", b""))
     def story(req):
-        n = int(req.path.rsplit("=", 1)[1])
+        from urllib.parse import parse_qs, urlsplit
+        n = int(parse_qs(urlsplit(req.path).query)["sid"][0])
         body = page(f"Story sid {n}", 40 + n).encode()
         req.send_response(200)
         req.send_header("Content-Type", "text/html; charset=utf-8")
