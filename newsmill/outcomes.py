@@ -39,6 +39,9 @@ class ErrorClass(StrEnum):
     NOT_HTML = "not_html"  # a PDF, an image, JSON, ...
     PARSE_ERROR = "parse_error"  # undecodable body, broken XML, HTML that does not parse
     EXTRACT_EMPTY = "extract_empty"  # parsed, but no article text in it
+    EXTRACT_TIMEOUT = "extract_timeout"  # parsing/extraction ran past extract.page_timeout: worker stopped
+    ENRICH_TIMEOUT = "enrich_timeout"  # entity/quote extraction ran past its budget: worker stopped
+    CANONICAL_CONFLICT = "canonical_conflict"  # its canonical URL is another site's article: not overwritten
     RAW_PAGE_CORRUPT = "raw_page_corrupt"  # reenrich: the kept HTML does not decompress
     INTERNAL_ERROR = "internal_error"  # an unexpected exception for this URL (a bug: report it)
     UNKNOWN = "unknown"  # no class was given (a bug: report it)

@@ -34,6 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from newsmill.config import EnrichOptions, ExtractOptions
+from newsmill.outcomes import ErrorClass
 from newsmill.records import FetchedPage, PageResult
 from newsmill.tasks.urls import site_key
 
@@ -70,7 +71,7 @@ def _guarded(fn, page: FetchedPage, what: str) -> PageResult:
         return fn(page)
     except Exception as e:  # noqa: BLE001 - recorded as the page's outcome, logged with its traceback
         log.exception("%s of %s raised", what, page.url)
-        return PageResult(page=page, error="internal_error", detail=f"{what} raised {type(e).__name__}: {e}"[:500])
+        return PageResult(page=page, error=ErrorClass.INTERNAL_ERROR, detail=f"{what} raised {type(e).__name__}: {e}"[:500])
 
 
 def process_pages(pages: Sequence[FetchedPage], extract_opts: ExtractOptions,
@@ -90,7 +91,7 @@ def process_pages(pages: Sequence[FetchedPage], extract_opts: ExtractOptions,
 
     def extract_one(page: FetchedPage) -> PageResult:
         if page.ok and page.size > extract_opts.max_page_bytes:
-            return PageResult(page=page, error="too_large",
+            return PageResult(page=page, error=ErrorClass.TOO_LARGE,
                               detail=f"{page.size} bytes: over extract.max_page_bytes ({extract_opts.max_page_bytes})")
         return extract_stage.extract_page(page, extract_opts)
 
@@ -121,7 +122,7 @@ def _enrich_one(enrich_stage, result: PageResult, opts: EnrichOptions) -> PageRe
         return enrich_stage.enrich_results([result], opts)[0]
     except Exception as e:  # noqa: BLE001 - recorded as the page's outcome
         log.exception("enriching %s raised", result.page.url)
-        return PageResult(page=result.page, error="internal_error",
+        return PageResult(page=result.page, error=ErrorClass.INTERNAL_ERROR,
                           detail=f"entity/quote extraction raised {type(e).__name__}: {e}"[:500])
 
 
@@ -359,7 +360,7 @@ class CpuPool:
                         pending.extend(_Chunk([it], alone=True) for it in c.items)
                     else:
                         seq, page = c.items[0]
-                        done[seq] = PageResult(page=page, error="internal_error",
+                        done[seq] = PageResult(page=page, error=ErrorClass.INTERNAL_ERROR,
                                                detail=f"processing raised {type(e).__name__}: {e}"[:500])
         return [done[s] for s in seqs]
 
@@ -373,7 +374,7 @@ class CpuPool:
         if slow:
             for seq, page in c.items:
                 if seq in slow:
-                    done[seq] = PageResult(page=page, error="extract_timeout", detail=(
+                    done[seq] = PageResult(page=page, error=ErrorClass.EXTRACT_TIMEOUT, detail=(
                         f"parsing and extraction ran {slow[seq]:.0f}s, over extract.page_timeout ({budget:g}s): "
                         "the worker was stopped"))
             rest = [it for it in c.items if it[0] not in slow]
@@ -382,7 +383,7 @@ class CpuPool:
             if len(c.items) > 1:
                 return [_Chunk([it], alone=True) for it in c.items]
             seq, page = c.items[0]
-            done[seq] = PageResult(page=page, error="enrich_timeout", detail=(
+            done[seq] = PageResult(page=page, error=ErrorClass.ENRICH_TIMEOUT, detail=(
                 f"entity and quote extraction ran {enrich_slow:.0f}s, over extract.page_timeout ({budget:g}s): "
                 "the worker was stopped"))
             return []
@@ -391,7 +392,7 @@ class CpuPool:
         if len(c.items) > 1 or not c.alone:
             return [_Chunk([it], alone=True) for it in c.items]
         seq, page = c.items[0]
-        done[seq] = PageResult(page=page, error="internal_error", detail=(
+        done[seq] = PageResult(page=page, error=ErrorClass.INTERNAL_ERROR, detail=(
             "the worker process died while processing this page alone (a crash in a parser, or out of memory)"))
         return []
 

@@ -630,7 +630,7 @@ class PoliteFetcher:
             return self._fetch(url, validators, kind, trusted, source)
         except Exception as e:  # noqa: BLE001 - recorded as the URL's outcome, logged with its traceback
             log.exception("fetching %s raised", url)
-            return refused(url, "internal_error", f"{type(e).__name__}: {e}",
+            return refused(url, ErrorClass.INTERNAL_ERROR, f"{type(e).__name__}: {e}",
                            self.plan.sources.get(url, source))
 
     def _robots_refusal(self, url: str) -> safety.Refusal | None:

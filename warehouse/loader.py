@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import pyarrow as pa
 
-from newsmill.outcomes import FetchOutcome
+from newsmill.outcomes import ErrorClass, FetchOutcome
 from newsmill.records import Document, Enrichment, PageResult, stable_id
 from newsmill.tasks.entities import alias_evidence, mention_aliases
 from newsmill.tasks.labels import PERSON
@@ -245,7 +245,7 @@ def _drop_foreign(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -
         rows[name] = [x for x in rows[name] if x["article_id"] not in foreign]
     for f in rows["stage_fetches"]:
         if f["article_id"] in foreign:
-            f.update(error="canonical_conflict", outcome="failed",
+            f.update(error=ErrorClass.CANONICAL_CONFLICT, outcome=FetchOutcome.FAILED.stored,
                      error_detail=f"its canonical URL is the article loaded from {foreign[f['article_id']]}, "
                                   "another site: not overwritten", article_id=None)
 
