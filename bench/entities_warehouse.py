@@ -1,6 +1,6 @@
 """One real-world thing, one entity - checked on a whole warehouse (issue 13).
 
-    python -m bench.entities_warehouse [--db PATH] [--keep]
+    python -m bench.entities_warehouse [--db PATH | --keep PATH]
 
 Serves the 181 pages of ../shared/benchmarks/article-extraction on 127.0.0.1 (bench/pipeline.py's
 site), ingests them with ``newsmill ingest`` into one warehouse, and counts, from the warehouse
@@ -117,9 +117,14 @@ def ingest(db: Path, tmp: Path) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", type=Path, help="check this warehouse instead of ingesting a new one")
+    ap.add_argument("--keep", type=Path, metavar="PATH", help="ingest into PATH (a new file) and keep it")
     args = ap.parse_args(argv)
     if args.db:
         res = check(args.db)
+    elif args.keep:
+        with tempfile.TemporaryDirectory() as d:
+            summary = ingest(args.keep, Path(d))
+        res = {"ingest": {k: summary.get(k) for k in ("status", "loaded", "failed")}, **check(args.keep)}
     else:
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
