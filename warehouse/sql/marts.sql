@@ -91,8 +91,9 @@ SELECT (SELECT count(*) FROM articles) AS articles,
         WHERE status = 'completed') AS last_load;
 
 -- name: run_articles
--- Articles a run inserted, for its summary artifact.
-SELECT a.title, a.canonical_url, d.source, CAST(d.day AS VARCHAR) AS day
+-- Articles a run inserted, for its summary artifact: "source · site" (the dashboard's terms).
+SELECT a.title, a.canonical_url, coalesce(d.source, '(URL list)') || ' · ' || d.site AS source,
+       CAST(d.day AS VARCHAR) AS day
 FROM articles a JOIN article_days d USING (article_id)
 WHERE a.article_id IN (SELECT unnest($ids::VARCHAR[]))
 ORDER BY d.day DESC, a.title
