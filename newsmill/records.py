@@ -113,6 +113,7 @@ class Quote:
     speaker_end: int | None
     speaker_name: str | None
     speaker_label: str | None = None
+    confidence: float | None = None  # 0-1, P(quote and speaker right), calibrated on PolNeAR train
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import functools
 import importlib.util
 import json
 import logging
-import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +20,6 @@ from pathlib import Path
 from newsmill.config import ConfigError, EnrichOptions
 from newsmill.records import Enrichment, EntityMention, PageResult, Quote
 from newsmill.tasks import entities as ents
-from newsmill.tasks import labels
 from newsmill.tasks import quotes as qts
 
 log = logging.getLogger(__name__)
@@ -67,6 +65,7 @@ def load_model(name: str):
                     f"NEWSMILL_SPACY_MODEL / [enrich] model / --model") from first
             log.warning("spaCy model %s not found, using %s", name, FALLBACK_MODEL)
         ents.add_entity_ruler(nlp)
+        qts.add_segmenter(nlp)
         _models[name] = nlp
         return nlp
 
@@ -246,44 +245,15 @@ def _finish(text: str, restored: str, mentions: list[ents.Mention], raw: list[qt
                      for m in mentions)
     quotes = []
     seen = set()
-    for q in raw:
-        if (q.start, q.end) in seen or q.end <= q.start:
+    for q, who in qts.resolve(text, raw, mentions):
+        if (q.start, q.end) in seen:
             continue
         seen.add((q.start, q.end))
-        speaker = name = label = None
-        if q.speaker_start is not None:
-            speaker = text[q.speaker_start:q.speaker_end]
-            name, label = resolve_speaker(text, q.speaker_start, q.speaker_end, mentions)
+        speaker = text[q.speaker_start:q.speaker_end] if q.speaker is not None else None
         quotes.append(Quote(text[q.start:q.end], q.start, q.end, q.kind, q.cue, speaker,
-                            q.speaker_start, q.speaker_end, name, label))
+                            q.speaker_start, q.speaker_end, who.name, who.label,
+                            round(qts.confidence(q, who), 3)))
     return Enrichment(entities, tuple(quotes), model=version, skipped=skipped)
-
-
-_PRIORITY = {labels.PERSON: 0, labels.ORG: 1, labels.PLACE: 2, labels.NORP: 3}
-
-
-def resolve_speaker(text: str, s: int, e: int, mentions: list[ents.Mention]) -> tuple[str | None, str | None]:
-    """The canonical entity a speaker mention stands for: a name inside it, or for "he"/"she" the
-    nearest person named before, or for "the spokesman" the last person given that title."""
-    # A nationality or a place inside a longer phrase modifies it ("the German automaker", "a
-    # Texas lawyer"): it is the speaker only as the phrase's head ("Germany said", "the Germans").
-    inside = [m for m in mentions if m.start < e and s < m.end
-              and (m.label in ("PERSON", "ORG") or not text[m.end:e].strip(" ,.'’s"))]
-    if inside:
-        best = min(inside, key=lambda m: (_PRIORITY.get(m.label, 9), -m.start))
-        return best.name, best.label
-    words = re.findall(r"[\w'’]+", text[s:e].lower())
-    if not words:
-        return None, None
-    before = [m for m in mentions if m.end <= s and m.label == "PERSON" and not m.in_quote]
-    if len(words) == 1 and words[0] in qts.PRONOUNS:
-        return (before[-1].name, "PERSON") if before else (None, None)
-    head = words[-1]
-    if words[0] in {"the", "this", "that"} and head in ents.word_list("titles.txt"):
-        for m in reversed(before):
-            if head in m.title.split():
-                return m.name, "PERSON"
-    return None, None
 
 
 def enrich_results(results: Sequence[PageResult], opts: EnrichOptions = EnrichOptions()) -> list[PageResult]:

@@ -290,7 +290,10 @@ def test_fast_pipeline_gives_the_same_analysis_as_spacys_default():
     default = spacy.load(EnrichOptions().model)
     from newsmill.tasks.entities import add_entity_ruler
 
+    from newsmill.tasks.quotes import add_segmenter
+
     add_entity_ruler(default)
+    add_segmenter(default)  # paragraph and dateline boundaries are part of newsmill's analysis
     text = (FIX / "kirby.txt").read_text(encoding="utf-8") + "\n" + INFLECTED
     a, b = fast(text), default(text)
     assert [(x.start, x.end, x.label_) for x in a.ents] == [(x.start, x.end, x.label_) for x in b.ents]
