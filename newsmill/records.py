@@ -114,6 +114,7 @@ class Quote:
     speaker_name: str | None
     speaker_label: str | None = None
     confidence: float | None = None  # 0-1, P(quote and speaker right), calibrated on PolNeAR train
+    evidence: str | None = None  # the evidence class confidence is read from ("direct|trailing_cue|mention")
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class Enrichment:
         return {
             "entities": [{k: v for k, v in asdict(e).items() if k != "title"} for e in self.entities],
             "quotes": [
-                {k: v for k, v in asdict(q).items() if k != "speaker_label"} for q in self.quotes
+                {k: v for k, v in asdict(q).items() if k not in ("speaker_label", "evidence")} for q in self.quotes
             ],
             "skipped": self.skipped,  # why the text was not analysed ("language fr (0.93): ..."), or None
         }

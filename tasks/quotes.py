@@ -280,6 +280,7 @@ class RawQuote:
     strategy: str = ""  # which strategy attributed it ("trailing_cue", "clause", ...)
     group: int | None = None  # multi-paragraph quotation id (direct quotes)
     words: int = 0
+    text_of: str = ""  # the quote's text, set by :func:`resolve`
 
     @property
     def speaker_start(self) -> int | None:
@@ -393,9 +394,13 @@ def speaker_of(tok, lo_tok: int = 0) -> Speaker | None:
     if (tok.tag_ in _NAME_TAGS or ent is not None) and not (low.rstrip(".") in _titles() and tok.ent_type_ != "PERSON"):
         names = _name_tokens(tok)
         if ent is not None and ent.label_ == "PERSON":
-            names = [t for t in ent if not t.is_punct]
-            while len(names) > 1 and (names[0].lower_.rstrip(".") in _titles() or names[0].lower_ == "the"):
-                names = names[1:]
+            # the entity, widened by name parts the model left out of it ("ANNIKA" of "ANNIKA BRENNVOLD")
+            toks = [t for t in ent if not t.is_punct]
+            while len(toks) > 1 and (toks[0].lower_.rstrip(".") in _titles() or toks[0].lower_ == "the"):
+                toks = toks[1:]
+            if toks and names and names[0].i < toks[0].i and names[-1].i >= toks[0].i - 1:
+                toks = list(doc[names[0].i:toks[-1].i + 1])
+            names = toks or names
         appos_noun = any(c.dep_ == "appos" and _is_person_noun(c) for c in tok.children)
         return Speaker(s, e, "name", names[0].idx, names[-1].idx + len(names[-1].text),
                        person=_has_title(tok) or appos_noun, plural=tok.tag_ == "NNPS", head=low)
@@ -479,6 +484,20 @@ def _resolve_relative(subj):
     return subj
 
 
+def _speaker_at(ctx, subj) -> Speaker | None:
+    """The speaker of a cue whose subject token is ``subj`` (absolute offsets). A relative pronoun
+    ("officials, who said") is the speaker as written; its antecedent says who it is."""
+    if subj is None or not any(c.isalnum() for c in subj.text):
+        return None
+    ante = _resolve_relative(subj)
+    sp = speaker_of(ante, ctx.lo_token(ante)) if ante is not None else None
+    if sp is None:
+        return None
+    if ante is not subj:
+        sp.start, sp.end = subj.idx, subj.idx + len(subj.text)
+    return _shift(sp, ctx.base)
+
+
 def _is_agent(tok) -> bool:
     """Can this subject speak? Names, pronouns for people, titles and agent nouns can; abstract
     nouns ("experience", "history") cannot."""
@@ -513,8 +532,8 @@ def indirect_clause(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     comp = [c for c in tok.children if c.dep_ == "ccomp"]
     if not comp:
         return None
-    subj = _resolve_relative(_subject(tok))
-    if verb_in(tok, _EVIDENTIAL) and not _is_agent(subj):
+    subj = _subject(tok)
+    if verb_in(tok, _EVIDENTIAL) and not _is_agent(_resolve_relative(subj)):
         return None
     c = comp[0]
     left, right = c.left_edge.i, c.right_edge.i
@@ -533,7 +552,7 @@ def indirect_parenthetical(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | N
         return None
     doc = tok.doc
     head = tok.head
-    subj = _resolve_relative(_subject(tok))
+    subj = _subject(tok)
     if head.i < tok.i and tok.right_edge.i >= head.right_edge.i - 1:
         span = _trim(doc, max(head.left_edge.i, 0), tok.left_edge.i - 1)
     elif (tok.left_edge.i > 0 and doc[tok.left_edge.i - 1].text == ","
@@ -560,7 +579,7 @@ def indirect_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
             continue
         span = _trim(tok.doc, o.left_edge.i, o.right_edge.i)
         if span:
-            return span, _resolve_relative(_subject(tok))
+            return span, _subject(tok)
     return None
 
 
@@ -590,6 +609,40 @@ def according_to(ctx: _Ctx) -> list[RawQuote]:
     return out
 
 
+_HEADLINE_NAME = re.compile(r"((?:[A-Z][\w.'’-]*\s+){0,4}[A-Z][\w'’-]*):[ \t]+(?=\S)")
+
+
+def headline_colon(ctx: _Ctx) -> list[RawQuote]:
+    """A line that opens with a name and a colon reports what that person or organisation said:
+    'Graham: Party Will Lose the Senate'. Not a dateline ('DHAKA: ...'; :func:`dateline`), and
+    not when quotation marks follow (:func:`colon_intro` takes those)."""
+    doc, text, base = ctx.doc, ctx.text, ctx.base
+    out = []
+    for p0, p1 in paragraphs(text, base, base + len(doc_text(doc))):
+        m = _HEADLINE_NAME.match(text, p0, p1)
+        if not m or dateline(text, p0, p1) is not None or text[m.end()] in QUOTE_CHARS:
+            continue
+        toks = [t for t in _tokens_between(doc, p0 - base, m.end(1) - base) if not t.is_space]
+        if not toks or not any(t.ent_type_ in {"PERSON", "ORG"} for t in toks):
+            continue
+        titles = _titles()
+        had_title = any(t.lower_.rstrip(".") in titles for t in toks[:-1])
+        names = list(toks)
+        while len(names) > 1 and names[0].lower_.rstrip(".") in titles:
+            names = names[1:]
+        c0, c1 = m.end(), p1
+        while c1 > c0 and (text[c1 - 1].isspace() or text[c1 - 1] in QUOTE_CHARS + "."):
+            c1 -= 1
+        if c1 - c0 < 10:
+            continue
+        head = names[-1]
+        sp = Speaker(base + toks[0].idx, base + head.idx + len(head.text), "name", base + names[0].idx,
+                     base + head.idx + len(head.text), person=had_title or head.ent_type_ == "PERSON",
+                     head=head.lower_)
+        out.append(RawQuote(c0, c1, "indirect", ":", m.end(1), sp, "headline_colon"))
+    return out
+
+
 def indirect_quotes(ctx: _Ctx) -> list[RawQuote]:
     """Reported speech of one parsed segment: each cue verb tried with :data:`INDIRECT_STRATEGIES`
     in order, plus "according to"."""
@@ -609,16 +662,13 @@ def indirect_quotes(ctx: _Ctx) -> list[RawQuote]:
                 span = _after_dateline(ctx, span)
             if span is None or span[1] - span[0] < 3:
                 break
-            lo = ctx.lo_token(subj) if subj is not None else 0
-            sp = speaker_of(subj, lo) if subj is not None else None
+            sp = _speaker_at(ctx, subj)
             if sp and span[0] <= sp.start - ctx.base < span[1]:
                 sp = None
-            if sp is not None:
-                sp = _shift(sp, ctx.base)
             out.append(RawQuote(ctx.base + span[0], ctx.base + span[1], "indirect", _cue_text(tok),
                                 ctx.base + tok.idx, sp, strategy.__name__))
             break
-    return out + according_to(ctx)
+    return out + according_to(ctx) + headline_colon(ctx)
 
 
 def _shift(sp: Speaker, base: int) -> Speaker:
@@ -680,6 +730,12 @@ def trailing_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
     doc, text, base = ctx.doc, ctx.text, ctx.base
     if not q.closed or _sentence_end_inside(text, q.end, q.close_at + len(q.close_mark) - q.end):
         return None
+    if _short_object(text, q):
+        # one to three quoted words take a trailing cue only when they open their sentence or clause
+        # ('“Never,” she said'), not inside another clause ('called the outage a “glitch”, but ...')
+        lead = text[text.rfind("\n", 0, q.open_at) + 1:q.open_at].rstrip()
+        if lead and lead[-1] not in ".!?:;,—–-" + QUOTE_CHARS:
+            return None
     a = q.close_at + len(q.close_mark)
     p_end = text.find("\n", a)
     p_end = len(text) if p_end < 0 else p_end
@@ -768,8 +824,13 @@ def leading_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
     gap = text[base + verb.idx + len(verb.text):q0]
     if re.search(r"[.;!?]", gap.replace("Mr.", "").replace("Ms.", "").replace("Dr.", "")):
         return None
-    if _short_object(text, q) and not re.fullmatch(r"\s*(?:[,:]|that)?\s*", gap):
-        return None  # 'calls the encampment a “temporary” measure': an object, not what was said
+    if _short_object(text, q):
+        # 'calls the encampment a “temporary” measure', 'demand “respect” from the board': an
+        # object, not what was said. 'She said: “Never.”' and 'He said “no.”' end their sentence.
+        after = text[q.close_at + len(q.close_mark):q.close_at + len(q.close_mark) + 2].lstrip()
+        ends = text[q.end - 1] in ".!?," or not after or after[0] in ".!?;,\n"
+        if not (re.fullmatch(r"\s*[,:]\s*", gap) or (re.fullmatch(r"\s*(?:that)?\s*", gap) and ends and q.closed)):
+            return None
     subj = _resolve_relative(_subject(verb))
     if subj is None:
         return None
@@ -823,15 +884,23 @@ def colon_intro(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
     else:
         if len(toks) > 8:
             return None
-        names = [t for t in toks if t.tag_ in _NAME_TAGS or t.ent_type_ in {"PERSON", "ORG"}]
-        if not names:
+        # the last run of capitalised words before the colon names the speaker (the marks after the
+        # colon tell it from a dateline or a label such as "Note:")
+        run: list = []
+        for t in toks:
+            if t.is_alpha and t.text[0].isupper() and t.lower_ not in {"and", "from", "the", "by", "with"}:
+                run.append(t)
+            elif t.text not in {".", "-", "'s", "’s"} or not run:
+                run = []
+        titles = _titles()
+        had_title = any(t.lower_.rstrip(".") in titles for t in run[:-1])
+        while len(run) > 1 and run[0].lower_.rstrip(".") in titles:
+            run = run[1:]
+        if not run:
             return None
-        head = names[-1]
-        sp = speaker_of(head, ctx.lo_token(head))
-        if sp is not None:
-            sp.start = toks[0].idx
-            while sp.start - base < head.idx and doc_text(doc)[sp.start - 0:sp.start].isspace():
-                break
+        head = run[-1]
+        sp = Speaker(toks[0].idx, head.idx + len(head.text), "name", run[0].idx, head.idx + len(head.text),
+                     person=had_title or head.ent_type_ not in {"ORG", "GPE", "NORP", "LOC", "FAC"}, head=head.lower_)
         strategy = "colon_name"
     if sp is None:
         return None
@@ -1003,13 +1072,36 @@ def _norm(s: str) -> str:
     return " ".join(s.lower().replace("’", "'").split())
 
 
-def _name_from_span(text: str, s: int, e: int, mentions, person: bool) -> tuple[str | None, str | None, str]:
+def _written_name(text: str, s: int, e: int) -> str:
+    written = " ".join(text[s:e].split())
+    if written.isupper() and len(written) > 4:
+        written = written.title()  # "ANNIKA BRENNVOLD" -> "Annika Brennvold"
+    return written
+
+
+def _complete(name: str, full_names: list[str]) -> str:
+    """A short form's full name in this article ("Brennvold", "Al-Rashidi" -> the one person
+    whose name ends with it), else the name itself."""
+    words = _norm(name).replace("-", " ").split()
+    found = {f for f in full_names
+             if len(_norm(f).replace("-", " ").split()) > len(words)
+             and _norm(f).replace("-", " ").split()[-len(words):] == words}
+    return found.pop() if len(found) == 1 else name
+
+
+def _name_from_span(text: str, s: int, e: int, mentions, person: bool,
+                    full_names: list[str] = ()) -> tuple[str | None, str | None, str]:
     inside = [m for m in mentions if m.start < e and s < m.end]
     persons = [m for m in inside if m.label == labels.PERSON]
+    written = _written_name(text, s, e)
     if persons:
         best = max(persons, key=lambda m: m.end - m.start)
-        return best.name, labels.PERSON, "mention"
-    written = " ".join(text[s:e].split())
+        name = best.name
+        if len(written.split()) > len(name.split()) and _norm(written).endswith(_norm(text[best.start:best.end])):
+            name = written  # the model left the first name out of the mention
+        return _complete(name, full_names), labels.PERSON, "mention"
+    if len(written.split()) == 1 and _complete(written, full_names) != written:
+        return _complete(written, full_names), labels.PERSON, "surname"
     if person or (inside and any(m.label in {labels.ORG, labels.EntityType.PRODUCT, labels.EntityType.WORK_OF_ART, labels.NORP} and
                                   len(written.split()) >= 2 and first_name_gender(written) for m in inside)):
         # a person the model mistyped: join the article's full name for it ("Fjell" -> "Berit Fjell")
@@ -1027,7 +1119,31 @@ def _name_from_span(text: str, s: int, e: int, mentions, person: bool) -> tuple[
     return None, None, "unknown_name"
 
 
-def resolve(text: str, raw: list[RawQuote], mentions) -> list[tuple[RawQuote, Resolved]]:
+def person_hints(doc, base: int) -> list[tuple[int, int]]:
+    """[start, end) (absolute) of proper names the parse shows to be persons whatever type the
+    model gave them: a name written after a title ("Economist Berit Fjell"), in apposition with a
+    person noun ("Berit Fjell, an economist", "The harbour master, Ines Kowal"), or starting with
+    a known first name. Pronoun resolution and short forms count them as persons."""
+    out = []
+    seen = set()
+    for tok in doc:
+        if tok.tag_ not in _NAME_TAGS or tok.dep_ in {"compound", "flat"} and tok.head.tag_ in _NAME_TAGS:
+            continue
+        if tok.ent_type_ == "PERSON" or tok.i in seen:
+            continue
+        names = _name_tokens(tok)
+        if not names or names[0].lower_.rstrip(".") in _titles():
+            continue
+        appos = (tok.dep_ == "appos" and _is_person_noun(tok.head)) or \
+            any(c.dep_ == "appos" and _is_person_noun(c) for c in tok.children)
+        written = " ".join(t.text for t in names)
+        if _has_title(tok) or appos or (len(names) >= 2 and first_name_gender(written)):
+            seen.update(t.i for t in names)
+            out.append((base + names[0].idx, base + names[-1].idx + len(names[-1].text)))
+    return out
+
+
+def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int]] = ()) -> list[tuple[RawQuote, Resolved]]:
     """Canonical speaker names for the quotes of one article (``mentions`` already canonical).
 
     Names come from the mention inside the name part of the speaker phrase; a name the model
@@ -1040,11 +1156,25 @@ def resolve(text: str, raw: list[RawQuote], mentions) -> list[tuple[RawQuote, Re
     dl = _datelines(text, 0, len(text))
     in_dateline = lambda a, b: any(d0 <= a and b <= d1 for d0, d1 in dl)  # noqa: E731
     raw = [q for q in raw if q.end > q.start]
+    for q in raw:
+        q.text_of = text[q.start:q.end]
     # discourse: (position, name or None, gender, title) of persons, in text order
     events: list[tuple[int, str | None, str | None, str]] = []
+    in_quote = lambda a, b: any(q.kind == "direct" and q.start <= a and b <= q.end for q in raw)  # noqa: E731
     for m in mentions:
         if m.label == labels.PERSON and not m.in_quote and not in_dateline(m.start, m.end):
             events.append((m.start, m.name, first_name_gender(m.name), m.title))
+    full_names = [m.name for m in mentions if m.label == labels.PERSON and len(m.name.split()) > 1]
+    for h0, h1 in hints:
+        if in_dateline(h0, h1) or in_quote(h0, h1):
+            continue
+        name = _written_name(text, h0, h1)
+        if any(m.label == labels.PERSON and m.start <= h0 and h1 <= m.end for m in mentions):
+            continue
+        events.append((h0, name, first_name_gender(name), ""))
+        if len(name.split()) > 1:
+            full_names.append(name)
+    events.sort(key=lambda e: e[0])
     genders: dict[str, str] = {}
     for _, name, g, _t in events:
         if name and g:
@@ -1063,8 +1193,10 @@ def resolve(text: str, raw: list[RawQuote], mentions) -> list[tuple[RawQuote, Re
             results[i] = cache[key]
             continue
         if sp.kind == "name" and not in_dateline(sp.name_start, sp.name_end):
-            name, label, path = _name_from_span(text, sp.name_start, sp.name_end, mentions, sp.person)
+            name, label, path = _name_from_span(text, sp.name_start, sp.name_end, mentions, sp.person, full_names)
             res = Resolved(name, label, path)
+            if label == labels.PERSON and name and len(name.split()) > 1:
+                full_names.append(name)
             if label == labels.PERSON:
                 events.append((sp.start, name, genders.get(name) or first_name_gender(name or ""), ""))
         elif sp.kind == "pronoun" and sp.gender:
@@ -1105,9 +1237,11 @@ CONFIDENCE_FILE = DATA / "quote_confidence.json"
 
 
 def evidence(q: RawQuote, r: Resolved) -> str:
-    """The evidence class a quote's confidence is calibrated on: kind, attribution strategy and
-    how the speaker was resolved."""
-    return f"{q.kind}|{q.strategy or 'none'}|{r.path}"
+    """The evidence class a quote's confidence is calibrated on: kind, attribution strategy, how
+    the speaker was resolved, and whether the quote has fewer than six words (titles of songs and
+    books, slogans and fragments are short)."""
+    short = "short" if len(re.findall(r"\w+", q.text_of)) < 6 else "long"
+    return f"{q.kind}|{q.strategy or 'none'}|{r.path}|{short}"
 
 
 @lru_cache(maxsize=1)
@@ -1121,16 +1255,22 @@ def _calibration() -> dict:
 
 def confidence(q: RawQuote, r: Resolved) -> float:
     """P(the content is a quote and the speaker is right) for this evidence class, as measured on
-    PolNeAR train (smoothed; a class seen rarely falls back to its kind and resolution path)."""
+    PolNeAR train (smoothed; a class seen fewer than 5 times there falls back to its kind and
+    resolution path)."""
+    return confidence_of(evidence(q, r))
+
+
+def confidence_of(key: str) -> float:
+    """The calibrated confidence of an evidence class (see :func:`evidence`)."""
     cal = _calibration()
     table = cal.get("classes", {})
-    key = evidence(q, r)
     if key in table and table[key][0] >= 5:
         return table[key][2]
-    fallback = cal.get("fallback", {}).get(f"{q.kind}|{r.path}")
+    kind, _, path = key.split("|")[:3]
+    fallback = cal.get("fallback", {}).get(f"{kind}|{path}")
     if fallback:
         return fallback[2]
-    return 0.5 if r.name else 0.3
+    return 0.3
 
 
 def citable_threshold() -> float:

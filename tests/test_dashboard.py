@@ -212,7 +212,7 @@ def test_dashboard_escapes_page_content(db_path, tmp_path, browser):
     doc = extract_document(html, url)
     start = doc.text.index("Hello")
     enr = Enrichment(quotes=(Quote(doc.text[start:start + 40], start, start + 40, "direct", "said", "Mallory",
-                                   None, None, "Mallory " + evil),))
+                                   None, None, "Mallory " + evil, confidence=1.0),))
     page = FetchedPage(url, url, 200, "text/html", html, "utf-8", datetime.now(UTC), 1)
     with db.writer(db_path, snapshot=True) as con:
         loader.load_batch(con, [PageResult(page, doc, enr)], "run-x")

@@ -32,7 +32,8 @@ def test_cli_enrich_prints_one_json_object_per_file(tmp_path):
         assert text[ent["start"]:ent["end"]] == ent["text"]
     assert {"PERSON", "ORG", "PLACE"} <= {e["label"] for e in d["entities"]}
     for q in d["quotes"]:
-        assert set(q) == {"text", "start", "end", "kind", "cue", "speaker", "speaker_start", "speaker_end", "speaker_name"}
+        assert set(q) == {"text", "start", "end", "kind", "cue", "speaker", "speaker_start", "speaker_end", "speaker_name",
+                          "confidence"}
         assert text[q["start"]:q["end"]] == q["text"]
         assert q["kind"] in {"direct", "indirect"}
     assert any(q["speaker_name"] == "John Kirby" and q["kind"] == "direct" for q in d["quotes"])

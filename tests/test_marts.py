@@ -76,7 +76,7 @@ def _enrichment(text: str, ents, quotes) -> Enrichment:
         sp = text.find(speaker)
         qs.append(Quote(qtext, qs_start, qs_start + len(qtext), "direct" if '"' in text[qs_start - 1: qs_start] else "indirect",
                         cue, speaker, sp if sp >= 0 else None, sp + len(speaker) if sp >= 0 else None,
-                        speaker_name, "PERSON" if speaker_name else None))
+                        speaker_name, "PERSON" if speaker_name else None, 0.99 if speaker_name else 0.3))
     return Enrichment(tuple(mentions), tuple(qs), model="hand-made-test")
 
 
@@ -156,6 +156,30 @@ def test_quotes_with_speakers_link_articles(warehouse):
                        "This budget keeps every school open")
     # a speaker without a resolved entity keeps the words the article used
     assert ("a ferry company spokesman", "Ferries sail again after the storm") in [(r[0], r[1]) for r in rows]
+
+
+def test_quotes_citable_holds_named_confident_quotes_only(warehouse):
+    """quotes_citable: a named speaker and confidence >= the calibrated threshold (issue 12)."""
+    from newsmill.tasks.quotes import citable_threshold
+
+    allq = _rows(warehouse, "SELECT quote, speaker_name, confidence FROM quotes_with_speakers")
+    cit = _rows(warehouse, "SELECT quote FROM quotes_citable")
+    want = {q for q, name, conf in allq if name is not None and conf >= citable_threshold()}
+    assert want and {q for (q,) in cit} == want
+    assert len(cit) < len(allq)  # the unnamed "a ferry company spokesman" quote is not citable
+    with db.writer(warehouse, snapshot=True) as con:
+        con.execute("UPDATE quotes SET confidence = 0.5 WHERE speaker_name = 'Ada Park'")
+    assert all(q not in {x for (x,) in _rows(warehouse, "SELECT quote FROM quotes_citable")}
+               for q, name, _c in allq if name == "Ada Park")
+
+
+def test_unresolved_pronoun_is_never_a_speaker_in_marts(warehouse):
+    with db.writer(warehouse, snapshot=True) as con:
+        con.execute("UPDATE quotes SET speaker = 'he', speaker_name = NULL, speaker_entity_id = NULL "
+                    "WHERE speaker_name = 'Bo Lind'")
+    rows = _rows(warehouse, "SELECT speaker, speaker_as_written FROM quotes_with_speakers WHERE speaker_as_written = 'he'")
+    assert rows and all(r[0] is None for r in rows)
+    assert _rows(warehouse, "SELECT count(*) FROM speakers_by_entity WHERE speaker = 'he'")[0][0] == 0
 
 
 def test_speakers_by_entity(warehouse):

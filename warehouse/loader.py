@@ -130,7 +130,7 @@ def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime, cont
                        "cue": qt.cue, "speaker": qt.speaker, "speaker_entity_id": speaker_eid,
                        "speaker_name": qt.speaker_name, "start_char": qt.start, "end_char": qt.end,
                        "speaker_start": qt.speaker_start, "speaker_end": qt.speaker_end,
-                       "speaker_article_entity_id": speaker_eid}
+                       "speaker_article_entity_id": speaker_eid, "confidence": qt.confidence}
     return {
         "stage_entities": list(entities.values()),
         "stage_mentions": list(mentions.values()),

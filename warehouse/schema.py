@@ -29,7 +29,7 @@ KEPT = "kept"  # not staged: maintained by the load statements (first/last seen,
 
 _ARROW = {
     "VARCHAR": pa.string(), "JSON": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
-    "BOOLEAN": pa.bool_(), "BLOB": pa.binary(), "DATE": pa.date32(), "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
+    "BOOLEAN": pa.bool_(), "BLOB": pa.binary(), "DOUBLE": pa.float64(), "DATE": pa.date32(), "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
 }
 # information_schema.columns.data_type spells some types out
 _INFO_TYPE = {"TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE"}
@@ -38,7 +38,7 @@ _INFO_TYPE = {"TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE"}
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # DuckDB type: VARCHAR, INTEGER, BIGINT, BOOLEAN, BLOB, DATE, TIMESTAMPTZ, JSON
+    type: str  # DuckDB type: VARCHAR, INTEGER, BIGINT, DOUBLE, BOOLEAN, BLOB, DATE, TIMESTAMPTZ, JSON
     doc: str = ""
     not_null: bool = False
     load: str = PAGE  # KEY, FIXED, FETCH, PAGE or KEPT
@@ -223,6 +223,8 @@ TABLES: tuple[Table, ...] = (
         C("speaker_start", I, 'offsets of the speaker mention, or NULL'),
         C("speaker_end", I),
         C("speaker_article_entity_id", V, "the speaker's entity in the article alone (before cross-article linking)"),
+        C("confidence", "DOUBLE", "0-1: P(the quote and its speaker are right) for its evidence class, calibrated "
+          "on PolNeAR train (tasks/quotes.py); quotes_citable keeps named speakers at or above the threshold"),
     ), stage="stage_quotes"),
     Table("enrichments", "One row per enriched article: which text, by which model, what it found. Re-enriching an article "
           "replaces its mentions and quotes in the load transaction; nothing duplicates.", (
