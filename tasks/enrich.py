@@ -13,6 +13,7 @@ import functools
 import importlib.util
 import json
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path

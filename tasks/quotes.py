@@ -82,11 +82,13 @@ def paragraphs(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int,
     return [(lo + m.start(), lo + m.end()) for m in re.finditer(r"[^\n]+", text[lo:hi])]
 
 
-def dateline(text: str, start: int, end: int | None = None) -> int | None:
+def dateline(text: str, start: int, end: int | None = None, case_restored: bool = False) -> int | None:
     """End (after the separator and spaces) of a dateline opening the paragraph at ``start``, or
     None. Datelines: an upper-case place, or a place with an agency credit or a date, then a dash
     ("HANOI —", "Kabul (Reuters) -", "Moscow, Sept. 28 -"); or an upper-case place then a colon
-    that does not introduce a quotation ("DHAKA: The government ...")."""
+    that does not introduce a quotation ("DHAKA: The government ..."). ``case_restored``: the text
+    is the parser's case-restored copy ("HANOI —" reads "Hanoi —"), so one to three capitalised
+    words and a dash opening a paragraph count too."""
     end = len(text) if end is None else end
     m = _DATELINE.match(text, start, min(end, start + 90))
     if not m:
@@ -98,7 +100,8 @@ def dateline(text: str, start: int, end: int | None = None) -> int | None:
         after = text[m.end():m.end() + 1]
         if not upper or not after or after in _QUOTE_START or m.group("agency") and not upper:
             return None
-    elif not (upper or m.group("agency") or m.group("date")):
+    elif not (upper or m.group("agency") or m.group("date")
+              or case_restored and m.group("sep") != "-" and len(place.split()) <= 3):
         return None
     if m.end() >= end:
         return None
@@ -123,7 +126,7 @@ def _segment(doc):
     starts = set()
     for p0, p1 in paragraphs(text):
         starts.add(p0)
-        d = dateline(text, p0, p1)
+        d = dateline(text, p0, p1, case_restored=True)
         if d is not None:
             starts.add(d)
     for tok in doc[1:]:
