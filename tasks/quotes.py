@@ -459,9 +459,11 @@ def _trim(doc, left: int, right: int) -> tuple[int, int] | None:
     return doc[left].idx, doc[right].idx + len(doc[right].text)
 
 
-def _subject(verb):
+def _subject(verb, own: bool = True):
     """The speaker token of a cue: its subject, or in the passive its agent ("was told by X");
-    a passive cue without an agent has none ("Residents have been promised ...")."""
+    a passive cue without an agent has none ("Residents have been promised ..."). A cue under
+    another verb takes that verb's subject ("X met reporters and said", "X is expected to say",
+    "X was quoted as saying")."""
     for c in verb.children:
         if c.dep_ == "agent":
             for g in c.children:
@@ -471,10 +473,15 @@ def _subject(verb):
         if c.dep_ in {"nsubj", "csubj"}:
             return c
         if c.dep_ == "nsubjpass":
+            return None if own else c
+    if verb.dep_ in {"conj", "xcomp", "advcl", "pcomp", "pobj"} and verb.head is not verb:
+        head = verb.head
+        if verb.dep_ in {"pcomp", "pobj"} or head.dep_ == "prep":
+            while head.dep_ == "prep" and head.head is not head:
+                head = head.head  # "quoted as saying": saying <- as <- quoted
+        if not is_verb(head):
             return None
-    # "X met reporters and said ...", "X is expected to say ..."
-    if verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head is not verb:
-        return _subject(verb.head)
+        return _subject(head, own=False)
     return None
 
 
@@ -832,7 +839,7 @@ def leading_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
         # object, not what was said. 'She said: “Never.”' and 'He said “no.”' end their sentence.
         after = text[q.close_at + len(q.close_mark):q.close_at + len(q.close_mark) + 2].lstrip()
         ends = text[q.end - 1] in ".!?," or not after or after[0] in ".!?;,\n"
-        if not (re.fullmatch(r"\s*[,:]\s*", gap) or (re.fullmatch(r"\s*(?:that)?\s*", gap) and ends and q.closed)):
+        if not (re.search(r"[,:]\s*$", gap) or (re.fullmatch(r"\s*(?:that)?\s*", gap) and ends and q.closed)):
             return None
     subj = _resolve_relative(_subject(verb))
     if subj is None:
@@ -862,13 +869,17 @@ def colon_intro(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
     doc, text, base = ctx.doc, ctx.text, ctx.base
     q0 = q.open_at
     before = text[:q0].rstrip(" \t")
+    if not before.endswith(":") and before.endswith("\n"):
+        before = before.rstrip(" \t\n")  # 'X said:' closing the paragraph before the quotation
+        if text[len(before):q0].count("\n") > 2:
+            return None
     if not before.endswith(":") or len(before) - 1 < base:
         return None
     span = doc.char_span(len(before) - 1 - base, len(before) - base, alignment_mode="expand")
     if span is None or not len(span):
         return None
     colon = span[0]
-    p0 = text.rfind("\n", 0, q0) + 1
+    p0 = text.rfind("\n", 0, len(before) - 1) + 1
     toks = [t for t in colon.sent if t.i < colon.i and t.idx + base >= p0 and not t.is_space]
     # the phrase starts after the last sentence end in the paragraph
     for k in range(len(toks) - 1, -1, -1):
@@ -1082,6 +1093,24 @@ def _written_name(text: str, s: int, e: int) -> str:
     return written
 
 
+def _person_name(name: str) -> str:
+    """A person's name without the description the model ran into it ("Walt Disney Co. executive
+    Kevin Mayer" -> "Kevin Mayer", "Superintendent Jennifer McCormick" -> "Jennifer McCormick"):
+    nothing up to a lower-case word (particles aside) or a leading title."""
+    from newsmill.tasks.entities import PARTICLES
+
+    words = name.split()
+    for k in range(len(words) - 2, -1, -1):
+        w = words[k]
+        if w.islower() and w.strip(".") not in PARTICLES and len(words) - k - 1 >= 2:
+            words = words[k + 1:]
+            break
+    titles = _titles()
+    while len(words) > 2 and words[0].lower().rstrip(".") in titles:
+        words = words[1:]
+    return " ".join(words)
+
+
 def _complete(name: str, full_names: list[str]) -> str:
     """A short form's full name in this article ("Brennvold", "Al-Rashidi" -> the one person
     whose name ends with it), else the name itself."""
@@ -1099,7 +1128,7 @@ def _name_from_span(text: str, s: int, e: int, mentions, person: bool,
     written = _written_name(text, s, e)
     if persons:
         best = max(persons, key=lambda m: m.end - m.start)
-        name = best.name
+        name = _person_name(best.name)
         if len(written.split()) > len(name.split()) and _norm(written).endswith(_norm(text[best.start:best.end])):
             name = written  # the model left the first name out of the mention
         return _complete(name, full_names), labels.PERSON, "mention"
