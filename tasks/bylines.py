@@ -162,6 +162,11 @@ def _person(part: str, sites: list[str]) -> str | None:
     part = _HANDLE.sub(" ", part)
     part = re.sub(r"\s*\([^)]{0,40}\)", "", part)
     part = _strip_prefix(" ".join(part.split()))
+    for site in sites:  # the outlet credited after the name ("Elliot Brown Florida Today Published ...")
+        at = f" {part.lower()} ".find(f" {site.lower()} ") if len(site) >= 4 else -1
+        if at > 0 and len(part[:at - 1].split()) >= 2:
+            part = part[:at - 1]
+            break
     m = _DATE_CUT.search(part)
     if m:
         part = part[:m.start()]
@@ -175,9 +180,17 @@ def _person(part: str, sites: list[str]) -> str | None:
         if len(words) > k and _AGENCIES.fullmatch(" ".join(words[-k:])):
             words = words[:-k]
             break
-    # lower-case words after the name are the start of a sentence ("Max Muster am", "Jane Doe on")
-    while len(words) > 1 and words[-1].islower() and words[-1] not in _PARTICLES:
+    # the outlet credited after the name ("Elliot Brown Florida Today")
+    for site in sites:
+        sw = site.split()
+        if sw and len(words) - len(sw) >= 2 and [w.lower() for w in words[-len(sw):]] == [w.lower() for w in sw]:
+            words = words[:-len(sw)]
+            break
+    # a short lower-case word after the name starts the date ("Max Muster am", "Jane Doe on")
+    while len(words) > 1 and words[-1].islower() and len(words[-1]) <= 3 and words[-1] not in _PARTICLES:
         words.pop()
+    if words and words[0].lower() in ("the", "a", "an"):
+        return None  # "The Russian and Syrian defense ministries": a credit, not a person
     words = _cut_role(words)
     while len(words) > 1 and words[-1].lower().strip(".,") in _CREDENTIALS \
             and re.fullmatch(r"(?:[A-Z][a-z]?\.?){2,}|[A-Z]{2,}", words[-1].strip(",")):

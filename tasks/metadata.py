@@ -441,8 +441,17 @@ def choose_site_name(page: ParsedPage) -> Chosen:
     outlet); a name that is only a label of the host ("Hosted" on hosted.example.org) or a social
     handle ("@outlet") is no name.
     """
-    # the first label of a host with three or more ("hosted" of hosted.example.org)
-    host_labels = {h.lower().split(".")[0] for h in page.hosts if h.count(".") >= 2} - {"www"}
+    # labels of a subdomain ("hosted" of hosted.example.org; none of example.co.uk): a name that is only
+    # one of them is the syndication platform's, unless the publisher's own handles carry it too
+    host_labels = set()
+    for h in page.hosts:
+        labels = h.lower().split(".")
+        registered = -3 if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else -2
+        host_labels.update(labels[:registered])
+    host_labels -= {"www", "m", "amp"}
+    handles = " ".join(_site_key(v.rsplit("/", 1)[-1].lstrip("@")) for v in (
+        meta_first(page.meta, "twitter:site"), meta_first(page.meta, "article:publisher")) if v)
+    host_labels = {lab for lab in host_labels if lab not in handles}
     cands = []
     for source, value in (("json-ld publisher", _org_name(page.ld.get("publisher"))),
                           ("og:site_name", meta_first(page.meta, "og:site_name")),

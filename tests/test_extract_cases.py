@@ -384,3 +384,26 @@ def test_site_header_date_of_today_does_not_move_a_local_timestamp():
     body = ('<header class="site-header"><span class="site-header__date">Mar. 10, 2021</span></header>'
             f"<article><h1>Parliament approves water charge</h1>{STORY}</article>")
     assert extract(body, ld).published == "2021-03-09T06:30:42-05:00"
+
+
+@pytest.mark.parametrize("raw, site, want", [
+    (["Marta Quill Valley Courier Published 2:16 AM EST Nov 20, 2021"], "Valley Courier", ("Marta Quill",)),
+    (["The Danish and Swedish foreign ministries"], None, ()),
+    (["Jane Doe"], "Doe", ("Jane Doe",)),
+])
+def test_outlet_credit_and_institutions_in_bylines(raw, site, want):
+    assert clean_authors(raw, site) == want
+
+
+def test_subdomain_brand_is_a_site_name_when_the_publisher_handle_says_so():
+    head = ('<meta property="og:site_name" content="GridironTalk"><meta name="twitter:site" content="@GridironTalk">'
+            '<title>Water charge passes - GridironTalk</title>')
+    doc = extract(f"<article><h1>Water charge passes</h1>{STORY}</article>", head,
+                  url="https://gridirontalk.sportsnetwork.example/2021/03/09/water/")
+    assert doc.site_name == "GridironTalk" and doc.title == "Water charge passes"
+    doc = extract(f"<article><h1>Water charge passes</h1>{STORY}</article>", head.replace("@GridironTalk", "@wire"),
+                  url="https://gridirontalk.sportsnetwork.example/2021/03/09/water/")
+    assert doc.site_name is None
+    doc = extract(f"<article><h1>Water charge passes</h1>{STORY}</article>",
+                  '<meta property="og:site_name" content="Valleymedia">', url="https://valleymedia.co.kr/news/1")
+    assert doc.site_name == "Valleymedia"
