@@ -31,7 +31,9 @@ CONFIG = ("[fetch]\nper_host_interval = 0\nper_host_concurrency = 2\nconcurrency
 def _env(tmp_path: Path, name: str) -> dict:
     home = tmp_path / f"prefect-{name}"
     home.mkdir(exist_ok=True)
-    return {**os.environ, "PREFECT_HOME": str(home), "NEWSMILL_FLOW_RETRY_DELAY": "0"}
+    # a shared CI machine can take minutes to start Prefect's temporary server
+    return {**os.environ, "PREFECT_HOME": str(home), "NEWSMILL_FLOW_RETRY_DELAY": "0",
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "300"}
 
 
 @pytest.fixture
