@@ -158,6 +158,7 @@ PAIRS = {
 _TWO = ("‘‘", "’’", "''", "``")
 QUOTE_CHARS = "\"'“”‘’«»„‟‹›‚`"
 _OPENERS_CONTEXT = set(" \t([{—–-/:;,") | {""}
+_MARK_RE = re.compile("[" + re.escape(QUOTE_CHARS) + "]")
 
 
 @dataclass
@@ -201,9 +202,12 @@ def quote_spans(text: str, lo: int = 0, hi: int | None = None) -> list[Marked]:
             if mark == "»" and i + 1 < p1 and text[i + 1].isalnum():
                 closers = ("«",)  # German style »...«
             if not closers:
-                i += 1
-                if not text[i - 1].isspace():
+                # jump to the next quotation mark (a scan per character cost more than the parse rules)
+                m = _MARK_RE.search(text, i + 1, p1)
+                nxt = m.start() if m else p1
+                if text[i:nxt].strip():
                     first = False
+                i = nxt
                 continue
             prev = text[i - 1] if i > p0 else ""
             if mark in ("'", "‘", "\"", "''") and not (prev in _OPENERS_CONTEXT or prev in QUOTE_CHARS):
@@ -371,12 +375,17 @@ def _appositive_name(tok):
 
 
 def _entity_of(tok):
+    """The entity span ``tok`` is in (from its IOB tags: ``doc.ents`` rebuilds every span)."""
     if tok.ent_type_ not in {"PERSON", "ORG", "NORP", "GPE"}:
         return None
-    for ent in tok.doc.ents:
-        if ent.start <= tok.i < ent.end:
-            return ent
-    return None
+    doc = tok.doc
+    start = tok.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = tok.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc.char_span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), label=tok.ent_type_)
 
 
 def speaker_of(tok, lo_tok: int = 0) -> Speaker | None:
@@ -601,9 +610,11 @@ def according_to(ctx: _Ctx) -> list[RawQuote]:
     to", the content the longer side of the sentence around it."""
     doc = ctx.doc
     out = []
-    for tok in doc:
-        if not (tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to"):
+    for m in re.finditer(r"\b[Aa]ccording to\b", doc_text(doc)):
+        span = doc.char_span(m.start(), m.start() + 9)
+        if span is None or not len(span) or span[0].i + 1 >= len(doc) or doc[span[0].i + 1].lower_ != "to":
             continue
+        tok = span[0]
         to = doc[tok.i + 1]
         src = next((c for c in to.children if c.dep_ == "pobj"), None)
         sent = tok.sent
@@ -653,15 +664,26 @@ def headline_colon(ctx: _Ctx) -> list[RawQuote]:
     return out
 
 
+def _verbs(doc):
+    """The verb tokens of ``doc`` (one array scan; iterating every token costs more than the rules)."""
+    from spacy.attrs import TAG
+
+    from newsmill.tasks.entities import VERB_TAGS
+
+    tags = doc.to_array([TAG])
+    hashes = {doc.vocab.strings.add(t) for t in VERB_TAGS}
+    for i, h in enumerate(tags.tolist()):
+        if h in hashes:
+            yield doc[i]
+
+
 def indirect_quotes(ctx: _Ctx) -> list[RawQuote]:
     """Reported speech of one parsed segment: each cue verb tried with :data:`INDIRECT_STRATEGIES`
     in order, plus "according to"."""
     doc = ctx.doc
     text = doc_text(doc)
     out: list[RawQuote] = []
-    for tok in doc:
-        if not is_verb(tok):
-            continue
+    for tok in _verbs(doc):
         for strategy in INDIRECT_STRATEGIES:
             found = strategy(ctx, tok)
             if found is None:
