@@ -726,16 +726,21 @@ def mention_aliases(text: str, label: str, name: str, title: str) -> tuple[str |
 
 
 def alias_evidence(mentions) -> set[tuple[str, str, str]]:
-    """(alias, canonical name, type) this article gives evidence for: every person it names in
-    full gives their surname ("Kristi Noem" -> ("noem", "Kristi Noem", PERSON)), whether or not
-    the article then uses the short form, and a title written before the person's name gives
-    title + surname ("Vice President Joe Biden" -> ("vice president biden", ...)).
-    ``mentions`` are EntityMention-like (text, label, name, title)."""
+    """(alias, canonical name, type) this article gives evidence for: a person it names in full
+    and then shortly ("Kristi Noem" ... "Noem" -> ("noem", "Kristi Noem", PERSON)); a person named
+    in full only, when the name starts with a first name in gender-guesser's list (a name the
+    model mistyped as a person - "Reserve Bank" - teaches nothing); and a title written before
+    the person's name gives title + surname ("Vice President Joe Biden" -> ("vice president
+    biden", ...)). ``mentions`` are EntityMention-like (text, label, name, title)."""
+    shortened = {(m.name, alias_key(m.text)) for m in mentions
+                 if m.label == "PERSON" and _short_form(m.text) and alias_key(m.text) != alias_key(m.name)}
     out = set()
     for m in mentions:
         if m.label != "PERSON" or len(alias_key(m.name).split()) < 2:
             continue
-        out.add((_surname_key(m.name), m.name, m.label))
-        if m.title:
-            out.add((f"{m.title} {_surname_key(m.name)}", m.name, m.label))
+        surname = _surname_key(m.name)
+        if (m.name, surname) in shortened or is_first_name(m.name.split()[0]):
+            out.add((surname, m.name, m.label))
+            if m.title:
+                out.add((f"{m.title} {surname}", m.name, m.label))
     return out
