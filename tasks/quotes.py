@@ -664,17 +664,21 @@ def headline_colon(ctx: _Ctx) -> list[RawQuote]:
     return out
 
 
-def _verbs(doc):
-    """The verb tokens of ``doc`` (one array scan; iterating every token costs more than the rules)."""
+def _tagged(doc, tags):
+    """The tokens of ``doc`` whose fine tag is in ``tags`` (one array scan; iterating every token
+    costs more than the rules)."""
     from spacy.attrs import TAG
 
-    from newsmill.tasks.entities import VERB_TAGS
-
-    tags = doc.to_array([TAG])
-    hashes = {doc.vocab.strings.add(t) for t in VERB_TAGS}
-    for i, h in enumerate(tags.tolist()):
+    hashes = {doc.vocab.strings.add(t) for t in tags}
+    for i, h in enumerate(doc.to_array(TAG).tolist()):
         if h in hashes:
             yield doc[i]
+
+
+def _verbs(doc):
+    from newsmill.tasks.entities import VERB_TAGS
+
+    return _tagged(doc, VERB_TAGS)
 
 
 def indirect_quotes(ctx: _Ctx) -> list[RawQuote]:
@@ -1180,8 +1184,8 @@ def person_hints(doc, base: int) -> list[tuple[int, int]]:
     a known first name. Pronoun resolution and short forms count them as persons."""
     out = []
     seen = set()
-    for tok in doc:
-        if tok.tag_ not in _NAME_TAGS or tok.dep_ in {"compound", "flat"} and tok.head.tag_ in _NAME_TAGS:
+    for tok in _tagged(doc, _NAME_TAGS):
+        if tok.dep_ in {"compound", "flat"} and tok.head.tag_ in _NAME_TAGS:
             continue
         if tok.ent_type_ == "PERSON" or tok.i in seen:
             continue
