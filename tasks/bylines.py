@@ -353,7 +353,8 @@ def byline_candidates(tree, scope=None) -> Iterator[list[str]]:
         if i == 3:  # byline classes first, then the weaker author classes
             strong = [el for el in elements if _BYLINE_CLASS.search(
                 f'{el.get("class") or ""} {el.get("id") or ""} {el.get("data-testid") or ""}')]
-            groups = [strong[:12], [el for el in elements if el not in strong][:12]]
+            strong_ids = {id(el) for el in strong}
+            groups = [strong[:12], [el for el in elements if id(el) not in strong_ids][:12]]
         else:
             groups = [elements[:12]]
         for group in groups:

@@ -469,6 +469,13 @@ def choose_published(page: ParsedPage, htmldate: bool = True) -> Chosen:
     ld, meta, tree = page.ld, page.meta, page.tree
     dayfirst = dayfirst_for(page.lang)
 
+    memo: dict = {}
+
+    def time_tag():
+        if "time" not in memo:
+            memo["time"] = time_tag_date(tree)
+        return memo["time"]
+
     def printed():
         for finder in (_DATE_CUE_FINDER, None, _DATE_CONTAINER_FINDER):
             found = _printed_near_headline(page, loose=True) if finder is None else \
@@ -480,7 +487,7 @@ def choose_published(page: ParsedPage, htmldate: bool = True) -> Chosen:
     sources = (
         ("json-ld datePublished", lambda: ld.get("datePublished")),
         ("meta", lambda: meta_first(meta, *_PUBLISHED_META)),
-        ("<time>", lambda: time_tag_date(tree)),
+        ("<time>", time_tag),
         ("json-ld dateCreated", lambda: ld.get("dateCreated")),
         ("url", lambda: date_from_url(page.url)),
         ("printed date", printed),
@@ -495,7 +502,7 @@ def choose_published(page: ParsedPage, htmldate: bool = True) -> Chosen:
         if "T" not in value:
             # the same day with its time, from the other machine-readable statements
             others = [normalize_date(v, dayfirst=dayfirst) for v in
-                      [ld.get("datePublished"), meta_first(meta, *_PUBLISHED_META), time_tag_date(tree)]
+                      [ld.get("datePublished"), meta_first(meta, *_PUBLISHED_META), time_tag()]
                       if isinstance(v, str)]
             if evidence != "printed date":
                 others.append(printed())  # the date line under the headline ("Published 11:34 PM EST Nov 19")
