@@ -27,6 +27,7 @@ from trafilatura.utils import load_html
 from newsmill.config import ExtractOptions
 from newsmill.records import Document, FetchedPage, PageResult
 from newsmill.tasks.boilerplate import strip_boilerplate_lines, strip_leading_bylines, strip_repeated_lines
+from newsmill.outcomes import ErrorClass
 from newsmill.tasks.encoding import decode_html
 from newsmill.tasks.bylines import choose_authors, clean_authors
 from newsmill.tasks.dates import choose_modified, choose_published, normalize_date
@@ -56,7 +57,7 @@ __all__ = [
 
 
 class ExtractionFailed(Exception):
-    def __init__(self, error: str, detail: str):
+    def __init__(self, error: ErrorClass, detail: str):
         super().__init__(f"{error}: {detail}")
         self.error = error
         self.detail = detail
@@ -71,7 +72,7 @@ def _decode(html: bytes | str) -> str:
     sample = text[:100_000]
     bad = len(_NOT_TEXT.findall(sample))
     if sample and bad > 0.05 * len(sample):
-        raise ExtractionFailed("parse_error", f"not text: {100 * bad // len(sample)}% undecodable or control characters")
+        raise ExtractionFailed(ErrorClass.PARSE_ERROR, f"not text: {100 * bad // len(sample)}% undecodable or control characters")
     return text
 
 
@@ -106,7 +107,7 @@ def _trafilatura_text(tree, url: str | None, opts: ExtractOptions, **mode) -> st
             include_tables=opts.include_tables, **mode,
         )
     except (ValueError, TypeError, AttributeError) as e:
-        raise ExtractionFailed("parse_error", f"trafilatura: {type(e).__name__}: {e}") from None
+        raise ExtractionFailed(ErrorClass.PARSE_ERROR, f"trafilatura: {type(e).__name__}: {e}") from None
     return ((doc.text if doc is not None else "") or "").strip()
 
 
@@ -279,11 +280,11 @@ def _parse(text_html: str):
     try:
         tree = load_html(text_html)
     except (etree.ParserError, ValueError) as e:
-        raise ExtractionFailed("parse_error", f"{type(e).__name__}: {e}") from None
+        raise ExtractionFailed(ErrorClass.PARSE_ERROR, f"{type(e).__name__}: {e}") from None
     if tree is None:
         if "<" not in text_html:
-            raise ExtractionFailed("extract_empty", "not HTML: no markup in the page")
-        raise ExtractionFailed("parse_error", "the markup could not be parsed into a document")
+            raise ExtractionFailed(ErrorClass.EXTRACT_EMPTY, "not HTML: no markup in the page")
+        raise ExtractionFailed(ErrorClass.PARSE_ERROR, "the markup could not be parsed into a document")
     return tree
 
 
@@ -307,7 +308,7 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
     """
     text_html = _decode(html)
     if not text_html.strip():
-        raise ExtractionFailed("extract_empty", "empty page")
+        raise ExtractionFailed(ErrorClass.EXTRACT_EMPTY, "empty page")
     page = parse_page(_parse(text_html), url)
     # Scripts, styles and inline SVG are never article text; dropping them once here (after the
     # JSON-LD was read) makes each of trafilatura's many tree walks cheaper.
@@ -315,7 +316,7 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
     strip_inline_widgets(page.tree)
     body = extract_body(page.tree, url, page.ld, opts)
     if len(body) < opts.min_text_chars:
-        raise ExtractionFailed("extract_empty", f"no article body found ({len(body)} chars)")
+        raise ExtractionFailed(ErrorClass.EXTRACT_EMPTY, f"no article body found ({len(body)} chars)")
     site_name = choose_site_name(page).value
     title = choose_title(page, site_name).value
     body = _drop_leading_title(body, (title, *page.metadata_titles.values()))

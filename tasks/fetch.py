@@ -56,7 +56,7 @@ _CHUNK = 64 * 1024
 
 
 class _Terminal(Exception):
-    def __init__(self, error: str, detail: str, response: requests.Response | None = None):
+    def __init__(self, error: ErrorClass, detail: str, response: requests.Response | None = None):
         super().__init__(detail)
         self.error = error
         self.detail = detail
@@ -245,7 +245,7 @@ def _read_body(resp: requests.Response, opts: FetchOptions, deadline: float, lim
     limit = opts.max_bytes if limit is None else limit
     length = resp.headers.get("Content-Length")
     if length and length.isdigit() and int(length) > limit and not truncate:
-        raise _Terminal("too_large", f"Content-Length {length} exceeds {limit} bytes", resp)
+        raise _Terminal(ErrorClass.TOO_LARGE, f"Content-Length {length} exceeds {limit} bytes", resp)
     buf = bytearray()
     # read1 returns as soon as any bytes arrive (iter_content would wait for a whole chunk, so a
     # slow drip of a few bytes a second would never reach the deadline check), and it returns
@@ -255,20 +255,20 @@ def _read_body(resp: requests.Response, opts: FetchOptions, deadline: float, lim
         try:
             chunk = raw.read1(_CHUNK, decode_content=True)
         except urllib3.exceptions.ReadTimeoutError as e:
-            raise _Transient("timeout", f"read timed out: {e}", resp) from None
+            raise _Transient(ErrorClass.TIMEOUT, f"read timed out: {e}", resp) from None
         except urllib3.exceptions.DecodeError as e:
-            raise _Terminal("parse_error", f"cannot decode the {resp.headers.get('Content-Encoding')} body: {e}", resp) from None
+            raise _Terminal(ErrorClass.PARSE_ERROR, f"cannot decode the {resp.headers.get('Content-Encoding')} body: {e}", resp) from None
         except (urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError, OSError) as e:
-            raise _Transient("connection", f"connection broken mid-body: {e}", resp) from None
+            raise _Transient(ErrorClass.CONNECTION, f"connection broken mid-body: {e}", resp) from None
         if not chunk:
             break
         buf += chunk
         if len(buf) > limit:
             if truncate:
                 return bytes(buf[:limit])
-            raise _Terminal("too_large", f"body exceeds {limit} bytes", resp)
+            raise _Terminal(ErrorClass.TOO_LARGE, f"body exceeds {limit} bytes", resp)
         if time.monotonic() > deadline:
-            raise _Transient("timeout", f"body not complete after {opts.total_timeout:.0f}s", resp)
+            raise _Transient(ErrorClass.TIMEOUT, f"body not complete after {opts.total_timeout:.0f}s", resp)
     return bytes(buf)
 
 
@@ -278,9 +278,9 @@ def gunzip_limited(data: bytes, limit: int) -> bytes:
     try:
         out = d.decompress(data, limit + 1)
     except zlib.error as e:
-        raise _Terminal("parse_error", f"bad gzip data: {e}") from None
+        raise _Terminal(ErrorClass.PARSE_ERROR, f"bad gzip data: {e}") from None
     if len(out) > limit or d.unconsumed_tail:
-        raise _Terminal("too_large", f"gzip body inflates beyond {limit} bytes")
+        raise _Terminal(ErrorClass.TOO_LARGE, f"gzip body inflates beyond {limit} bytes")
     return out
 
 
@@ -290,23 +290,23 @@ def _get(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
     if deadline is not None:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise _Transient("timeout", f"no complete response within total_timeout {opts.total_timeout:g}s")
+            raise _Transient(ErrorClass.TIMEOUT, f"no complete response within total_timeout {opts.total_timeout:g}s")
         connect, read = min(connect, left), min(read, left)
     try:
         return session.get(url, timeout=(connect, read), stream=True, allow_redirects=False, headers=headers)
     except requests.exceptions.InvalidSchema as e:
-        raise _Terminal("bad_url", f"unsupported scheme: {e}") from None
+        raise _Terminal(ErrorClass.BAD_URL, f"unsupported scheme: {e}") from None
     except (requests.exceptions.MissingSchema, requests.exceptions.InvalidURL, requests.exceptions.InvalidHeader) as e:
-        raise _Terminal("bad_url", str(e)) from None
+        raise _Terminal(ErrorClass.BAD_URL, str(e)) from None
     except ValueError as e:
         # requests parses a redirect's Location even with allow_redirects=False (to offer the
         # next request): a malformed one ("http://[::1:bad/") raises here
-        raise _Terminal("bad_url", f"unparsable URL or Location header: {e}") from None
+        raise _Terminal(ErrorClass.BAD_URL, f"unparsable URL or Location header: {e}") from None
     except requests.exceptions.Timeout as e:
-        raise _Transient("timeout", str(e)) from None
+        raise _Transient(ErrorClass.TIMEOUT, str(e)) from None
     except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as e:
         if deadline is not None and time.monotonic() >= deadline:
-            raise _Transient("timeout", f"no complete response within total_timeout {opts.total_timeout:g}s "
+            raise _Transient(ErrorClass.TIMEOUT, f"no complete response within total_timeout {opts.total_timeout:g}s "
                                         "(connect and headers included)") from None
         text = str(e)
         kind = "dns" if ("Name or service not known" in text or "NameResolutionError" in text
@@ -314,7 +314,7 @@ def _get(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
                          or "Failed to resolve" in text) else "connection"
         raise _Transient(kind, text) from None
     except requests.exceptions.RequestException as e:
-        raise _Terminal("bad_response", f"{type(e).__name__}: {e}") from None
+        raise _Terminal(ErrorClass.BAD_RESPONSE, f"{type(e).__name__}: {e}") from None
 
 
 def _follow(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
@@ -335,17 +335,17 @@ def _follow(session: requests.Session, url: str, opts: FetchOptions, headers: di
         try:
             target = urljoin(current, location)
         except ValueError as e:
-            raise _Terminal("bad_url", f"redirect to an unparsable Location {location[:200]!r}: {e}", resp) from None
+            raise _Terminal(ErrorClass.BAD_URL, f"redirect to an unparsable Location {location[:200]!r}: {e}", resp) from None
         refusal = safety.check_url(target, trusted)
         if refusal is None and hop_check is not None:
             refusal = hop_check(target)
         if refusal is not None:
             raise _Terminal(refusal.error, f"redirect to {target}: {refusal.detail}", resp)
         if target in seen:
-            raise _Terminal("too_many_redirects", f"redirect loop: {current} -> {target}", resp)
+            raise _Terminal(ErrorClass.TOO_MANY_REDIRECTS, f"redirect loop: {current} -> {target}", resp)
         seen.add(target)
         current = target
-    raise _Terminal("too_many_redirects", f"more than {opts.max_redirects} redirects from {url}", resp)
+    raise _Terminal(ErrorClass.TOO_MANY_REDIRECTS, f"more than {opts.max_redirects} redirects from {url}", resp)
 
 
 def _attempt(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
@@ -359,13 +359,13 @@ def _attempt(session: requests.Session, url: str, opts: FetchOptions, headers: d
     try:
         resp, body = _attempt_watched(session, url, opts, headers, trusted, kind, pace, hop_check, deadline)
         if _WATCHDOG.end(token):  # the socket was shut mid-body: what arrived is a truncated page
-            raise _Transient("timeout", f"body not complete after total_timeout {opts.total_timeout:g}s", resp)
+            raise _Transient(ErrorClass.TIMEOUT, f"body not complete after total_timeout {opts.total_timeout:g}s", resp)
         return resp, body
     except _Terminal as e:
         # the watchdog shut the socket: whatever broke next (a closed connection, a truncated
         # gzip stream) is the deadline's doing
-        if _WATCHDOG.end(token) and e.error != "timeout":
-            raise _Transient("timeout", f"no complete response within total_timeout {opts.total_timeout:g}s "
+        if _WATCHDOG.end(token) and e.error != ErrorClass.TIMEOUT:
+            raise _Transient(ErrorClass.TIMEOUT, f"no complete response within total_timeout {opts.total_timeout:g}s "
                                         f"(connect, headers and body): {e.detail}", e.response) from None
         raise
     finally:
@@ -389,28 +389,28 @@ def _attempt_watched(session, url, opts, headers, trusted, kind, pace, hop_check
             raise _Terminal(ErrorClass.http(resp.status_code), f"HTTP {resp.status_code} without a usable Location", resp)
         media = _media_type(resp.headers.get("Content-Type"))
         if kind == "html" and media and media not in HTML_TYPES and not media.startswith("text/"):
-            raise _Terminal("not_html", f"content type {media}", resp)
+            raise _Terminal(ErrorClass.NOT_HTML, f"content type {media}", resp)
         if kind != "html" and (media in _BINARY_TYPES or media.startswith(_BINARY_PREFIXES)):
-            raise _Terminal("not_html", f"content type {media} is not a feed, sitemap or robots.txt", resp)
+            raise _Terminal(ErrorClass.NOT_HTML, f"content type {media} is not a feed, sitemap or robots.txt", resp)
         try:
             body = _read_body(resp, opts, deadline, _limit_for(kind, opts), truncate=(kind == "robots"))
         except requests.exceptions.ConnectionError as e:
             # urllib3 raises read timeouts mid-body as ConnectionError(ReadTimeoutError)
             if "timed out" in str(e).lower():
-                raise _Transient("timeout", str(e), resp) from None
-            raise _Transient("connection", str(e), resp) from None
+                raise _Transient(ErrorClass.TIMEOUT, str(e), resp) from None
+            raise _Transient(ErrorClass.CONNECTION, str(e), resp) from None
         except requests.exceptions.ContentDecodingError as e:
-            raise _Terminal("parse_error", f"cannot decode the {resp.headers.get('Content-Encoding')} body: {e}", resp) from None
+            raise _Terminal(ErrorClass.PARSE_ERROR, f"cannot decode the {resp.headers.get('Content-Encoding')} body: {e}", resp) from None
         except requests.exceptions.Timeout as e:
-            raise _Transient("timeout", str(e), resp) from None
+            raise _Transient(ErrorClass.TIMEOUT, str(e), resp) from None
         if kind == "xml" and body[:2] == b"\x1f\x8b":
             body = gunzip_limited(body, opts.max_xml_bytes)
         if kind != "html":
             return resp, body
         if (not media or media.startswith("text/")) and media not in HTML_TYPES and not _sniff_html(body):
-            raise _Terminal("not_html", f"content type {media or 'missing'} and no HTML markup", resp)
+            raise _Terminal(ErrorClass.NOT_HTML, f"content type {media or 'missing'} and no HTML markup", resp)
         if media in HTML_TYPES and not _sniff_html(body) and body[:5] == b"%PDF-":
-            raise _Terminal("not_html", "declared HTML but the body is a PDF", resp)
+            raise _Terminal(ErrorClass.NOT_HTML, "declared HTML but the body is a PDF", resp)
         return resp, body
     finally:
         resp.close()

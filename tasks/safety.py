@@ -19,12 +19,14 @@ from urllib.parse import urlsplit
 from requests.models import PreparedRequest
 from urllib3.util import parse_url
 
+from newsmill.outcomes import ErrorClass
+
 ALLOWED_SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True)
 class Refusal:
-    error: str  # bad_url | blocked_address | dns
+    error: ErrorClass  # bad_url | blocked_address | dns
     detail: str
 
 
@@ -55,21 +57,21 @@ def target(url: str) -> Target | Refusal:
         prepared.prepare_url(url, None)
         client = parse_url(prepared.url)
     except Exception as e:  # noqa: BLE001 - requests raises InvalidURL, MissingSchema, UnicodeError, ...
-        return Refusal("bad_url", f"unparsable URL: {type(e).__name__}: {e}")
+        return Refusal(ErrorClass.BAD_URL, f"unparsable URL: {type(e).__name__}: {e}")
     scheme = (client.scheme or "").lower()
     if scheme not in ALLOWED_SCHEMES:
-        return Refusal("bad_url", f"scheme {scheme or '(none)'!r} refused: only http and https are fetched")
+        return Refusal(ErrorClass.BAD_URL, f"scheme {scheme or '(none)'!r} refused: only http and https are fetched")
     host = _clean_host(client.host)
     if not host:
-        return Refusal("bad_url", "URL has no host")
+        return Refusal(ErrorClass.BAD_URL, "URL has no host")
     port = client.port or _DEFAULT_PORTS[scheme]
     try:
         std = urlsplit(url.strip())
         std_host, std_port = _clean_host(std.hostname), std.port or _DEFAULT_PORTS.get(std.scheme.lower())
     except ValueError as e:
-        return Refusal("bad_url", f"unparsable URL: {e}")
+        return Refusal(ErrorClass.BAD_URL, f"unparsable URL: {e}")
     if (std_host, std_port) != (host, port):
-        return Refusal("bad_url", f"ambiguous URL: the HTTP client would connect to {host}:{port} but it "
+        return Refusal(ErrorClass.BAD_URL, f"ambiguous URL: the HTTP client would connect to {host}:{port} but it "
                                   f"reads as {std_host or '(no host)'}:{std_port}; refused")
     return Target(scheme, host, port)
 
@@ -105,8 +107,8 @@ def check_scheme(url: str) -> Refusal | None:
     parser read alike; else why not."""
     if _typed_without_scheme(url):
         if url.strip().startswith("/"):
-            return Refusal("bad_url", f"{url!r} is a path, not a URL: give the whole address (https://host/...)")
-        return Refusal("bad_url", f"{url!r} is not a URL: it has no scheme (write https://{url.strip()} "
+            return Refusal(ErrorClass.BAD_URL, f"{url!r} is a path, not a URL: give the whole address (https://host/...)")
+        return Refusal(ErrorClass.BAD_URL, f"{url!r} is not a URL: it has no scheme (write https://{url.strip()} "
                                   "or http://...)")
     t = target(url)
     return t if isinstance(t, Refusal) else None
@@ -140,10 +142,10 @@ def check_url(url: str, trusted_hosts: frozenset[str] | set[str] | None) -> Refu
     try:
         addresses = resolve(host, port)
     except (socket.gaierror, UnicodeError, OSError) as e:
-        return Refusal("dns", f"cannot resolve {host}: {e}")
+        return Refusal(ErrorClass.DNS, f"cannot resolve {host}: {e}")
     internal = [a for a in addresses if is_internal(a)]
     if internal:
-        return Refusal("blocked_address",
+        return Refusal(ErrorClass.BLOCKED_ADDRESS,
                        f"{host} resolves to non-public address {internal[0]}; only the source's own "
                        f"hosts ({', '.join(sorted(trusted_hosts)) or 'none'}) may be internal")
     return None
