@@ -306,12 +306,12 @@ def _get(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
         raise _Transient(ErrorClass.TIMEOUT, str(e)) from None
     except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as e:
         if deadline is not None and time.monotonic() >= deadline:
-            raise _Transient(ErrorClass.TIMEOUT, f"no complete response within total_timeout {opts.total_timeout:g}s "
-                                        "(connect and headers included)") from None
+            raise _Transient(ErrorClass.TIMEOUT, f"no complete response within total_timeout "
+                             f"{opts.total_timeout:g}s (connect and headers included)") from None
         text = str(e)
-        kind = "dns" if ("Name or service not known" in text or "NameResolutionError" in text
+        kind = ErrorClass.DNS if ("Name or service not known" in text or "NameResolutionError" in text
                          or "nodename nor servname" in text or "getaddrinfo" in text
-                         or "Failed to resolve" in text) else "connection"
+                         or "Failed to resolve" in text) else ErrorClass.CONNECTION
         raise _Transient(kind, text) from None
     except requests.exceptions.RequestException as e:
         raise _Terminal(ErrorClass.BAD_RESPONSE, f"{type(e).__name__}: {e}") from None
@@ -365,8 +365,9 @@ def _attempt(session: requests.Session, url: str, opts: FetchOptions, headers: d
         # the watchdog shut the socket: whatever broke next (a closed connection, a truncated
         # gzip stream) is the deadline's doing
         if _WATCHDOG.end(token) and e.error != ErrorClass.TIMEOUT:
-            raise _Transient(ErrorClass.TIMEOUT, f"no complete response within total_timeout {opts.total_timeout:g}s "
-                                        f"(connect, headers and body): {e.detail}", e.response) from None
+            raise _Transient(ErrorClass.TIMEOUT, f"no complete response within total_timeout "
+                             f"{opts.total_timeout:g}s (connect, headers and body): {e.detail}",
+                             e.response) from None
         raise
     finally:
         _WATCHDOG.end(token)
