@@ -131,6 +131,10 @@ def test_verbosity_levels_pick_what_the_terminal_shows(capsys, monkeypatch):
         return [w for w in ("batch line", "info line", "debug line", "library chatter", "a warning") if w in err]
 
     monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+    # setup_cli(3) sets these too: set here so that monkeypatch takes them back afterwards (left
+    # at INFO they would let the Prefect server's access log into later tests' subprocesses)
+    monkeypatch.setenv("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
+    monkeypatch.setenv("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
     try:
         assert shown(0) == ["batch line", "a warning"]            # off a terminal: one line per batch
         assert shown(0, lines=False) == ["a warning"]             # a live display draws progress instead
