@@ -80,7 +80,7 @@ def test_head_start_fetches_before_the_run_and_the_run_continues_it(site, db_pat
     summary = run_ingest(urls, cfg, str(uuid.uuid4()), logging.getLogger("test"))
     assert summary.new == 5 and summary.failed == 0, summary
     assert headstart.take(urls, cfg) is None  # taken once
-    assert work.pool._pool is None and work.pool._closed.is_set()  # closed with the run
+    assert work.pool._pool is None and work.pool._local is None  # closed with the run
     # every page was fetched exactly once: the run continued the head start, it did not redo it
     assert sorted(h.path for h in site.hits) == [f"/h{i}.html" for i in range(5)]
 
@@ -91,7 +91,7 @@ def test_head_start_not_taken_is_discarded(site, db_path):
     work = headstart.begin([site.add("/x.html", "<html><body><p>x</p></body></html>")], cfg)
     headstart.discard()
     assert headstart.take(work.urls, cfg) is None
-    assert work.pool._pool is None and work.pool._closed.is_set()
+    assert work.pool._pool is None and work.pool._local is None
 
 
 def test_no_head_start_while_another_process_writes(monkeypatch, db_path):
