@@ -42,9 +42,9 @@ class Previous:
 
 
 def previous(cfg: Config, urls: list[str], model: str | None, run_id: str | None = None,
-             discovered: int | None = None, lock_timeout: float | None = None) -> Previous:
+             discovered: int | None = None) -> Previous:
     """Read :class:`Previous` for ``urls`` (and record discovery's count on run ``run_id``)."""
-    with db.writer(cfg.load.db_path, cfg.load.lock_timeout if lock_timeout is None else lock_timeout) as con:
+    with db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
         if discovered is not None and run_id is not None:
             wdiscovery.set_discovered(con, run_id, len(urls), discovered)
         seed = []
@@ -122,24 +122,13 @@ class IngestWork:
 _waiting: IngestWork | None = None
 
 
-# A head start does not wait long for another process's write lock: the flow waits (and retries)
-# as it always did.
-LOCK_WAIT = 2.0
-
-
-def begin(urls: list[str], cfg: Config) -> IngestWork | None:
+def begin(urls: list[str], cfg: Config) -> IngestWork:
     """Prepare and start the work of an ingest of ``urls`` for the flow that follows in this
-    process (see :func:`take`); None when the warehouse is locked by another writer. Raises
-    what opening the warehouse raises otherwise."""
+    process (see :func:`take`). Raises what opening the warehouse raises."""
     global _waiting
     discard()
     urls = clean_urls(urls)
-    try:
-        prev = previous(cfg, urls, model_of(cfg), lock_timeout=min(LOCK_WAIT, cfg.load.lock_timeout))
-    except db.DatabaseLocked:
-        log.info("warehouse busy: no head start, the run waits for its turn")
-        return None
-    _waiting = IngestWork(urls, cfg, prev).begin()
+    _waiting = IngestWork(urls, cfg, previous(cfg, urls, model_of(cfg))).begin()
     return _waiting
 
 

@@ -92,18 +92,3 @@ def test_head_start_not_taken_is_discarded(site, db_path):
     headstart.discard()
     assert headstart.take(work.urls, cfg) is None
     assert work.pool._pool is None and work.pool._local is None
-
-
-def test_no_head_start_while_another_process_writes(monkeypatch, db_path):
-    from newsmill.warehouse import db
-
-    waited = []
-
-    def locked(cfg, urls, model, *a, lock_timeout=None, **kw):
-        waited.append(lock_timeout)
-        raise db.DatabaseLocked("held by another process")
-
-    monkeypatch.setattr(headstart, "previous", locked)
-    cfg = load_config(overrides={"load": {"db_path": db_path, "lock_timeout": 60}}, env={})
-    assert headstart.begin(["http://x/1"], cfg) is None  # the flow waits for its turn, as before
-    assert waited == [headstart.LOCK_WAIT] and headstart.take(["http://x/1"], cfg) is None
