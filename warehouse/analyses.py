@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from newsmill.warehouse import schema
 from newsmill.warehouse.sql import q
 
 # Rows seeded into each worker (~1 KB each): a day of wire copy and boilerplate, not the archive.
@@ -20,8 +19,7 @@ SEED = 20_000
 # A paragraph nobody reused for this long is unlikely to come back (wire stories run within days).
 KEEP_DAYS = 14
 
-# the staged columns (key, model, analysis: None for a reused one), from the one schema spec
-_STAGE = pa.schema([(c.name, c.arrow) for c in schema.table("analysis_cache").staged])
+_STAGE = pa.schema([("paragraph_key", pa.binary()), ("model", pa.string()), ("analysis", pa.binary())])
 
 
 def recent(con: duckdb.DuckDBPyConnection, model: str, limit: int = SEED) -> list[tuple[bytes, bytes]]:

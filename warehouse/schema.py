@@ -237,18 +237,6 @@ TABLES: tuple[Table, ...] = (
         C("enriched_at", TS, "", True),
         C("run_id", V, 'the run that enriched it'),
     ), stage="stage_enrichments"),
-    Table("analysis_cache", "Paragraph analyses kept across runs (`tasks/analyses.py`): spaCy's annotations of one "
-          "paragraph by the paragraph's hash and the model version, so that a paragraph seen before (a wire story on several "
-          "sites, a site's boilerplate lines) is not parsed again. Derived data: deleting rows only costs parsing again; "
-          "rows no run used for 14 days are dropped.", (
-        C("paragraph_key", "BLOB", "16-byte blake2b of the paragraph as the model sees it, keyed by the model version",
-          True, KEY),
-        C("model", V, "model version string, as `enrichments.model`", True, KEY),
-        C("analysis", "BLOB", "spaCy `DocBin` bytes: tags, parse, entities (`tasks.analyses.ATTRS`)", True),
-        C("created_at", TS, "", True, KEPT),
-        C("last_used_at", TS, "when a run last stored or reused it", True, KEPT),
-        C("uses", I, "runs that stored or reused it", True, KEPT),
-    )),
     Table("notifications", "Every webhook and Prefect event sent (or not) after a load.", (
         C("notification_id", V, 'uuid', True, KEY),
         C("run_id", V, "runs.run_id of the load it announces", True),
