@@ -181,10 +181,9 @@ class Site:
         port_file = tmp / f"port-{hosts}"
         self.proc = subprocess.Popen([sys.executable, __file__, "serve", "--port-file", str(port_file),
                                       "--hosts", str(hosts)])
-        deadline = time.monotonic() + 120  # reading the pages and binding 181 addresses, on a busy machine
-        while not (port_file.exists() and port_file.read_text()):
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("the benchmark site did not start")
+        for _ in range(200):
+            if port_file.exists() and port_file.read_text():
+                break
             time.sleep(0.05)
         self.port = int(port_file.read_text())
         self.base = f"http://127.0.0.1:{self.port}"
@@ -545,9 +544,7 @@ def one_shot_env(tmp: Path, polite: bool) -> dict:
     """A user's environment: newsmill's defaults (no NEWSMILL_* set), Prefect's temporary server
     (no PREFECT_API_URL), a Prefect home that has been used before."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSMILL_", "PREFECT_"))}
-    env.update(PREFECT_HOME=str(tmp / "prefect-home"), NEWSMILL_FLOW_RETRIES="0",
-               # a shared machine under load can take longer than the CLI's 90 s to start the server
-               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="300")
+    env.update(PREFECT_HOME=str(tmp / "prefect-home"), NEWSMILL_FLOW_RETRIES="0")
     if not polite:
         env.update(NEWSMILL_PER_HOST_INTERVAL="0", NEWSMILL_RESPECT_ROBOTS="0")
     return env

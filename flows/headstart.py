@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from newsmill.config import Config
 from newsmill.records import PageResult
-from newsmill.tasks import analyses, cpu
+from newsmill.tasks import cpu
 from newsmill.tasks import fetch as fetch_stage
 from newsmill.tasks.extract import EXTRACTOR_VERSION
 from newsmill.tasks.pipeline import HeadStart, batches
-from newsmill.warehouse import analyses as wanalyses
 from newsmill.warehouse import db, loader
 from newsmill.warehouse import discovery as wdiscovery
 
@@ -38,7 +37,6 @@ class Previous:
     validators: dict  # url -> (ETag, Last-Modified), for conditional GETs
     known: dict  # url -> sha256 of the body its article was built from
     site_texts: dict  # site -> recent (canonical_url, text), to drop lines a site repeats
-    analyses: list = field(default_factory=list)  # recent paragraph analyses, to seed the workers
 
 
 def previous(cfg: Config, urls: list[str], model: str | None, run_id: str | None = None,
@@ -47,12 +45,8 @@ def previous(cfg: Config, urls: list[str], model: str | None, run_id: str | None
     with db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
         if discovered is not None and run_id is not None:
             wdiscovery.set_discovered(con, run_id, len(urls), discovered)
-        seed = []
-        if model is not None and analyses.enabled():
-            wanalyses.prune(con)
-            seed = wanalyses.recent(con, model)
         return Previous(loader.validators(con, urls), loader.known_bodies(con, urls, EXTRACTOR_VERSION, model),
-                        loader.site_texts(con, urls, cfg.extract.site_repeats), seed)
+                        loader.site_texts(con, urls, cfg.extract.site_repeats))
 
 
 def clean_urls(urls: list[str]) -> list[str]:
@@ -79,7 +73,7 @@ class IngestWork:
         self.limiter = fetch_stage.shared_limiter(cfg.fetch)  # also paces discovery's feed fetches
         # a re-run (the warehouse has validators) starts the workers only if some page changed
         self.pool = cpu.CpuPool(cpu.pool_size(cfg.extract, len(urls)), cfg.extract, cfg.enrich,
-                                lazy=bool(prev.validators), site_texts=prev.site_texts, seed=prev.analyses)
+                                lazy=bool(prev.validators), site_texts=prev.site_texts)
         self.head: HeadStart | None = None
 
     def fetch_batch(self, batch: list[str]) -> list[Future]:
@@ -87,15 +81,8 @@ class IngestWork:
         pages = fetch_stage.fetch_pages(batch, self.cfg.fetch, validators, self.limiter, self.plan)
         return self.pool.stream(cpu.unchanged_as_304(p, self.prev.known) for p in pages)
 
-    def process_batch(self, futures: list[Future]) -> cpu.Results:
+    def process_batch(self, futures: list[Future]) -> list[PageResult]:
         return cpu.collect(futures)
-
-    @staticmethod
-    def store_analyses(con, results: list[PageResult]) -> None:
-        """Keep the paragraph analyses a batch's enrichment parsed or reused (``tasks/analyses.py``)."""
-        drained = getattr(results, "analyses", None)
-        if drained:
-            wanalyses.store(con, drained.new, drained.hits)
 
     def begin(self, count: int = AHEAD) -> "IngestWork":
         """Start fetching the first ``count`` batches now (see :attr:`started`)."""

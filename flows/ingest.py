@@ -35,7 +35,6 @@ def _fetch_and_load(work: headstart.IngestWork, run: stages.RecordedRun, prog: R
         def load_batch(results: list[PageResult]) -> None:
             with prog.stage("load"):
                 counts = stages.call(stages.load, results, summary.run_id, load_opts, EXTRACTOR_VERSION, held)
-                held.run(lambda con: work.store_analyses(con, results))
             run.counts.add(counts)
             summary.failures.extend(r.failure.to_json() for r in results if r.failure is not None)
             # one line per batch: the terminal (off a tty), the live display, the Prefect run's logs

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from newsmill.config import ConfigError, EnrichOptions
 from newsmill.records import Enrichment, EntityMention, PageResult, Quote
-from newsmill.tasks import analyses
 from newsmill.tasks import entities as ents
 from newsmill.tasks import quotes as qts
 
@@ -220,9 +219,8 @@ def enrich_texts(texts: Sequence[str], opts: EnrichOptions = EnrichOptions(),
             # words in capitals for layout (headlines, datelines, a name in capitals) are analysed
             # on a case-restored copy with the same offsets
             restored = {i: ents.case_restored(texts[i]) for i in idx} if english else {i: texts[i] for i in idx}
-            # paragraph by paragraph, each analysed once (tasks/analyses.py: a paragraph seen before,
-            # in this run or an earlier one, is not parsed again)
-            docs = analyses.analyse(nlp, version, [restored[i][s:e] for i, s, e in jobs], n_process=n_process)
+            docs = nlp.pipe([restored[i][s:e] for i, s, e in jobs], batch_size=max(1, opts.batch_size),
+                            n_process=n_process)
             for (i, s, e), doc in zip(jobs, docs):
                 # spaCy keeps the input string exactly: no need to rebuild it from the tokens
                 doc.user_data["newsmill_text"] = restored[i][s:e]
