@@ -112,7 +112,6 @@ def cmd_ingest(args) -> int:
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1
-    from newsmill.flows import headstart
 
     def call():
         from newsmill.flows.ingest import ingest
@@ -123,9 +122,6 @@ def cmd_ingest(args) -> int:
                       source_names=source_names or None, enrich=False if args.no_enrich else None)
 
     try:
-        if urls and not sources_file:
-            # worker processes, model loads and the first fetches overlap Prefect's start-up
-            headstart.begin(urls, cfg)
         summary = run_flow(args, "ingest", call)
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
@@ -142,8 +138,6 @@ def cmd_ingest(args) -> int:
         print(f"newsmill: database {cfg.load.db_path} failed during the run: {str(e).splitlines()[0]}. "
               f"{wdb._CORRUPT_HINT}", file=sys.stderr)
         return 1
-    finally:
-        headstart.discard()  # begun but never taken: the flow did not start
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:

@@ -28,15 +28,14 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from newsmill.config import EnrichOptions, ExtractOptions
 from newsmill.outcomes import ErrorClass
 from newsmill.records import FetchedPage, PageResult
-from newsmill.tasks import analyses
 from newsmill.tasks.urls import site_key
 
 log = logging.getLogger(__name__)
@@ -115,18 +114,7 @@ def process_pages(pages: Sequence[FetchedPage], extract_opts: ExtractOptions,
             log.exception("enriching a chunk raised; enriching its pages one at a time")
             results = [r if r.document is None else _enrich_one(enrich_stage, r, enrich_opts) for r in results]
         _progress(0)
-        # the paragraphs this chunk parsed or reused, for the warehouse's analysis cache
-        return Results(results, analyses.CACHE.drain())
-    return Results(results)
-
-
-class Results(list):
-    """A list of :class:`PageResult` and the paragraph analyses their enrichment parsed or
-    reused (``tasks/analyses.py``), which the load stores for later runs."""
-
-    def __init__(self, results=(), drained: "analyses.Drained | None" = None):
-        super().__init__(results)
-        self.analyses = drained if drained is not None else analyses.Drained()
+    return results
 
 
 def _enrich_one(enrich_stage, result: PageResult, opts: EnrichOptions) -> PageResult:
@@ -176,8 +164,7 @@ def _watch_parent(parent: int) -> None:
             os._exit(1)
 
 
-def _init_worker(enrich_opts: EnrichOptions, slots=None, parent: int | None = None,
-                 seed: Sequence[tuple[bytes, bytes]] = ()) -> None:
+def _init_worker(enrich_opts: EnrichOptions, slots=None, parent: int | None = None) -> None:
     global _slots, _slot
     if parent is not None:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
@@ -203,27 +190,25 @@ def _init_worker(enrich_opts: EnrichOptions, slots=None, parent: int | None = No
             enrich_stage.enrich_texts(["Warm-up sentence by Jane Doe in London."], enrich_opts)
         except Exception as e:  # noqa: BLE001 - the real error surfaces again on the first chunk
             log.warning("enrichment warm-up failed in a worker: %s", e)
-        analyses.CACHE.drain()  # the warm-up sentence is not worth storing
-        analyses.CACHE.seed(seed)  # recently used paragraph analyses from the warehouse
 
 
-def skip_unchanged(pages: Iterable[FetchedPage], known: dict[str, str]) -> list[FetchedPage]:
+def skip_unchanged(pages: Sequence[FetchedPage], known: dict[str, str]) -> list[FetchedPage]:
     """Pages whose body is byte-for-byte the one their article was built from become "not
     modified", as a 304 would: no extraction, no enrichment, recorded as unchanged.
 
     ``known`` maps a URL to the sha256 of that body (``articles.raw_html_id``). This is the
     re-run path for sites that send no ETag / Last-Modified, or ignore If-None-Match.
     """
-    return [unchanged_as_304(p, known) for p in pages]
-
-
-def unchanged_as_304(page: FetchedPage, known: dict[str, str]) -> FetchedPage:
-    """One page of :func:`skip_unchanged`."""
-    digest = known.get(page.url) if known else None
-    if digest and page.ok and hashlib.sha256(page.body).hexdigest() == digest:
-        return dataclasses.replace(page, body=None, encoding=None, not_modified=True,
-                                   error_detail="body unchanged since the last load (same sha256)")
-    return page
+    if not known:
+        return list(pages)
+    out = []
+    for p in pages:
+        digest = known.get(p.url)
+        if digest and p.ok and hashlib.sha256(p.body).hexdigest() == digest:
+            p = dataclasses.replace(p, body=None, encoding=None, not_modified=True,
+                                    error_detail="body unchanged since the last load (same sha256)")
+        out.append(p)
+    return out
 
 
 @dataclass
@@ -245,20 +230,11 @@ class CpuPool:
 
     With ``lazy=True`` the workers start only when a page with a body arrives, so that a re-run
     whose pages all come back 304 never pays for starting them and loading the model.
-    :meth:`stream` hands pages over in chunks as they arrive from the fetcher, so the workers
-    start on the first pages of a batch while the rest are still being fetched.
     """
 
     def __init__(self, processes: int, extract_opts: ExtractOptions, enrich_opts: EnrichOptions,
-                 lazy: bool = False, site_texts: SiteTexts | None = None,
-                 seed: Sequence[tuple[bytes, bytes]] = ()):
+                 lazy: bool = False, site_texts: SiteTexts | None = None):
         self.processes = processes
-        self.seed = list(seed)  # paragraph analyses from the warehouse, for each worker's cache
-        if processes <= 0:
-            analyses.CACHE.seed(self.seed)
-        # chunks handed over by stream() wait here for run(); in-process work stays on one thread
-        self._feeder = ThreadPoolExecutor(max_workers=2 * processes + 2 if processes > 0 else 1,
-                                          thread_name_prefix="cpu-chunks")
         self.site_texts = site_texts or {}
         self.extract_opts = extract_opts
         # The workers are the parallelism: spaCy inside a worker must not start its own pool.
@@ -286,7 +262,7 @@ class CpuPool:
         self._gen += 1
         self._pool = ProcessPoolExecutor(
             max_workers=self.processes, mp_context=self._ctx, initializer=_init_worker,
-            initargs=(self.enrich_opts, self._slots, os.getpid(), self.seed), max_tasks_per_child=TASKS_PER_WORKER)
+            initargs=(self.enrich_opts, self._slots, os.getpid()), max_tasks_per_child=TASKS_PER_WORKER)
         # start the workers now, so that their start-up overlaps with the first fetch
         for _ in range(self.processes):
             self._pool.submit(os.getpid)
@@ -296,8 +272,6 @@ class CpuPool:
 
     def _current(self) -> tuple[ProcessPoolExecutor, int]:
         with self._lock:
-            if self._closed.is_set():  # a chunk still queued when the run stopped starts nothing
-                raise RuntimeError("the worker pool was closed")
             if self._pool is None:
                 self._start()
             return self._pool, self._gen
@@ -347,25 +321,11 @@ class CpuPool:
 
     # -- running pages --
 
-    def stream(self, pages: Iterable[FetchedPage], chunk: int = CHUNK) -> list[Future]:
-        """Hand ``pages`` over ``chunk`` at a time as the iterable yields them (each chunk goes
-        through :meth:`run`); returns the futures of the chunks' results, in order."""
-        futures, pending = [], []
-        for page in pages:
-            pending.append(page)
-            if len(pending) >= chunk:
-                futures.append(self._feeder.submit(self.run, pending))
-                pending = []
-        if pending:
-            futures.append(self._feeder.submit(self.run, pending))
-        return futures
-
-    def run(self, pages: Sequence[FetchedPage]) -> "Results":
+    def run(self, pages: Sequence[FetchedPage]) -> list[PageResult]:
         """One result per page, in the order of ``pages``; never raises for what a page contains."""
         pages = list(pages)
         if self.processes <= 0 or not any(p.ok for p in pages):
             return process_pages(pages, self.extract_opts, self.enrich_opts, self._texts_for(pages))
-        drained = analyses.Drained()
         seqs = [next(self._seq) for _ in pages]
         size = max(1, min(CHUNK, -(-len(pages) // self.processes)))
         pending = deque(_Chunk(list(zip(seqs[i:i + size], pages[i:i + size])))
@@ -390,10 +350,8 @@ class CpuPool:
             for c in [c for c in inflight if c.future.done()]:
                 inflight.remove(c)
                 try:
-                    chunk_results = c.future.result()
-                    for (seq, _), r in zip(c.items, chunk_results):
+                    for (seq, _), r in zip(c.items, c.future.result()):
                         done[seq] = r
-                    drained = drained + getattr(chunk_results, "analyses", analyses.Drained())
                 except BrokenProcessPool:
                     self._restart(c.gen)
                     pending.extend(self._recover(c, done))
@@ -404,7 +362,7 @@ class CpuPool:
                         seq, page = c.items[0]
                         done[seq] = PageResult(page=page, error=ErrorClass.INTERNAL_ERROR,
                                                detail=f"processing raised {type(e).__name__}: {e}"[:500])
-        return Results([done[s] for s in seqs], drained)
+        return [done[s] for s in seqs]
 
     def _recover(self, c: _Chunk, done: dict[int, PageResult]) -> list[_Chunk]:
         """What to run again of a chunk whose worker pool broke, after recording the culprits."""
@@ -447,7 +405,6 @@ class CpuPool:
         return {s: self.site_texts[s] for s in sites if s in self.site_texts}
 
     def close(self) -> None:
-        self._feeder.shutdown(wait=False, cancel_futures=True)
         self._closed.set()
         with self._lock:
             pool, self._pool = self._pool, None
@@ -459,7 +416,6 @@ class CpuPool:
 
     def terminate(self) -> None:
         """Stop the workers now, mid-page if need be (the run is being interrupted)."""
-        self._feeder.shutdown(wait=False, cancel_futures=True)
         self._closed.set()
         with self._lock:
             pool, self._pool = self._pool, None
@@ -475,14 +431,3 @@ class CpuPool:
             self.terminate()
         else:
             self.close()
-
-
-def collect(futures: Sequence[Future]) -> Results:
-    """The results of :meth:`CpuPool.stream`'s futures, in order, with the paragraph analyses of
-    all the chunks."""
-    out = Results()
-    for f in futures:
-        chunk = f.result()
-        out.extend(chunk)
-        out.analyses = out.analyses + getattr(chunk, "analyses", analyses.Drained())
-    return out
