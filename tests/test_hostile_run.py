@@ -38,12 +38,13 @@ def _env(tmp_path: Path, name: str) -> dict:
 
 @pytest.fixture
 def slow_site():
-    """Articles that take 0.6 s each, so a run can be stopped between batches."""
+    """Articles that take 2.5 s each: longer than the loader keeps its write connection between
+    batches (2 s), so the test can read the warehouse mid-run and stop the run between batches."""
     server = SiteServer().start()
 
     def slow(body: bytes):
         def h(req):
-            time.sleep(0.6)
+            time.sleep(2.5)
             req.send_response(200)
             req.send_header("Content-Type", "text/html; charset=utf-8")
             req.send_header("Content-Length", str(len(body)))
