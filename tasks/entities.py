@@ -143,6 +143,9 @@ class Mention:
     title: str = ""  # role words written right before a person's name ("spokesman")
     name: str = ""
     in_quote: bool = False
+    # the model's type rests on words cut from the span ("Recent Samsung" typed PERSON): its vote
+    # on the name's type counts half
+    weak: bool = False
 
 
 @lru_cache(maxsize=None)
@@ -394,11 +397,16 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
     out: list[Mention] = []
     headline_sents: dict[int, bool] = {}
     taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    joined, absorbed = _first_name_joins(doc, taken, places)
+    extra: list[Mention] = []
     for ent in doc.ents:
         label = labels.from_model(ent.label_)
-        if label is None:
+        if label is None or ent.start in absorbed:
             continue
-        toks = _strip_span(doc, list(ent), label, boiler)
+        toks = list(ent)
+        if ent.start in joined:
+            toks, label = [doc[joined[ent.start]]] + toks, labels.PERSON
+        toks = _strip_span(doc, toks, label, boiler)
         if not toks:
             continue
         # headline case is judged on the line: the parser often runs a headline into the next line
@@ -423,13 +431,26 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         # titles are never part of a name ("Economist Jane Doe" -> "Jane Doe"); a role word
         # that the model put inside a non-person span says the rest is a person's name
         title_words = []
-        while len(toks) > 1 and toks[0].lower_.rstrip(".") in titles and (
+        # a span the model did not call a person becomes one only when a first name follows the
+        # role words ("Economist Jane Doe"): nameparser's titles also hold words such as "civil",
+        # "british", "flag" that open organisations' and places' names ("Civil Defense Authority")
+        person_after = label == "PERSON" or _first_name_after_titles(toks, titles)
+        while len(toks) > 1 and toks[0].lower_.rstrip(".") in titles and person_after and (
                 label == "PERSON" or (toks[0].lower_.rstrip(".") in nouns and _name_shaped(toks[1:]))
                 or (title_words and _name_shaped(toks[1:]))):
             title_words.append(toks[0].lower_.rstrip("."))
             toks = toks[1:]
         if title_words and label != "PERSON":
             label = labels.PERSON
+        weak = False
+        if label == "PERSON" and not ent.ent_id_:
+            toks, weak = _cut_non_name_words(toks, parts)
+        # a score glued to a team, a country or a player ("Sweden 1 – 0 Korea Republic", "Jane
+        # Doe 5-0-31-0"): the name ends before the first number followed by a dash and a number
+        for i in range(1, len(toks)):
+            if toks[i].like_num and re.match(r"\s*[-–—]\s*\d", doc_text(doc)[toks[i].idx + len(toks[i]):]):
+                toks = toks[:i]
+                break
         # a person the model mistyped: a name-shaped span with a role word before it or a role
         # noun in apposition ("Economist Name said", "Name, an economist at X, said")
         if label in {"ORG", "WORK_OF_ART", "PRODUCT", "NORP", "EVENT", "LAW"} and not ent.ent_id_ \
@@ -450,6 +471,11 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
                     continue
                 if not prev.text[:1].isupper() or not prev.is_alpha or prev.lower_ in titles \
                         or prev.is_stop or prev.is_upper:
+                    break
+                # nothing but another first name comes before a first name ("Scientologist Tom
+                # Cruise", "Australian Jane Doe")
+                if _first_names().get_gender(toks[0].text) in {"male", "female"} \
+                        and _first_names().get_gender(prev.text) == "unknown":
                     break
                 if not (prev.tag_ in {"NNP", "NNPS"} and (prev.head.i in {t.i for t in toks} and prev.dep_ == "compound"
                                                          or is_first_name(prev.text))):
@@ -472,13 +498,30 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         while end > start and text[end - 1] in _EDGE_PUNCT:
             end -= 1
         s = text[start:end]
+        # an opening parenthesis the span does not close ends the name ("World Health
+        # Organization (WHO"); a closing one it did not open starts it
+        if "(" in s and ")" not in s:
+            # what the parenthesis opens is a name of its own: an acronym ("(WHO)"), a country
+            # in a results table ("Jane Doe (Australia)")
+            inner = s[s.index("(") + 1:]
+            i0 = start + s.index("(") + 1 + (len(inner) - len(inner.lstrip(_EDGE_PUNCT)))
+            inner = inner.strip(_EDGE_PUNCT)
+            if inner[:1].isupper() and len(inner.split()) <= 4 and inner.replace(" ", "").replace(".", "").isalpha():
+                extra.append(Mention(i0, i0 + len(inner), labels.PLACE if inner.lower() in places else label))
+            end = start + len(s[:s.index("(")].rstrip(_EDGE_PUNCT))
+        elif ")" in s and "(" not in s:
+            start = start + s.index(")") + 1
+            while start < end and text[start] in _EDGE_PUNCT:
+                start += 1
+        s = text[start:end]
         if not s or not any(c.isalpha() for c in s):
             continue
         if s.lower() in boiler or (s.islower() and " " not in s):
             continue
         if len(s) > 80 or s.count("\n") or _duplicated(s) or _glued_repeat(text, start, end):
             continue
-        if label != "PERSON" and not ent.ent_id_ and all(w.lower().rstrip(".") in titles for w in s.split()):
+        if label != "PERSON" and not ent.ent_id_ and all(w.lower().rstrip(".") in titles for w in s.split()) \
+                and s.lower() not in places:
             continue  # "Defense" of "Defense Secretary Ashton Carter" is part of a title
         if label in {"PLACE", "PERSON", "NORP"} and not ent.ent_id_ and _is_product(s, text, end):
             label = labels.EntityType.PRODUCT
@@ -486,8 +529,74 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             label = labels.PLACE  # a country is a place whatever it does ("Croatia said")
         elif label in {"ORG", "PERSON", "PLACE"} and _is_dateline(text, start, end):
             label = labels.PLACE
-        out.append(Mention(start, end, label, key=ent.ent_id_ or "", title=" ".join(title_words)))
+        out.append(Mention(start, end, label, key=ent.ent_id_ or "", title=" ".join(title_words), weak=weak))
+    taken_chars = [(m.start, m.end) for m in out]
+    out += [m for m in extra if not any(s < m.end and m.start < e for s, e in taken_chars)]
+    out.sort(key=lambda m: m.start)
     return _owned_possessives(out, text)
+
+
+def _first_name_joins(doc, taken: set[int], places) -> tuple[dict[int, int], set[int]]:
+    """A first name right before a one-word place or organisation is a person's name ("Valeska
+    Paris", the model typed "Valeska" and "Paris" as two cities): {span start: first name's token}
+    and the one-word spans the first name had, which the joined name replaces. Countries, US
+    states and continents are never a surname here ("Austin Texas")."""
+    joined: dict[int, int] = {}
+    absorbed: set[int] = set()
+    ends = {e.end: e for e in doc.ents}
+    detector = _first_names()
+    for ent in doc.ents:
+        if ent.end - ent.start != 1 or ent.start == 0 or ent.ent_id_ \
+                or labels.from_model(ent.label_) not in {labels.PLACE, labels.ORG}:
+            continue
+        prev = doc[ent.start - 1]
+        if prev.tag_ != "NNP" or not prev.is_alpha or not prev.text[:1].isupper() or prev.is_upper \
+                or prev.whitespace_ != " " or not ent[0].text[:1].isupper() or ent[0].is_upper \
+                or detector.get_gender(prev.text) not in {"male", "female"} \
+                or prev.lower_ in places or ent.text.lower() in places:
+            continue
+        before = ends.get(ent.start)
+        if before is not None:
+            if before.end - before.start != 1 or before.ent_id_ or labels.from_model(before.label_) not in {
+                    labels.PLACE, labels.ORG, labels.PERSON}:
+                continue
+            absorbed.add(before.start)
+        elif prev.i in taken:
+            continue
+        joined[ent.start] = prev.i
+    return joined, absorbed
+
+
+def _first_name_after_titles(toks, titles) -> bool:
+    """Role words, then a name that starts with a first name in gender-guesser's list and looks
+    like a person's ("Economist Jane Doe", "Finance Minister Paul Arnesen")."""
+    k = 0
+    while k < len(toks) and toks[k].lower_.rstrip(".") in titles:
+        k += 1
+    return 0 < k < len(toks) and is_first_name(toks[k].text) and _name_shaped(toks[k:])
+
+
+_NOT_NAME_TAGS = frozenset({"JJ", "JJR", "JJS", "RB", "RBR", "RBS", "DT", "PRP$", "IN", "CC", "MD"}) | VERB_TAGS
+
+
+def _cut_non_name_words(toks, parts) -> tuple[list, bool]:
+    """Words before a person's name that are no part of it: an adjective, adverb or verb the
+    tagger saw as such ("Recent Samsung" - the model typed the pair a person), and a word before
+    a first name that is not one itself ("Scientologist Tom Cruise", "Pan-democrat Lam ..."):
+    (the tokens left, whether any were cut)."""
+    cut = False
+    # sentence-initial only: in mid-sentence the small model also tags unknown capitalised words of
+    # a name as adjectives ("the mountainous Jebel al-Akhdar")
+    while len(toks) > 1 and toks[0].is_sent_start and toks[0].tag_ in _NOT_NAME_TAGS \
+            and toks[0].lower_ not in parts and not is_first_name(toks[0].text):
+        toks, cut = toks[1:], True
+    words = [t for t in toks if t.is_alpha]
+    if len(words) >= 3 and toks[0].is_alpha and toks[0].lower_ not in parts \
+            and _first_names().get_gender(toks[0].text) == "unknown" \
+            and toks[1].text[:1].isupper() and toks[1].lower_ not in parts \
+            and _first_names().get_gender(toks[1].text) in {"male", "female"}:
+        toks, cut = toks[1:], True
+    return toks, cut
 
 
 def _is_product(s: str, text: str, end: int) -> bool:
@@ -553,11 +662,11 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
     for m in mentions:
         m.name = m.key or " ".join(text[m.start:m.end].split())
     # one sense per discourse: a name written the same way gets the type most of its mentions got
-    votes: dict[str, dict[str, int]] = {}
+    votes: dict[str, dict[str, float]] = {}
     for m in mentions:
         if m.label in labels.MAIN_TYPES:
             votes.setdefault(_norm(m.name), {}).setdefault(m.label, 0)
-            votes[_norm(m.name)][m.label] += 1
+            votes[_norm(m.name)][m.label] += 0.5 if m.weak else 1
     # A tie picks one type for all of them (labels.TIE_ORDER), so that one article never holds
     # the same name as two entities.
     for m in mentions:
