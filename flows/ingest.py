@@ -5,17 +5,20 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
+from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run
+from prefect.states import Cancelled, Failed, State
 
 from newsmill import logs
 from newsmill.config import Config, load_config
 from newsmill.flows import discovery, events, stages
-from newsmill.outcomes import RunSummary
+from newsmill.outcomes import RunStatus, RunSummary
 from newsmill.progress import RunProgress
 from newsmill.records import PageResult
 from newsmill.sources import Source, load_sources, select
@@ -24,6 +27,7 @@ from newsmill.tasks import fetch as fetch_stage
 from newsmill.tasks.extract import EXTRACTOR_VERSION
 from newsmill.tasks.pipeline import batches, run_batches
 from newsmill.warehouse import db, loader
+from newsmill.warehouse import db as wdb
 from newsmill.warehouse import discovery as wdiscovery
 
 
@@ -82,26 +86,33 @@ def _fetch_and_load(urls: list[str], cfg: Config, run: stages.RecordedRun, prev:
 
 
 def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | logging.LoggerAdapter,
-               sources: list[Source] | None = None, force_sources: bool = False) -> RunSummary:
+               sources: list[Source] | None = None, force_sources: bool = False,
+               summary: RunSummary | None = None) -> RunSummary:
     """The body of the flow, callable with any run id (the flow passes its Prefect run id).
 
     ``sources`` (from a sources file) are discovered first; their due URLs are fetched after
     ``urls``; ``force_sources`` polls them whatever their schedule. Outside a flow run the same
     loop runs its stages on threads instead of task runs (how the benchmark times Prefect).
+    ``summary``, when given, is filled in place (so a caller still has it when Ctrl-C or SIGTERM
+    propagates out of here, the run's row and the summary saying ``interrupted``).
+    Raises :class:`~newsmill.warehouse.db.DatabaseLocked` (worth a retry); any other warehouse
+    error ends the run ``failed`` with its message.
     """
     prog = RunProgress("ingest")
     urls = list(dict.fromkeys(u.strip() for u in urls if u and u.strip()))
     versions = stages.versions(cfg)
-    summary = RunSummary(run_id=run_id, flow="ingest", status="running", db=cfg.load.db_path, urls=len(urls))
+    if summary is None:
+        summary = RunSummary(run_id=run_id, flow="ingest", status=RunStatus.RUNNING.value, db=cfg.load.db_path)
+    summary.urls = len(urls)
     try:
         _recorded_ingest(urls, cfg, summary, log, versions, sources, force_sources, prog)
     except db.DatabaseLocked:
-        raise  # worth the flow's retry: the other writer will be done by then
+        raise  # worth a retry: the other writer will be done by then
     except db.WarehouseError as e:
         # a full disk, a damaged file: one clear message (the runs row has it too), no retry
         # that would only meet the same disk, and no traceback
         log.error("%s", e)
-        summary.status = "failed"
+        summary.status = RunStatus.FAILED.value
         summary.extra.setdefault("message", str(e))
     return summary
 
@@ -131,26 +142,70 @@ def _run_name() -> str:
     return f"ingest-{label}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
 
 
-# Re-running an ingest is idempotent, so a failed run (a database locked past load.lock_timeout,
-# a crash) is retried once; NEWSMILL_FLOW_RETRIES / NEWSMILL_FLOW_RETRY_DELAY change that.
-@flow(name="ingest", log_prints=False, flow_run_name=_run_name,
-      retries=int(os.environ.get("NEWSMILL_FLOW_RETRIES", "1")),
-      retry_delay_seconds=int(os.environ.get("NEWSMILL_FLOW_RETRY_DELAY", "30")))
+def final_state(summary: RunSummary) -> dict | State:
+    """The flow run's end, matching the run's row: the summary (Completed), or a Failed or
+    Cancelled state whose message is the row's and whose data is the summary."""
+    result = summary.to_json()
+    message = summary.extra.get("message") or summary.status
+    if summary.status == RunStatus.COMPLETED:
+        return result
+    if summary.status == RunStatus.INTERRUPTED:
+        return Cancelled(message=message, data=result)
+    return Failed(message=message, data=result)
+
+
+def summary_of(state: State) -> dict:
+    """The summary a finished ``ingest`` flow run carries, whatever its state; an exception the
+    flow raised (a bug) is raised again here."""
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _retry_policy() -> tuple[int, float]:
+    return (max(0, int(os.environ.get("NEWSMILL_FLOW_RETRIES", "1"))),
+            max(0.0, float(os.environ.get("NEWSMILL_FLOW_RETRY_DELAY", "30"))))
+
+
+# Re-running an ingest is idempotent, so a run that met a database locked past load.lock_timeout
+# is run again once (NEWSMILL_FLOW_RETRIES / NEWSMILL_FLOW_RETRY_DELAY change that). The retry is
+# here, not Prefect's flow retries: Prefect retries every Failed state, and a run that failed
+# for a full disk or was stopped by a signal must end Failed or Cancelled, not be run again.
+@flow(name="ingest", log_prints=False, flow_run_name=_run_name)
 def ingest(urls: list[str], db: str, config_path: str | None = None, source: str | None = None,
            sources_file: str | None = None, source_names: list[str] | None = None,
            enrich: bool | None = None) -> dict:
     """Fetch, clean, enrich and load the given article URLs, and the new articles of the sources
     in ``sources_file`` (all enabled ones, or ``source_names``), into the DuckDB file ``db``.
-    ``enrich`` overrides the configuration's ``enrich.enabled`` when given."""
+    ``enrich`` overrides the configuration's ``enrich.enabled`` when given.
+
+    Returns the run summary when the run completed; a run that failed ends in a Failed state,
+    one stopped by Ctrl-C or SIGTERM in a Cancelled state, each with the run's message and the
+    summary as data (call with ``return_state=True`` and read it with :func:`summary_of`)."""
     cfg = load_config(config_path, overrides={"load": {"db_path": db}, "enrich": {"enabled": enrich}})
     srcs = select(load_sources(sources_file), source_names) if sources_file else None
     rid = flow_run.get_id()
+    run_id = str(rid) if rid else str(uuid.uuid4())
+    retries, delay = _retry_policy()
     # newsmill's own records (progress lines, warnings) become this run's logs in Prefect
     with logs.to_prefect_run(str(rid) if rid else None):
-        summary = run_ingest(urls, cfg, str(rid) if rid else str(uuid.uuid4()), get_run_logger(), sources=srcs,
-                             force_sources=bool(source_names))
-        result = summary.to_json()
-        if summary.status == "completed":
+        log = get_run_logger()
+        for attempt in range(retries + 1):
+            summary = RunSummary(run_id=run_id, flow="ingest", status=RunStatus.RUNNING.value, db=cfg.load.db_path)
+            try:
+                run_ingest(urls, cfg, run_id, log, sources=srcs, force_sources=bool(source_names), summary=summary)
+            except wdb.DatabaseLocked as e:
+                if attempt < retries:
+                    log.warning("%s; trying again in %gs", e, delay)
+                    time.sleep(delay)
+                    continue
+                summary.status = RunStatus.FAILED.value
+                summary.extra["message"] = str(e)
+            except (KeyboardInterrupt, TerminationSignal):
+                pass  # the row and the summary say interrupted, with the signal's exit status
+            break
+        if summary.status == RunStatus.COMPLETED:
             # The load is committed: tell dashboards (Prefect event, webhook) and leave a summary artifact.
-            events.after_load(result, cfg, flow="ingest", source=source)
-    return result
+            events.after_load(summary.to_json(), cfg, flow="ingest", source=source)
+    return final_state(summary)

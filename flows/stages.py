@@ -21,7 +21,7 @@ from prefect.exceptions import TerminationSignal
 
 from newsmill import __version__
 from newsmill.config import Config, FetchOptions, LoadOptions
-from newsmill.outcomes import RunSummary
+from newsmill.outcomes import RunStatus, RunSummary
 from newsmill.records import FetchedPage, PageResult
 from newsmill.tasks import cpu as cpu_stage
 from newsmill.tasks import fetch as fetch_stage
@@ -139,11 +139,15 @@ def versions(cfg: Config) -> dict[str, str | None]:
 
 
 class RecordedRun:
-    """The ``runs`` row of one flow run: written ``running`` on enter, ``completed`` or ``failed``
-    (with the exception as its message, prefixed by :attr:`step` when set) on exit, with the
-    counts in :attr:`counts`. The exception is never swallowed; the summary gets status and
-    seconds. A warehouse that cannot be opened to record the end is logged, not raised over the
-    run's own outcome.
+    """The ``runs`` row of one flow run: written ``running`` on enter, ``completed``, ``failed``
+    (with the exception as its message, prefixed by :attr:`step` when set) or ``interrupted``
+    on exit, with the counts in :attr:`counts`. The exception is never swallowed; the summary
+    gets status and seconds. A warehouse that cannot be opened to record the end is logged, not
+    raised over the run's own outcome.
+
+    The row never says ``completed`` for a run that exits with an error: the room the snapshot
+    needs is checked before the row is marked, and a small :class:`~newsmill.warehouse.db.Reserve`
+    file taken on enter is given back when the disk fills, so ``failed`` can still be written.
     """
 
     def __init__(self, cfg: Config, summary: RunSummary, log: logging.Logger | logging.LoggerAdapter,
@@ -153,32 +157,50 @@ class RecordedRun:
         self.counts = loader.BatchCounts()
         self.step: str | None = None
         self._started = time.monotonic()
+        self.reserve = db.Reserve(cfg.load.db_path)
 
     def __enter__(self) -> "RecordedRun":
         from newsmill.warehouse import discovery as wdiscovery
 
-        with db.writer(self.cfg.load.db_path, self.cfg.load.lock_timeout) as con:
-            loader.start_run(con, self.summary.run_id, self.summary.flow, self.asked, self.versions)
-            if self.claim:
-                wdiscovery.claim_run(con, self.summary.run_id)  # and mark runs whose process died
+        db.remove_stale_reserves(self.cfg.load.db_path, wdiscovery.pid_alive)
+        self.reserve.take()  # StorageError before any row is written: nothing to contradict
+        try:
+            with db.writer(self.cfg.load.db_path, self.cfg.load.lock_timeout) as con:
+                loader.start_run(con, self.summary.run_id, self.summary.flow, self.asked, self.versions)
+                if self.claim:
+                    wdiscovery.claim_run(con, self.summary.run_id)  # and mark runs whose process died
+        except BaseException:
+            self.reserve.release()
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self._finish(exc)
+        finally:
+            self.reserve.release()
+
+    def _finish(self, exc: BaseException | None) -> None:
         if exc is None:
-            status, message = "completed", None
+            status, message = RunStatus.COMPLETED, None
         elif isinstance(exc, (KeyboardInterrupt, SystemExit, TerminationSignal)):
             # Ctrl-C, or SIGTERM (the CLI turns it into KeyboardInterrupt): its batches are kept
-            status, message = "interrupted", f"stopped by {_signal_name(exc)}; the batches loaded before are kept"
+            status, message = RunStatus.INTERRUPTED, f"stopped by {_signal_name(exc)}; the batches loaded before are kept"
+            self.summary.extra["exit_code"] = _exit_code(exc)
         else:
-            status, message = "failed", f"{type(exc).__name__}: {exc}"
+            status, message = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
             if isinstance(exc, db.WarehouseError):
                 message = str(exc)  # already says what happened and what to do
         if message and self.step:
             message = f"{self.step}: {message}"
+        if isinstance(exc, db.StorageError):
+            self.reserve.release()  # the disk is full: the room kept for this record is needed now
         storage = None
         path, wait = self.cfg.load.db_path, self.cfg.load.lock_timeout
         try:
             with db.writer(path, wait) as con:
+                if status == RunStatus.COMPLETED and self.cfg.load.snapshot:
+                    db.check_snapshot_space(path)  # before the row says completed
                 loader.finish_run(con, self.summary.run_id, self.counts, status, message)
                 if self.cfg.load.snapshot:
                     db.publish_snapshot(con, path)
@@ -187,8 +209,9 @@ class RecordedRun:
             # and its row and exit status say so (recorded on a fresh connection: a failed
             # checkpoint may have invalidated the first)
             storage = e
-            if status == "completed":
-                status, message = "failed", str(e)
+            self.reserve.release()
+            if status == RunStatus.COMPLETED:
+                status, message = RunStatus.FAILED, str(e)
             try:
                 with db.writer(path, wait) as con:
                     loader.finish_run(con, self.summary.run_id, self.counts, status, message)
@@ -198,11 +221,18 @@ class RecordedRun:
             self.log.error("could not record the end of run %s: %s", self.summary.run_id, e)
         if message:
             self.summary.extra["message"] = message
-        self.summary.status = status
+        self.summary.status = status.value
         self.summary.add_counts(self.counts)
         self.summary.seconds = round(time.monotonic() - self._started, 3)
         if storage is not None and exc is None:
             raise storage
+
+
+def _exit_code(exc: BaseException) -> int:
+    """The exit status of a command stopped by ``exc``: 128 + the signal's number."""
+    if isinstance(exc, TerminationSignal):
+        return 128 + int(getattr(exc, "signal", 15))
+    return int(getattr(exc, "exit_code", 130))
 
 
 def _signal_name(exc: BaseException) -> str:

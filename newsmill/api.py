@@ -141,9 +141,11 @@ def ingest(urls: Iterable[str] = (), db: str | os.PathLike = "newsmill.duckdb", 
 
     Returns the run's :class:`~newsmill.outcomes.RunSummary` (``run_id``, ``status``, counts,
     ``failures``, ``extra["timings"]``). One bad URL never raises: it is counted in ``failed``
-    with its error class (``summary.errors``). Raises
-    :class:`~newsmill.warehouse.db.WarehouseError` when the warehouse cannot be used,
-    :class:`~newsmill.config.ConfigError` for a bad option, ``ValueError`` for no work at all.
+    with its error class (``summary.errors``); a run that could not finish (a full disk, a
+    damaged file, a database locked past ``load.lock_timeout`` and its retry) comes back with
+    ``status == "failed"`` and the reason in ``extra["message"]``, as its ``runs`` row says.
+    Raises :class:`~newsmill.config.ConfigError` for a bad option, ``ValueError`` for no work at
+    all, ``KeyboardInterrupt`` when Ctrl-C stopped the run (its row says ``interrupted``).
     """
     import sys
     from dataclasses import fields
@@ -176,16 +178,19 @@ def ingest(urls: Iterable[str] = (), db: str | os.PathLike = "newsmill.duckdb", 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from newsmill.flows.ingest import ingest as ingest_flow
+    from newsmill.flows.ingest import summary_of
 
     try:
         with prog.display(progress and sys.stderr.isatty(), "ingest"):
-            result = ingest_flow(urls=urls, db=cfg.load.db_path, config_path=config_path,
-                                 source=names[0] if len(names) == 1 else None,
-                                 sources_file=os.fspath(sources) if sources else None,
-                                 source_names=names or None, enrich=enrich)
+            result = summary_of(ingest_flow(urls=urls, db=cfg.load.db_path, config_path=config_path,
+                                            source=names[0] if len(names) == 1 else None,
+                                            sources_file=os.fspath(sources) if sources else None,
+                                            source_names=names or None, enrich=enrich, return_state=True))
     finally:
         if config_path and config_path != (os.fspath(config) if config else None):
             os.unlink(config_path)
+    if result.get("status") == "interrupted":
+        raise KeyboardInterrupt(result.get("message"))  # Ctrl-C stopped it: the row says interrupted
     known = {f.name for f in fields(RunSummary)} - {"extra"}
     return RunSummary(**{k: v for k, v in result.items() if k in known},
                       extra={k: v for k, v in result.items() if k not in known})

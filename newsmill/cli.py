@@ -114,12 +114,15 @@ def cmd_ingest(args) -> int:
         return 1
 
     def call():
-        from newsmill.flows.ingest import ingest
+        from newsmill.flows.ingest import ingest, summary_of
 
-        return ingest(urls=urls, db=cfg.load.db_path, config_path=args.config,
-                      source=source_names[0] if len(source_names) == 1 else None,
-                      sources_file=str(sources_file) if sources_file else None,
-                      source_names=source_names or None, enrich=False if args.no_enrich else None)
+        # the flow run ends Completed, Failed or Cancelled as the run's row does; its summary
+        # comes with each
+        return summary_of(ingest(urls=urls, db=cfg.load.db_path, config_path=args.config,
+                                 source=source_names[0] if len(source_names) == 1 else None,
+                                 sources_file=str(sources_file) if sources_file else None,
+                                 source_names=source_names or None, enrich=False if args.no_enrich else None,
+                                 return_state=True))
 
     try:
         summary = run_flow(args, "ingest", call)
@@ -144,7 +147,19 @@ def cmd_ingest(args) -> int:
         print(format_summary(summary))
     if summary["status"] != "completed" and summary.get("message"):
         print(f"newsmill: {summary['message']}", file=sys.stderr)
-    return 0 if summary["status"] == "completed" else 1
+    return exit_status(summary)
+
+
+def exit_status(summary: dict) -> int:
+    """0 for a completed run, 130/143 for one stopped by Ctrl-C/SIGTERM, else 1: what its
+    ``runs`` row says, as an exit status."""
+    from newsmill.outcomes import RunStatus
+
+    if summary["status"] == RunStatus.COMPLETED:
+        return 0
+    if summary["status"] == RunStatus.INTERRUPTED:
+        return int(summary.get("exit_code") or 130)
+    return 1
 
 
 def _drain_prefect() -> None:

@@ -86,6 +86,17 @@ class FetchOutcome(StrEnum):
         return FetchOutcome.UNCHANGED.value if self is FetchOutcome.NOT_MODIFIED else self.value
 
 
+class RunStatus(StrEnum):
+    """What a run came to; ``runs.status`` stores the value. The CLI's exit status and the Prefect
+    flow run's final state follow it: completed 0 / Completed, failed 1 / Failed, interrupted
+    130 (Ctrl-C) or 143 (SIGTERM) / Cancelled."""
+
+    RUNNING = "running"  # still going, or its process died (until it is marked interrupted)
+    COMPLETED = "completed"  # every batch loaded and the readers' snapshot published
+    FAILED = "failed"  # stopped by an error (the message says which); its committed batches are kept
+    INTERRUPTED = "interrupted"  # stopped by a signal, or its process is gone; committed batches kept
+
+
 # Keys every summary has, in the order the CLI prints them.
 COUNTS = ("urls", "fetched", "loaded", "new", "updated", "unchanged", "failed")
 
@@ -103,7 +114,7 @@ class RunSummary:
 
     run_id: str
     flow: str
-    status: str  # running | completed | failed
+    status: str  # a RunStatus value: running | completed | failed | interrupted
     db: str | None
     urls: int = 0
     fetched: int = 0

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import logging
 import os
 import random
 import re
 import shutil
+import socket
 import time
 from collections.abc import Iterator
 from importlib import resources
@@ -216,12 +218,13 @@ def check(path: str | os.PathLike, lock_timeout: float = 60.0) -> None:
         verify(con, str(path))
 
 
-def publish_snapshot(con: duckdb.DuckDBPyConnection, path: str) -> Path:
-    """Copy the checkpointed file while we hold the write lock, then swap it in atomically."""
-    target = snapshot_path(path)
-    tmp = target.with_name(target.name + ".tmp")
-    # A CHECKPOINT that hits a full disk is fatal to DuckDB (the open database is invalidated
-    # and nothing more can be recorded), so make sure the checkpoint and the copy fit first.
+def check_snapshot_space(path: str) -> None:
+    """Raise :class:`StorageError` when the checkpoint and the snapshot copy of ``path`` would
+    not fit on its file system (their size plus 10% and 1 MB, against the free space).
+
+    A CHECKPOINT that hits a full disk is fatal to DuckDB (the open database is invalidated and
+    nothing more can be recorded), so this is asked before a run is marked completed and again
+    before the copy."""
     wal = Path(path + ".wal")
     need = (os.path.getsize(path) + (wal.stat().st_size if wal.exists() else 0)) * 1.1 + 1_000_000
     try:
@@ -230,9 +233,16 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, path: str) -> Path:
     except OSError:
         free = need
     if free < need:
-        raise StorageError(f"cannot publish the readers' snapshot {target}: it needs about {need / 1e6:.1f} MB "
-                           f"and {free / 1e6:.1f} MB are free. The loads are committed; free space and run again "
-                           "(readers see the previous snapshot until then).")
+        raise StorageError(f"cannot publish the readers' snapshot {snapshot_path(path)}: it needs about "
+                           f"{need / 1e6:.1f} MB and {free / 1e6:.1f} MB are free. The loads are committed; free "
+                           "space and run again (readers see the previous snapshot until then).")
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, path: str) -> Path:
+    """Copy the checkpointed file while we hold the write lock, then swap it in atomically."""
+    target = snapshot_path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    check_snapshot_space(path)
     try:
         con.execute("CHECKPOINT")
         shutil.copyfile(path, tmp)
@@ -244,6 +254,85 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, path: str) -> Path:
             raise
         raise storage_error(str(target), e, "publishing the readers' snapshot") from None
     return target
+
+
+RESERVE_BYTES = 1 << 20  # what recording a failed run's row needs, with room to spare
+
+
+class Reserve:
+    """A file of :data:`RESERVE_BYTES` kept next to the warehouse for the span of a run, given
+    back when the disk fills up, so that the run can still record why it failed (``failed``,
+    its counts) and remove its temporary files. Without it the row of a run that filled the disk
+    stayed as it was, and the exit status said one thing while the warehouse said another.
+
+    ``<db>.reserve-<host>-<pid>``: one per process, so two runs taking turns on one warehouse each
+    keep theirs; a killed run's file is removed by :func:`remove_stale_reserves` (next run, reaper).
+    """
+
+    def __init__(self, db_path: str | os.PathLike, size: int = RESERVE_BYTES):
+        self.path = Path(str(db_path) + f".reserve-{_host_tag()}-{os.getpid()}")
+        self.size = size
+        self.held = False
+
+    def take(self) -> None:
+        """Allocate the file (blocks really reserved: ``posix_fallocate``, else written zeros).
+        Raises :class:`StorageError` when not even that much space is free."""
+        if not self.path.parent.is_dir():
+            return  # opening the warehouse says what is wrong with its folder
+        try:
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            try:
+                if hasattr(os, "posix_fallocate"):
+                    os.posix_fallocate(fd, 0, self.size)
+                else:
+                    os.write(fd, b"\0" * self.size)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            if not is_storage_error(e):
+                raise
+            raise storage_error(str(db_path_of(self.path)), e, "reserving room to record the run") from None
+        self.held = True
+
+    def release(self) -> bool:
+        """Give the space back (the disk is full); True if there was any to give."""
+        had = self.held
+        self.held = False
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        return had
+
+    def __enter__(self) -> "Reserve":
+        self.take()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def db_path_of(reserve: Path) -> Path:
+    return reserve.with_name(reserve.name.rsplit(".reserve-", 1)[0])
+
+
+def _host_tag() -> str:
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:64] or "host"
+
+
+def remove_stale_reserves(db_path: str | os.PathLike, alive) -> list[Path]:
+    """Remove the reserve files this machine's gone processes left (``alive(pid) -> bool``):
+    a run killed with ``kill -9`` cannot remove its own."""
+    p = Path(db_path)
+    gone = []
+    for f in p.parent.glob(glob.escape(p.name) + f".reserve-{glob.escape(_host_tag())}-*"):
+        pid = f.name.rsplit("-", 1)[1]
+        if pid.isdigit() and not alive(int(pid)):
+            with contextlib.suppress(FileNotFoundError):
+                f.unlink()
+                gone.append(f)
+    return gone
 
 
 def verify(con: duckdb.DuckDBPyConnection, path: str) -> None:

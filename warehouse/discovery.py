@@ -24,7 +24,8 @@ STAGE_DOCS = schema.stage_schema("stage_docs")
 STAGE_FOUND = schema.stage_schema("stage_found")
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this machine."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -42,7 +43,7 @@ def claim_run(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
     stale = []
     for rid, pid, hostname, _started in con.execute(q("discovery.sql", "running_runs"), {"run_id": run_id}).fetchall():
         # A run of another machine (a shared disk) or without a recorded process cannot be checked.
-        if pid is None or hostname != host or _pid_alive(pid):
+        if pid is None or hostname != host or pid_alive(pid):
             continue
         con.execute(q("discovery.sql", "mark_interrupted"), {"run_id": rid, "now": datetime.now(UTC)})
         log.warning("run %s was interrupted (its process %s is gone); marked 'interrupted'", rid, pid)
