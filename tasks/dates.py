@@ -23,6 +23,7 @@ language (`dateparser <https://dateparser.readthedocs.io>`_) are read in the pag
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import warnings
@@ -208,49 +209,126 @@ _DATE_CUES = ('.//text()[contains(., "ublish") or contains(., "ublié") or conta
 _DATE_CUE_FINDER = etree.XPath(_DATE_CUES)
 _DATE_CONTAINER_FINDER = etree.XPath(_DATE_CONTAINERS)
 _dateparser_cache: dict = {}
+_LETTERS = re.compile(r"[^\W\d_]+")
+# dateparser reads Arabic and Persian text with either language's yeh and kaf (its letter variants)
+_LETTER_VARIANTS = str.maketrans("یک", "يك")
+
+
+def _vocab_key(text: str) -> str:
+    from dateparser.utils import normalize_unicode
+
+    return normalize_unicode(text.lower()).lower().translate(_LETTER_VARIANTS)
+
+
+@functools.cache
+def _date_vocabulary() -> tuple[dict[str, frozenset[str]], frozenset[str], dict[str, int]]:
+    """Every word each of dateparser's languages reads in a date, from dateparser's own data.
+
+    (language -> its words, time-zone names every language accepts, language -> longest word).
+    Built once per process in ~0.2 s: the language data only, none of dateparser's regexes.
+    """
+    from dateparser.languages.loader import default_loader
+    from dateparser.timezones import timezone_info_list
+
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                yield from strings(k)
+                yield from strings(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                yield from strings(v)
+
+    vocab = {}
+    for locale in default_loader.get_locales(languages=None):  # the locales `languages=None` tries
+        words = set()
+        for key, value in locale.info.items():
+            if key != "name":
+                for s in strings(value):  # regex patterns (simplifications) too: a looser net
+                    words.update(_LETTERS.findall(_vocab_key(s)))
+        vocab[locale.shortname] = frozenset(words)
+    zones = frozenset(w for info in timezone_info_list for name, _ in info["timezones"]
+                      for w in _LETTERS.findall(_vocab_key(name)))
+    return vocab, zones, {lang: max(map(len, words), default=0) for lang, words in vocab.items()}
+
+
+def _spelled_with(run: str, words: frozenset[str], longest: int) -> bool:
+    """Whether a letter run is one of ``words`` or several of them written together (CJK and
+    Thai dates have no spaces: "2019年十一月")."""
+    if run in words:
+        return True
+    ok = [True] + [False] * len(run)
+    for end in range(1, len(run) + 1):
+        ok[end] = any(ok[start] and run[start:end] in words for start in range(max(0, end - longest), end))
+    return ok[-1]
+
+
+def date_languages(text: str) -> list[str]:
+    """The dateparser languages that know every word of ``text`` (in dateparser's order).
+
+    dateparser without ``languages`` tries each of its ~200 languages and builds every one's
+    regexes on first use (seconds per process); a language can read a date only if its
+    dictionary holds each word the date contains (dateparser's own applicability test splits
+    the text into its dictionary's words), so this is a superset of the languages dateparser
+    would find applicable, computed from dateparser's data without its regexes. Time-zone
+    names, which dateparser strips first, count as known to every language. ``[]`` when no
+    language knows all the words (a URL, a sentence): dateparser would read nothing either.
+    """
+    vocab, zones, longest = _date_vocabulary()
+    runs = {r for r in _LETTERS.findall(_vocab_key(text)) if r not in zones}
+    return [lang for lang, words in vocab.items()
+            if all(_spelled_with(r, words, longest[lang]) for r in runs)]
+
+
+def _dateparser(text: str, lang: str | None, settings: dict, key: str):
+    """dateparser's reading of ``text`` (a naive datetime) or None: in the page's language
+    first, then in the languages whose words the text is written in (:func:`date_languages`).
+    Memoised per process by (text, lang, settings)."""
+    ck = (text, lang, key)
+    if ck in _dateparser_cache:
+        return _dateparser_cache[ck]
+    import dateparser
+
+    candidates = date_languages(text)
+    page_lang = lang.split("-")[0].lower() if lang else None
+    attempts = ([[page_lang]] if page_lang in candidates else []) + \
+        ([[c for c in candidates if c != page_lang]] if len(candidates) > (page_lang in candidates) else [])
+    got = None
+    for languages in attempts:
+        try:
+            got = dateparser.parse(text, languages=languages, settings=settings)
+        except (ValueError, TypeError, OverflowError, KeyError):  # odd text dateparser chokes on
+            got = None
+        if got:
+            break
+    if len(_dateparser_cache) > 10_000:
+        _dateparser_cache.clear()
+    _dateparser_cache[ck] = got
+    return got
+
+
+_WRITTEN_SETTINGS = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first",
+                     "RETURN_AS_TIMEZONE_AWARE": False}
+_WORDS_SETTINGS = {"REQUIRE_PARTS": ["day", "month", "year"], "RETURN_AS_TIMEZONE_AWARE": False}
 
 
 def _written_date(text: str, lang: str | None) -> date | None:
     """A date written out in words, read by dateparser in the page's language (then any)."""
-    import dateparser
-
-    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first",
-                "RETURN_AS_TIMEZONE_AWARE": False}
-    langs = [lang.split("-")[0].lower()] if lang else []
-    for languages in ([langs, None] if langs else [None]):
-        key = (text, tuple(languages or ()))
-        if key not in _dateparser_cache:
-            try:
-                got = dateparser.parse(text, languages=languages, settings=settings)
-            except (ValueError, TypeError, OverflowError, KeyError):  # an unknown language code, odd text
-                got = None
-            if len(_dateparser_cache) > 10_000:
-                _dateparser_cache.clear()
-            _dateparser_cache[key] = got.date() if got else None
-        if _dateparser_cache[key]:
-            return _dateparser_cache[key]
-    return None
+    got = _dateparser(text, lang, _WRITTEN_SETTINGS, "written")
+    return got.date() if got else None
 
 
 def _words_date(value: str, lang: str | None, now: datetime) -> str | None:
-    import dateparser
-
-    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "RETURN_AS_TIMEZONE_AWARE": False}
-    langs = [lang.split("-")[0].lower()] if lang else []
-    for languages in ([langs, None] if langs else [None]):
-        try:
-            got = dateparser.parse(value, languages=languages, settings=settings)
-        except (ValueError, TypeError, OverflowError, KeyError):
-            got = None
-        if got:
-            break
+    got = _dateparser(value, lang, _WORDS_SETTINGS, "words")
     if not got:
         return None
     has_time = bool(re.search(r"\d[:h.]\d\d", value))
     dt = got.replace(tzinfo=UTC)
     if dt < EARLIEST or dt > now.astimezone(UTC) + timedelta(days=1):
         return None
-    return got.replace(second=got.second, microsecond=0).isoformat() if has_time else got.date().isoformat()
+    return got.replace(microsecond=0).isoformat() if has_time else got.date().isoformat()
 
 
 def printed_dates(text: str, lang: str | None = None) -> list[tuple[date, tuple[int, int] | None, int]]:
@@ -343,7 +421,7 @@ _PUBLISHED_META = ("article:published_time", "article:published", "og:published_
                    "publish-date", "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.created",
                    "dc.date", "date", "article.published", "cxenseparse:recs:publishtime", "citation_publication_date")
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
-_PUB_KEY = re.compile(r"publish|pub_?date|original|created|issued|sailthru\.date|^date$|^dc\.date$")
+_PUB_KEY = re.compile(r"publish(?!er)|pub_?date|original|created|issued|sailthru\.date|^date$|^dc\.date$")
 
 
 _DATEISH = re.compile(r"date|time|byline|meta|info|posted|publish|fecha|datum|data|stamp", re.I)

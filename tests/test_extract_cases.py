@@ -349,6 +349,59 @@ def test_meta_dates_written_in_other_languages(value, lang, want):
                    ).published.startswith(want)
 
 
+@pytest.mark.parametrize("value, lang, want", [
+    ("12 Ekim 2020, 09:40", "en", "2020-10-12"),      # Turkish date on a page that says English
+    ("3 Σεπτεμβρίου 2021", "", "2021-09-03"),          # no language declared: Greek by its words
+    ("2019年11月20日 10:30", "de", "2019-11-20"),      # CJK: words written together, no spaces
+    ("22. travnja 2020.", "en", "2020-04-22"),         # Croatian
+])
+def test_meta_dates_in_a_language_the_page_does_not_declare(value, lang, want):
+    head = f'<meta property="article:published_time" content="{value}">'
+    assert extract(f"<article><h1>Parliament approves water charge</h1>{STORY}</article>", head, lang=lang
+                   ).published.startswith(want)
+
+
+@pytest.mark.parametrize("printed, lang, want", [
+    ("Publicado el 14 de junio de 2019", "en", "2019-06-14"),
+    ("Opublikowano: 5 listopada 2018", "", "2018-11-05"),
+])
+def test_dates_printed_in_a_language_the_page_does_not_declare(printed, lang, want):
+    doc = extract(f'<article><h1>Parliament approves water charge</h1><span class="date">{printed}</span>{STORY}</article>',
+                  lang=lang)
+    assert doc.published == want
+
+
+@pytest.mark.parametrize("language", ["de", "ru", "ar", "el", "tr", "fi", "pt", "ja", "hi", "sw"])
+def test_languages_tried_for_a_written_date_include_its_own(language):
+    """The prefilter keeps every language whose words the date is written in (dateparser's own
+    month names here), and dateparser then reads it without being told the language."""
+    from dateparser.languages.loader import default_loader
+
+    from newsmill.tasks.dates import _WORDS_SETTINGS, _dateparser, date_languages
+
+    info = next(default_loader.get_locales(languages=[language])).info
+    for month, number in (("march", 3), ("november", 11)):
+        text = f"17 {info[month][-1]} 2019"
+        assert language in date_languages(text), text
+        got = _dateparser(text, None, _WORDS_SETTINGS, "words")
+        assert got and (got.year, got.month, got.day) == (2019, number, 17), text
+
+
+@pytest.mark.parametrize("text", ["https://www.facebook.com/newsroom2019", "Read more 12 stories from 2019"])
+def test_text_no_language_reads_as_a_date_never_reaches_dateparser(text, monkeypatch):
+    import dateparser
+
+    from newsmill.tasks import dates
+
+    def boom(*a, **k):
+        raise AssertionError("dateparser called")
+
+    monkeypatch.setattr(dateparser, "parse", boom)
+    dates._dateparser_cache.clear()
+    assert dates.date_languages(text) == []
+    assert dates.normalize_date(text) is None
+
+
 def test_date_line_right_under_the_headline_wins_over_the_page_header_date():
     body = ('<div class="top-bar">Lisboa, 24 de novembro de 2020</div>'
             '<article><h1>Parlamento aprova taxa da água</h1><p class="tagline">21/11/2020 - 09:10 - Fonte: Agência</p>'
