@@ -58,7 +58,9 @@ _AGENT_SUFFIX = re.compile(r"(?:er|ers|or|ors|ist|ists|ian|ians|ant|ants|ent|ent
                            r"party|parties|team|staff|police|government|administration|campaign|"
                            r"committee|council|board|court|agency|company|firm|office|department|"
                            r"ministry|union|panel|study|report|survey|poll|statement|letter|memo|"
-                           r"document|documents|filing|filings|website|data|analysis|research)$")
+                           r"document|documents|filing|filings|website|data|analysis|analyses|research|"
+                           r"reports|polls|surveys|studies|statements|letters|memos|websites|projection|"
+                           r"projections|estimate|estimates|records|figures|numbers|results|findings)$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,6 +421,8 @@ def speaker_of(tok, lo_tok: int = 0) -> Speaker | None:
     app = _appositive_name(tok)
     if app is not None:
         names = _name_tokens(app)
+        # the phrase as written runs through the name ("One of the men, Ada Kim, said")
+        e = max(e, names[-1].idx + len(names[-1].text))
         return Speaker(s, e, "name", names[0].idx, names[-1].idx + len(names[-1].text),
                        person=_is_person_noun(tok), head=app.lower_)
     return Speaker(s, e, "nominal", plural=tok.tag_ in {"NNS", "NNPS"}, head=low,
@@ -504,8 +508,9 @@ def _resolve_relative(subj):
 
 
 def _speaker_at(ctx, subj) -> Speaker | None:
-    """The speaker of a cue whose subject token is ``subj`` (absolute offsets). A relative pronoun
-    ("officials, who said") is the speaker as written; its antecedent says who it is."""
+    """The speaker of a cue whose subject token is ``subj`` (absolute offsets). For a relative
+    pronoun ("Mayor Ada Kim, who said ...") the speaker as written is its antecedent's phrase:
+    "who" tells a reader nothing."""
     if subj is None or not any(c.isalnum() for c in subj.text):
         return None
     ante = _resolve_relative(subj)
@@ -554,7 +559,16 @@ def indirect_clause(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     subj = _subject(tok)
     if verb_in(tok, _EVIDENTIAL) and not _is_agent(_resolve_relative(subj)):
         return None
-    c = comp[0]
+    # the clause after the cue is its content; a clause before it only in the postposed frame,
+    # set off by a comma, dash or quotation mark ("The talks stalled, she said"): without one the
+    # parser has most often read the subject phrase as a clause ("Ann Lee, a rabbi, said ...")
+    after = [c for c in comp if c.left_edge.i > tok.i]
+    c = after[0] if after else comp[0]
+    if c.right_edge.i < tok.i:
+        gap = tok.doc[c.right_edge.i + 1:tok.i].text if c.right_edge.i + 1 < tok.i else ""
+        edge = tok.doc[c.right_edge.i].text
+        if not (re.search(r"[,—–]|--", gap) or edge in {",", "—", "–"} or any(ch in QUOTE_CHARS for ch in gap + edge)):
+            return None
     left, right = c.left_edge.i, c.right_edge.i
     if left < tok.i < right:
         left = tok.i + 1  # the content straddles the cue: keep the part after it
@@ -602,7 +616,44 @@ def indirect_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     return None
 
 
-INDIRECT_STRATEGIES = (indirect_clause, indirect_parenthetical, indirect_object)
+def indirect_infinitive(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
+    """A directive or commissive speech act whose content is an infinitive, with its addressee:
+    "urged the council to delay the vote", "called on the minister to resign", "pledged to cut
+    taxes". Verbs from ``tasks/data/infinitive_cues.txt`` (Levin's 37.x classes that take
+    infinitives). Not in the passive ("was asked to leave": no speaker)."""
+    if not verb_in(tok, _infinitive_cues()) or _passive(tok) or tok.dep_ in {"amod", "acl"}:
+        return None
+    doc = tok.doc
+    comp = [c for c in tok.children if c.dep_ in {"xcomp", "ccomp"} and c.i > tok.i
+            and any(a.dep_ == "aux" and a.tag_ == "TO" for a in c.children)]
+    if not comp:
+        # "called on X to resign": the infinitive hangs under the preposition's object
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ == "on" and c.i == tok.i + 1:
+                for o in c.children:
+                    comp += [x for x in o.children if x.dep_ in {"xcomp", "ccomp", "acl", "relcl"}
+                             and any(a.dep_ == "aux" and a.tag_ == "TO" for a in x.children)]
+                    if comp:
+                        comp = [o]
+    if not comp:
+        return None
+    x = comp[0]
+    left = x.left_edge.i
+    addressee = [c for c in tok.children if c.dep_ in {"dobj", "prep"} and tok.i < c.i < x.i]
+    if addressee:
+        left = min(left, addressee[0].left_edge.i if addressee[0].dep_ == "dobj" else
+                   next((g.left_edge.i for g in addressee[0].children if g.dep_ == "pobj"), left))
+    right = max(x.right_edge.i, left)
+    span = _trim(doc, left, right)
+    return (span, _subject(tok)) if span else None
+
+
+@lru_cache(maxsize=1)
+def _infinitive_cues() -> frozenset[str]:
+    return word_list("infinitive_cues.txt")
+
+
+INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_parenthetical, indirect_object)
 
 
 def according_to(ctx: _Ctx) -> list[RawQuote]:

@@ -183,6 +183,22 @@ VARIANTS = [
      "A Dutch negotiator, Pieter Smit, was more direct: “This offer is simply not serious”, he said.",
      {"quotes": [Q("This offer is simply not serious", "direct", "Pieter Smit")],
       "not_quotes": ["A Dutch negotiator, Pieter Smit, was more direct"]}),
+    ("directive speech act with an infinitive",
+     "The union called on the minister to resign over the rail strike.",
+     {"quotes": [Q("to resign over the rail strike", "indirect", None)]}),
+    ("commissive speech act with an infinitive",
+     "Governor Paulo Serrano vowed to veto any cut to school funding.",
+     {"quotes": [Q("to veto any cut to school funding", "indirect", "Paulo Serrano")]}),
+    ("passive directive has no speaker and is no quote",
+     "Residents were asked to leave their homes before dawn.",
+     {"not_quotes": ["to leave their homes before dawn", "leave their homes before dawn"]}),
+    ("plural evidence source",
+     "Recent surveys show that most commuters would pay more for faster trains.",
+     {"quotes": [Q("most commuters would pay more", "indirect", None)]}),
+    ("subject with apposition and participle read as a clause",
+     "Ruth Okafor, a pastor helping to organize the vigil, said she and other neighbours were worried about the fires.",
+     {"quotes": [Q("she and other neighbours were worried", "indirect", "Ruth Okafor")],
+      "not_quotes": ["Ruth Okafor, a pastor helping to organize the vigil"]}),
 ]
 
 
