@@ -68,6 +68,9 @@ class Document:
     description: str | None = None
     section: str | None = None
     image: str | None = None
+    # a canonical URL the page declares that is not an http(s) URL ("javascript:void(0)"), as
+    # written: not used (``canonical_url`` falls back to the page's URL) but recorded by the loader
+    canonical_ignored: str | None = None
 
     @property
     def content_hash(self) -> str:

@@ -241,7 +241,10 @@ def clean_authors(raw: Iterable[str], site_name: str | None = None, hosts: Itera
         item = "\n".join(" ".join(line.split()) for line in item.splitlines())  # no-break spaces too
         if re.match(r"^https?://", item):
             # profile URLs (article:author): the last path segment is a name only if it looks like one
-            slug = urlsplit(item).path.rstrip("/").rsplit("/", 1)[-1]
+            try:
+                slug = urlsplit(item).path.rstrip("/").rsplit("/", 1)[-1]
+            except ValueError:  # a page can write "http://[::1" as its author: no name in it
+                slug = ""
             item = slug.replace("-", " ").title() if re.fullmatch(r"[a-z]+(-[a-z]+){1,3}", slug or "") else ""
         item = _strip_prefix(item.strip())
         for part in _SPLIT_AUTHORS.split(item):

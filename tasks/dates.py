@@ -148,7 +148,10 @@ def date_from_url(url: str | None) -> str | None:
     """'/2019/11/19/' or '/20191119' in a URL path, as a date."""
     if not url:
         return None
-    m = _URL_DATE.search(urlsplit(url).path)
+    try:
+        m = _URL_DATE.search(urlsplit(url).path)
+    except ValueError:  # an unparsable URL ("http://[::1") has no date in it
+        return None
     if not m:
         return None
     return normalize_date("-".join(m.groups()))

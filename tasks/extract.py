@@ -32,6 +32,7 @@ from newsmill.tasks.encoding import decode_html
 from newsmill.tasks.bylines import choose_authors, clean_authors
 from newsmill.tasks.dates import choose_modified, choose_published, normalize_date
 from newsmill.tasks.metadata import (
+    choose_canonical_ignored,
     choose_canonical_url,
     choose_description,
     choose_image,
@@ -329,6 +330,7 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
         modified=choose_modified(page, published).value, site_name=site_name,
         language=choose_language(page, body).value, text=body, description=choose_description(page).value,
         section=choose_section(page).value, image=choose_image(page).value,
+        canonical_ignored=choose_canonical_ignored(page).value,
     )
 
 

@@ -11,7 +11,7 @@ field              chooser
 title              :func:`choose_title` (here)
 site_name          :func:`choose_site_name` (here)
 language           :func:`choose_language` (here)
-canonical_url      :func:`choose_canonical_url` (here)
+canonical_url      :func:`choose_canonical_url` (here; :func:`choose_canonical_ignored` for a non-http one)
 section, image,    :func:`choose_section`, :func:`choose_image`,
 description        :func:`choose_description` (here)
 authors            :func:`newsmill.tasks.bylines.choose_authors`
@@ -368,7 +368,7 @@ class ParsedPage:
 
     @cached_property
     def hosts(self) -> list[str]:
-        return [urlsplit(u).hostname or "" for u in (self.url, meta_first(self.meta, "og:url")) if u]
+        return [_hostname(u) for u in (self.url, meta_first(self.meta, "og:url")) if u]
 
     @cached_property
     def headline_element(self):
@@ -516,19 +516,50 @@ def choose_language(page: ParsedPage, text: str) -> Chosen:
     return Chosen(lang, "py3langid" if len((text or "").strip()) >= 40 else "declared")
 
 
-def choose_canonical_url(page: ParsedPage) -> Chosen:
-    """<link rel=canonical>, else og:url, else the page's URL, normalized."""
-    from newsmill.tasks.urls import normalize_url
+def _hostname(url: str) -> str:
+    """The host of ``url``, "" for none or for a URL the page wrote unparsably ("http://[::1")."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
 
+
+def declared_canonical(page: ParsedPage) -> tuple[str, str] | None:
+    """(the canonical URL the page declares, resolved against its URL but not normalized, where:
+    ``link rel=canonical`` or ``og:url``), or None when it declares none."""
     url = page.url or ""
     for link in page.tree.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            found = urljoin(url, link.get("href").strip())
-            return Chosen(normalize_url(found) or (normalize_url(url) if url else "") or url, "link rel=canonical")
+            try:
+                return urljoin(url, link.get("href").strip()), "link rel=canonical"
+            except ValueError:  # "http://[::1" in an href
+                return link.get("href").strip(), "link rel=canonical"
     og = meta_first(page.meta, "og:url")
-    if og:
-        return Chosen(normalize_url(og) or (normalize_url(url) if url else "") or url, "og:url")
-    return Chosen((normalize_url(url) if url else "") or url, "page url")
+    return (og.strip(), "og:url") if og and og.strip() else None
+
+
+def choose_canonical_url(page: ParsedPage) -> Chosen:
+    """<link rel=canonical>, else og:url, else the page's URL, normalized. A declared one that is
+    not an http(s) URL gives the page's URL (see :func:`choose_canonical_ignored`)."""
+    from newsmill.tasks.urls import normalize_url
+
+    url = page.url or ""
+    own = (normalize_url(url) if url else "") or url
+    declared = declared_canonical(page)
+    if declared is None:
+        return Chosen(own, "page url")
+    return Chosen(normalize_url(declared[0]) or own, declared[1])
+
+
+def choose_canonical_ignored(page: ParsedPage) -> Chosen:
+    """The declared canonical URL, as written, when it is not an http(s) URL (``javascript:``,
+    ``mailto:``, ``data:``, unparsable), so the loader can record that it ignored it; else None."""
+    from newsmill.tasks.urls import normalize_url
+
+    declared = declared_canonical(page)
+    if declared is None or normalize_url(declared[0]) is not None:
+        return Chosen(None, "none")
+    return Chosen(declared[0][:500], declared[1])
 
 
 def _first_str(*values) -> str | None:

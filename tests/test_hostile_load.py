@@ -54,6 +54,31 @@ def test_non_http_canonical_links_do_not_merge_articles(site, db_path, bogus):
     assert counts.new == 2
     rows = query(db_path, "SELECT url, title FROM articles ORDER BY url")
     assert rows == [(a, "First story"), (b, "Second story")]
+    details = [d for (d,) in query(db_path, "SELECT error_detail FROM fetches ORDER BY url")]
+    if bogus.strip("#"):  # a declared non-http canonical is recorded on the fetch row, as ignored
+        assert all(d and "ignored: not an http(s) URL" in d and bogus.split(",")[0] in d for d in details), details
+    else:  # "" declares nothing, "#" is the page itself
+        assert details == [None, None]
+
+
+NOT_HTTP = ["javascript:void(0)", " JavaScript:history.back() ", "mailto:desk@example.org", "data:text/html,x",
+            "about:blank", "ftp://files.example.org/a", "tel:+15551234", "http://[::1"]
+
+
+@pytest.mark.parametrize("bogus", NOT_HTTP)
+@pytest.mark.parametrize("where", ["link", "og"])
+def test_a_non_http_canonical_is_kept_as_ignored_by_the_extractor(bogus, where):
+    from newsmill.tasks.extract import extract_document
+    from newsmill.tasks.urls import choose_canonical
+
+    tag = (f'<link rel="canonical" href="{bogus}">' if where == "link"
+           else f'<meta property="og:url" content="{bogus}">')
+    url = "http://127.0.0.7:8080/world/story-14.html"
+    doc = extract_document(page("A harbour story", 7).replace("<head>", "<head>" + tag, 1), url)
+    assert doc.canonical_url == url  # keyed by its own URL
+    assert doc.canonical_ignored == bogus.strip()
+    key, why = choose_canonical(doc.canonical_ignored or doc.canonical_url, url)
+    assert key == url and "not an http(s) URL" in why
 
 
 @pytest.mark.slow
@@ -187,3 +212,26 @@ def test_limiter_releases_the_host_when_waiting_fails():
             lim.acquire("h:80", bad)
     lim.acquire("h:80", 0)  # the slot was given back: this does not hang
     lim.release("h:80")
+
+
+BAD_URLS = ["http://[::1", "https://[fe80::1%zz]/x", "http://a:b:c:99999/", "http://[::1]:bad/"]
+URL_SLOTS = {
+    "json-ld author": lambda u: f'<script type="application/ld+json">{{"@type": "NewsArticle", "author": ["{u}"]}}</script>',
+    "meta author": lambda u: f'<meta name="author" content="{u}">',
+    "article:author": lambda u: f'<meta property="article:author" content="{u}">',
+    "og:url": lambda u: f'<meta property="og:url" content="{u}">',
+    "canonical": lambda u: f'<link rel="canonical" href="{u}">',
+    "og:image": lambda u: f'<meta property="og:image" content="{u}">',
+}
+
+
+@pytest.mark.parametrize("slot", list(URL_SLOTS))
+@pytest.mark.parametrize("bad", BAD_URLS)
+def test_an_unparsable_url_anywhere_in_the_page_never_stops_extraction(slot, bad):
+    """A page writes URLs in many places; one the standard parser refuses is no value, not a crash."""
+    from newsmill.tasks.extract import extract_document
+
+    html = page("A ferry story", 9).replace("<head>", "<head>" + URL_SLOTS[slot](bad), 1)
+    for url in ("http://127.0.0.9/2024/05/06/ferry.html", bad, None):
+        doc = extract_document(html, url)
+        assert doc.title == "A ferry story" and doc.text

@@ -159,7 +159,7 @@ def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = N
         error, detail = (failure.error, failure.detail) if failure else (None, page.error_detail)
         if r.document is not None:
             doc = r.document
-            canonical, ignored = choose_canonical(doc.canonical_url, page.final_url or page.url)
+            canonical, ignored = choose_canonical(doc.canonical_ignored or doc.canonical_url, page.final_url or page.url)
             if ignored:
                 # a page may only speak for its own site: a foreign or non-http canonical URL
                 # would key (and overwrite) another article
