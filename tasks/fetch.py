@@ -35,6 +35,8 @@ import requests
 import urllib3
 import urllib3.connection
 import urllib3.connectionpool
+import urllib3.exceptions
+import urllib3.util.connection
 
 from newsmill.config import FetchOptions
 from newsmill.outcomes import ErrorClass
@@ -151,24 +153,74 @@ def _watch(sock) -> None:
         _WATCHDOG.add(token, sock)
 
 
-class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+def _pinned(conn) -> tuple[str, ...] | None:
+    """The addresses the request this thread is making was checked at, when ``conn`` is the
+    connection for it (same host and port; a proxy's connection is not), else None."""
+    pin: safety.Vetted | None = getattr(_current, "pin", None)
+    if pin is None or not pin.addresses:
+        return None
+    if (conn.host or "").strip("[]").lower().rstrip(".") != pin.target.host or conn.port != pin.target.port:
+        return None
+    return pin.addresses
+
+
+def _connect_pinned(conn, addresses: tuple[str, ...]) -> socket.socket:
+    """Connect to the first of ``addresses`` that answers, never resolving the name again; the
+    Host header, TLS SNI and certificate check still use the name (urllib3 takes them from
+    ``conn.host``)."""
+    err: Exception | None = None
+    for address in addresses:
+        try:
+            return urllib3.util.connection.create_connection(
+                (address, conn.port), conn.timeout, source_address=conn.source_address,
+                socket_options=conn.socket_options)
+        except TimeoutError as e:
+            raise urllib3.exceptions.ConnectTimeoutError(
+                conn, f"Connection to {conn.host} ({address}) timed out. (connect timeout={conn.timeout})") from e
+        except OSError as e:
+            err = e
+    raise urllib3.exceptions.NewConnectionError(conn, f"Failed to establish a new connection to the checked "
+                                                      f"address(es) {', '.join(addresses)}: {err}")
+
+
+class _PinnedConnection:
+    """Connections that go where the address check said (see :class:`safety.Vetted`), and that
+    the fetch deadline watches."""
+
+    def _new_conn(self) -> socket.socket:
+        addresses = _pinned(self)
+        if addresses is None:
+            return super()._new_conn()
+        return _connect_pinned(self, addresses)
+
     def connect(self) -> None:
         super().connect()
         _watch(self.sock)
 
     def request(self, *args, **kwargs):
+        addresses = _pinned(self)
+        if addresses is not None and self.sock is not None and _peer(self.sock) not in addresses:
+            # a kept-alive connection opened for another request, to an address this one was
+            # not checked at: open a new one
+            self.close()
+            self.connect()
         _watch(self.sock)  # a kept-alive connection: its socket serves this attempt now
         return super().request(*args, **kwargs)
 
 
-class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _watch(self.sock)
+def _peer(sock) -> str | None:
+    try:
+        return str(sock.getpeername()[0])
+    except (OSError, IndexError, TypeError):
+        return None
 
-    def request(self, *args, **kwargs):
-        _watch(self.sock)
-        return super().request(*args, **kwargs)
+
+class _WatchedHTTPConnection(_PinnedConnection, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_PinnedConnection, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class _WatchedHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
@@ -285,13 +337,14 @@ def gunzip_limited(data: bytes, limit: int) -> bytes:
 
 
 def _get(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
-         deadline: float | None = None) -> requests.Response:
+         deadline: float | None = None, pin: safety.Vetted | None = None) -> requests.Response:
     connect, read = opts.connect_timeout, opts.read_timeout
     if deadline is not None:
         left = deadline - time.monotonic()
         if left <= 0:
             raise _Transient(ErrorClass.TIMEOUT, f"no complete response within total_timeout {opts.total_timeout:g}s")
         connect, read = min(connect, left), min(read, left)
+    outer, _current.pin = getattr(_current, "pin", None), pin
     try:
         return session.get(url, timeout=(connect, read), stream=True, allow_redirects=False, headers=headers)
     except requests.exceptions.InvalidSchema as e:
@@ -315,19 +368,28 @@ def _get(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
         raise _Transient(kind, text) from None
     except requests.exceptions.RequestException as e:
         raise _Terminal(ErrorClass.BAD_RESPONSE, f"{type(e).__name__}: {e}") from None
+    finally:
+        _current.pin = outer
 
 
 def _follow(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
             trusted: frozenset[str], pace=None, deadline: float | None = None,
-            hop_check=None) -> requests.Response:
+            hop_check=None, first: safety.Vetted | None = None) -> requests.Response:
     """GET ``url`` and its redirects one hop at a time; every hop passes the address check and
-    ``hop_check(url)`` (robots.txt) before it is requested."""
+    ``hop_check(url)`` (robots.txt) before it is requested, and is connected to the address it
+    was checked at (``first``: the check of ``url`` already made)."""
     seen = {url}
     current = url
+    vetted = first
+    if vetted is None:
+        v = safety.vet(url, trusted)
+        if isinstance(v, safety.Refusal):
+            raise _Terminal(v.error, v.detail)
+        vetted = v
     for hop in range(opts.max_redirects + 1):
         if hop and pace is not None:
             pace(current)  # a redirect hop is one more request to a host: keep its interval
-        resp = _get(session, current, opts, headers, deadline)
+        resp = _get(session, current, opts, headers, deadline, vetted)
         if resp.status_code not in REDIRECT_STATUS or not resp.headers.get("Location"):
             return resp
         resp.close()
@@ -336,7 +398,8 @@ def _follow(session: requests.Session, url: str, opts: FetchOptions, headers: di
             target = urljoin(current, location)
         except ValueError as e:
             raise _Terminal(ErrorClass.BAD_URL, f"redirect to an unparsable Location {location[:200]!r}: {e}", resp) from None
-        refusal = safety.check_url(target, trusted)
+        checked = safety.vet(target, trusted)
+        refusal = checked if isinstance(checked, safety.Refusal) else None
         if refusal is None and hop_check is not None:
             refusal = hop_check(target)
         if refusal is not None:
@@ -344,20 +407,20 @@ def _follow(session: requests.Session, url: str, opts: FetchOptions, headers: di
         if target in seen:
             raise _Terminal(ErrorClass.TOO_MANY_REDIRECTS, f"redirect loop: {current} -> {target}", resp)
         seen.add(target)
-        current = target
+        current, vetted = target, checked
     raise _Terminal(ErrorClass.TOO_MANY_REDIRECTS, f"more than {opts.max_redirects} redirects from {url}", resp)
 
 
 def _attempt(session: requests.Session, url: str, opts: FetchOptions, headers: dict,
              trusted: frozenset[str] | None = None, kind: str = "html", pace=None,
-             hop_check=None) -> tuple[requests.Response, bytes]:
+             hop_check=None, first: safety.Vetted | None = None) -> tuple[requests.Response, bytes]:
     deadline = time.monotonic() + opts.total_timeout
     if trusted is None:
         trusted = frozenset({safety.host_of(url)})
     token = _WATCHDOG.begin(deadline)
     outer, _current.token = getattr(_current, "token", None), token
     try:
-        resp, body = _attempt_watched(session, url, opts, headers, trusted, kind, pace, hop_check, deadline)
+        resp, body = _attempt_watched(session, url, opts, headers, trusted, kind, pace, hop_check, deadline, first)
         if _WATCHDOG.end(token):  # the socket was shut mid-body: what arrived is a truncated page
             raise _Transient(ErrorClass.TIMEOUT, f"body not complete after total_timeout {opts.total_timeout:g}s", resp)
         return resp, body
@@ -375,8 +438,8 @@ def _attempt(session: requests.Session, url: str, opts: FetchOptions, headers: d
 
 
 def _attempt_watched(session, url, opts, headers, trusted, kind, pace, hop_check,
-                     deadline) -> tuple[requests.Response, bytes]:
-    resp = _follow(session, url, opts, headers, trusted, pace, deadline, hop_check)
+                     deadline, first=None) -> tuple[requests.Response, bytes]:
+    resp = _follow(session, url, opts, headers, trusted, pace, deadline, hop_check, first)
     try:
         if resp.status_code == 304:
             return resp, b""
@@ -443,9 +506,9 @@ def fetch_page(
     """
     started = time.monotonic()
     fetched_at = datetime.now(UTC)
-    refusal = safety.check_url(url, trusted_hosts)
-    if refusal is not None:
-        return _failed(url, _Terminal(refusal.error, refusal.detail), fetched_at, started, 0, source)
+    vetted = safety.vet(url, trusted_hosts)
+    if isinstance(vetted, safety.Refusal):
+        return _failed(url, _Terminal(vetted.error, vetted.detail), fetched_at, started, 0, source)
     session = session or make_session(opts)
     headers = {}
     if etag:
@@ -458,7 +521,8 @@ def fetch_page(
         if attempt > 1 and pace is not None:
             pace(url)
         try:
-            resp, body = _attempt(session, url, opts, headers, trusted_hosts, kind, pace, hop_check)
+            # every attempt connects where this check found the host (retries included)
+            resp, body = _attempt(session, url, opts, headers, trusted_hosts, kind, pace, hop_check, vetted)
         except _Transient as e:
             wait = opts.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
             if e.retry_after is not None:

@@ -126,19 +126,30 @@ def _typed_without_scheme(url: str) -> bool:
             and "//" not in url.split("?", 1)[0] and bool(re.match(r"^\d+(/|$)", parts.path)))
 
 
-def check_url(url: str, trusted_hosts: frozenset[str] | set[str] | None) -> Refusal | None:
-    """Refuse ``url`` unless its scheme is http(s) and its address is public or trusted.
+@dataclass(frozen=True)
+class Vetted:
+    """A URL that passed the address check, and the addresses it was checked at. The HTTP client
+    must connect to one of ``addresses`` (see ``newsmill.tasks.fetch``): resolving the name again
+    to connect would let a DNS answer that changes in between (DNS rebinding, a TTL of 0) send
+    the request to an internal address that was never checked. Empty ``addresses``: the host
+    was not checked (the user's own URL, or one of the source's trusted hosts)."""
+
+    target: Target
+    addresses: tuple[str, ...] = ()
+
+
+def vet(url: str, trusted_hosts: frozenset[str] | set[str] | None) -> Refusal | Vetted:
+    """Refuse ``url`` unless its scheme is http(s) and its address is public or trusted; else
+    where it may be connected to.
 
     ``trusted_hosts=None`` means the URL itself was given by the user: only the scheme is checked.
     """
     t = target(url)
     if isinstance(t, Refusal):
         return t
-    if trusted_hosts is None:
-        return None
+    if trusted_hosts is None or t.host in trusted_hosts:
+        return Vetted(t)
     host, port = t.host, t.port
-    if host in trusted_hosts:
-        return None
     try:
         addresses = resolve(host, port)
     except (socket.gaierror, UnicodeError, OSError) as e:
@@ -148,4 +159,12 @@ def check_url(url: str, trusted_hosts: frozenset[str] | set[str] | None) -> Refu
         return Refusal(ErrorClass.BLOCKED_ADDRESS,
                        f"{host} resolves to non-public address {internal[0]}; only the source's own "
                        f"hosts ({', '.join(sorted(trusted_hosts)) or 'none'}) may be internal")
-    return None
+    if not addresses:
+        return Refusal(ErrorClass.DNS, f"{host} resolves to no address")
+    return Vetted(t, tuple(addresses))
+
+
+def check_url(url: str, trusted_hosts: frozenset[str] | set[str] | None) -> Refusal | None:
+    """:func:`vet` without the addresses: None when ``url`` may be fetched, else why not."""
+    v = vet(url, trusted_hosts)
+    return v if isinstance(v, Refusal) else None

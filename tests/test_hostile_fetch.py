@@ -159,3 +159,100 @@ def test_redirect_to_another_host_obeys_that_hosts_robots(site, source_site):
     page = fetch([url], plan=FetchPlan(trusted={url: frozenset({site.host, source_site.host})}))[url]
     assert page.error == "robots_disallowed"
     assert source_site.hits_for("/a.html") == []
+
+
+# ---- DNS rebinding: the name is resolved once, for the check, and connected to as checked ------
+
+class _Rebinding:
+    """A resolver whose answer for the attacker's names changes after ``honest`` look-ups (a
+    TTL-0 rebinding DNS server): first a "public" address, then an internal one. Every other name
+    and every numeric address goes to the real resolver."""
+
+    def __init__(self, names: set[str], public: str, internal: str, honest: int):
+        import socket
+
+        self.real, self.names = socket.getaddrinfo, names
+        self.public, self.internal, self.honest = public, internal, honest
+        self.asked: list[tuple[str, str]] = []
+
+    def __call__(self, host, port, *args, **kw):
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name.lower().rstrip(".") not in self.names:
+            return self.real(host, port, *args, **kw)
+        answer = self.public if len(self.asked) < self.honest else self.internal
+        self.asked.append((name, answer))
+        return self.real(answer, port, *args, **kw)
+
+
+@pytest.fixture
+def rebinding(monkeypatch):
+    """A public site on 127.0.0.2 and an internal service on 127.0.0.5 on the same port; in these
+    tests only 127.0.0.5 counts as internal (127.0.0.2 plays a public address)."""
+    public = _server("127.0.0.2")
+    try:
+        inner = SiteServer("127.0.0.5", public.port).start()
+    except OSError as e:  # pragma: no cover
+        public.stop()
+        pytest.skip(f"cannot bind 127.0.0.5:{public.port}: {e}")
+    real_internal = safety.is_internal
+    monkeypatch.setattr(safety, "is_internal", lambda a: a.startswith("127.0.0.5") or
+                        (real_internal(a) and not a.startswith("127.")))
+    for s, who in ((public, "public"), (inner, "INTERNAL")):
+        s.add("/a.html", article_html(f"The {who} page", 3))
+        s.add("/b.html", article_html(f"The {who} page b", 4))
+    yield public, inner
+    public.stop()
+    inner.stop()
+
+
+@pytest.mark.parametrize("honest", [1, 2, 3])
+@pytest.mark.parametrize("path", ["/a.html", "/hop"])
+def test_dns_rebinding_never_reaches_the_internal_address(rebinding, monkeypatch, honest, path):
+    """Whichever look-up the answer flips at, the request goes to the address that was checked
+    (or is refused): never to the internal one. ``/hop`` redirects to another rebinding name."""
+    import socket
+
+    from newsmill.tasks.fetch import fetch_page
+
+    public, inner = rebinding
+    port = public.port
+    for s in (public, inner):
+        s.add_handler("/hop", raw_redirect(f"http://next.rebind.test:{port}/b.html"))
+    resolver = _Rebinding({"news.rebind.test", "next.rebind.test"}, "127.0.0.2", "127.0.0.5", honest)
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    url = f"http://news.rebind.test:{port}{path}"
+    page = fetch_page(url, opts(), trusted_hosts=frozenset({"127.0.0.1"}))  # discovered: not trusted
+    assert inner.hits == [], (resolver.asked, [h.path for h in inner.hits])
+    assert resolver.asked, "the check resolved the name"
+    if page.error is None:
+        assert b"The public page" in page.body
+        assert {h.host.split(":")[0] for h in public.hits} <= {"news.rebind.test", "next.rebind.test"}  # Host kept
+    else:
+        assert page.error == "blocked_address", page.error_detail
+
+
+def test_a_kept_alive_connection_is_not_reused_for_another_checked_address(rebinding, monkeypatch):
+    """A connection the user's own URL opened (not checked: its host may be internal) is not reused
+    for a discovered URL on that name checked at another address."""
+    import socket
+
+    from newsmill.tasks.fetch import fetch_page, make_session
+
+    public, inner = rebinding
+    o = opts()
+    session = make_session(o)
+    answers = iter(["127.0.0.5", "127.0.0.2"])  # the user's fetch connects internal; the check answers public
+    real = socket.getaddrinfo
+
+    def resolver(host, port, *a, **kw):
+        if str(host) == "news.rebind.test":
+            return real(next(answers, "127.0.0.5"), port, *a, **kw)
+        return real(host, port, *a, **kw)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    url = f"http://news.rebind.test:{public.port}/a.html"
+    mine = fetch_page(url, o, session)  # the user's own URL: fetched wherever it resolves
+    assert mine.error is None and len(inner.hits) == 1
+    found = fetch_page(url.replace("/a.html", "/b.html"), o, session, trusted_hosts=frozenset({"127.0.0.1"}))
+    assert found.error is None and b"The public page b" in found.body
+    assert len(inner.hits) == 1 and [h.path for h in public.hits] == ["/b.html"]
