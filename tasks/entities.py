@@ -821,33 +821,58 @@ def _surname_key(name: str) -> str:
     return " ".join(ws[i:])
 
 
-def mention_aliases(text: str, label: str, name: str, title: str) -> tuple[str | None, str | None]:
+def _common_word(word: str, article: str) -> bool:
+    """A one-word short form the article also writes in lower case ("Keyboard" and "the
+    keyboard", "Switch" and "a switch"): a common noun - a product or a thing the model took for
+    a person - not a surname."""
+    w = word.lower()
+    return bool(article) and " " not in w and w != word and any(True for _ in _whole_word_hits(article, w))
+
+
+def mention_aliases(text: str, label: str, name: str, title: str,
+                    article: str = "") -> tuple[str | None, str | None]:
     """For a short form the article does not resolve ("Noem" in an article that never names
     Kristi Noem): its alias key, and the key with the title written before it ("vice president
     biden"); (None, None) for every other mention. Persons, and single words the model typed ORG
-    (a surname it mistook), are looked up; places are not ("Jordan")."""
+    (a surname it mistook), are looked up; places are not ("Jordan"), nor a word ``article`` (the
+    article's text) also writes in lower case ("Keyboard" beside "the keyboard")."""
     if label not in {"PERSON", "ORG"} or not _short_form(text) or alias_key(name) != alias_key(text):
         return None, None
     if label == "ORG" and (len(text.split()) > 1 or text.isupper() or text.lower() in place_names()):
+        return None, None
+    if _common_word(text, article):
         return None, None
     key = alias_key(text)
     return key, (f"{title} {key}" if title else None)
 
 
-def alias_evidence(mentions) -> set[tuple[str, str, str]]:
+def _written_as_a_name(name: str) -> bool:
+    """Every word capitalised but name particles ("Pieter van der Berg"), the first a letter:
+    not "rang Taylor" or "® Honey" (spans the model cut badly)."""
+    parts = particles()
+    ws = _words(name)
+    return bool(ws) and name[:1].isalpha() and all(w[:1].isupper() or w.lower() in parts for w in ws)
+
+
+def alias_evidence(mentions, article: str = "") -> set[tuple[str, str, str]]:
     """(alias, canonical name, type) this article gives evidence for: a person it names in full
     and then shortly ("Kristi Noem" ... "Noem" -> ("noem", "Kristi Noem", PERSON)); a person named
     in full only, when the name starts with a first name in gender-guesser's list (a name the
     model mistyped as a person - "Reserve Bank" - teaches nothing); and a title written before
     the person's name gives title + surname ("Vice President Joe Biden" -> ("vice president
-    biden", ...)). ``mentions`` are EntityMention-like (text, label, name, title)."""
+    biden", ...)). A name not written as a name ("rang Taylor") and a surname that ``article``
+    (the article's text) also writes in lower case ("Magic Keyboard" ... "the keyboard": a
+    product the model took for a person) give none. ``mentions`` are EntityMention-like (text,
+    label, name, title)."""
     shortened = {(m.name, alias_key(m.text)) for m in mentions
                  if m.label == "PERSON" and _short_form(m.text) and alias_key(m.text) != alias_key(m.name)}
     out = set()
     for m in mentions:
-        if m.label != "PERSON" or len(alias_key(m.name).split()) < 2:
+        if m.label != "PERSON" or len(alias_key(m.name).split()) < 2 or not _written_as_a_name(m.name):
             continue
         surname = _surname_key(m.name)
+        if " " not in surname and _common_word(m.name.split()[-1], article):
+            continue
         if (m.name, surname) in shortened or is_first_name(m.name.split()[0]):
             out.add((surname, m.name, m.label))
             if m.title:

@@ -101,8 +101,9 @@ _DOC_FIELDS = tuple(n for n in schema.table("articles").names(schema.PAGE)
 
 
 def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime, content_hash: str,
-                    run_id: str | None) -> dict[str, list[dict]]:
-    """Stage rows for one article's enrichment (entities, mentions, quotes)."""
+                    run_id: str | None, text: str = "") -> dict[str, list[dict]]:
+    """Stage rows for one article's enrichment (entities, mentions, quotes); ``text`` is the
+    enriched text (alias evidence reads it: docs/entities.md)."""
     entities: dict[str, dict] = {}
     mentions = {}
     for m in enrichment.entities:
@@ -110,13 +111,13 @@ def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime, cont
         entities.setdefault(eid, {"entity_id": eid, "name": m.name, "type": m.label, "seen_at": now})
         # entity_id starts as the article's own entity; enrich.sql re-links short forms by the
         # warehouse's alias evidence (docs/entities.md)
-        alias, alias_title = mention_aliases(m.text, m.label, m.name, m.title)
+        alias, alias_title = mention_aliases(m.text, m.label, m.name, m.title, text)
         mentions[(m.start, m.end)] = {"article_id": article_id, "entity_id": eid, "start_char": m.start,
                                       "end_char": m.end, "text": m.text, "label": m.label,
                                       "article_entity_id": eid, "alias": alias, "alias_title": alias_title,
                                       "link": "article"}
     evidence = [{"article_id": article_id, "alias": a, "entity_id": entity_id_for(name, label)}
-                for a, name, label in sorted(alias_evidence(enrichment.entities))]
+                for a, name, label in sorted(alias_evidence(enrichment.entities, text))]
     quotes = {}
     for qt in enrichment.quotes:
         speaker_eid = None
@@ -191,7 +192,7 @@ def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = N
                                                           "author_id": stable_id(name.lower()),
                                                           "name": name, "position": pos})
                 if r.enrichment is not None:
-                    er = enrichment_rows(article_id, r.enrichment, now, doc.content_hash, run_id)
+                    er = enrichment_rows(article_id, r.enrichment, now, doc.content_hash, run_id, doc.text)
                     for k, v in er.items():
                         rows[k].extend(v)
         rows["stage_fetches"].append({

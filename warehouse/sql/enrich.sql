@@ -52,8 +52,8 @@ INSERT INTO alias_evidence BY NAME SELECT DISTINCT article_id, alias, entity_id 
 
 -- name: alias_resolution
 -- The best-supported entity of each alias in scope. It resolves the alias when at least 80% of
--- the articles that give evidence for the alias point to it, and either there are at least two
--- such articles or no other entity has that alias anywhere in the warehouse.
+-- the articles that give evidence for the alias point to it and at least two articles do
+-- (issue 13: one article is no evidence that a short form elsewhere means the same person).
 CREATE OR REPLACE TEMP TABLE alias_resolution AS
 WITH ev AS (
     SELECT alias, entity_id, count(DISTINCT article_id) AS articles
@@ -67,7 +67,7 @@ ranked AS (
            row_number() OVER (PARTITION BY alias ORDER BY articles DESC, entity_id) AS r
     FROM ev
 )
-SELECT alias, entity_id, articles >= 0.8 * total AND (articles >= 2 OR candidates = 1) AS resolved,
+SELECT alias, entity_id, articles >= 0.8 * total AND articles >= 2 AS resolved,
        candidates > 1 AS contested
 FROM ranked WHERE r = 1;
 
