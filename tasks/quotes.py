@@ -304,6 +304,48 @@ def _titles() -> frozenset[str]:
     return word_list("titles.txt")
 
 
+@lru_cache(maxsize=1)
+def _title_abbreviations() -> dict[str, str]:
+    """Abbreviated title -> the role noun it abbreviates ("gov" -> "governor"), from
+    ``tasks/data/title_abbreviations.txt`` (its header names the source)."""
+    out = {}
+    for line in (DATA / "title_abbreviations.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            abbr, full = line.split()
+            out[abbr] = full
+    return out
+
+
+def _role_nouns(title: str) -> set[str]:
+    """The role nouns a person's title words stand for ("Lt. Gov." -> lt, gov, lieutenant, governor)."""
+    words = [w.rstrip(".") for w in title.lower().split()]
+    abbr = _title_abbreviations()
+    return set(words) | {abbr[w] for w in words if w in abbr}
+
+
+@lru_cache(maxsize=4096)
+def is_first_name(word: str) -> bool:
+    """Is ``word`` a first name in gender-guesser's list (any gender, androgynous included)?"""
+    det = _gender_detector()
+    if det is None or not word[:1].isupper():
+        return False
+    return det.get_gender(word.strip(".")) != "unknown"
+
+
+def _strip_role_words(words: list[str]) -> list[str]:
+    """A person's name without the role words written before it: known titles (nameparser's
+    list and ours), and any capitalised word before a known first name that is not a first name
+    itself ("Superintendent Jennifer McCormick", "Councillor Maya Brandt" -> the name). Two words
+    always stay ("Dean Baquet")."""
+    from newsmill.tasks.entities import person_titles
+
+    titles = person_titles()
+    while len(words) > 2 and (words[0].lower().rstrip(".") in titles
+                              or (is_first_name(words[1]) and not is_first_name(words[0]))):
+        words = words[1:]
+    return words
+
+
 def _is_person_noun(tok) -> bool:
     w = tok.lower_.rstrip(".")
     return w in _titles() or bool(re.search(r"(?:ist|ian|er|or|man|woman|person)$", w)) and tok.tag_ in {"NN", "NNP"}
@@ -401,6 +443,15 @@ def speaker_of(tok, lo_tok: int = 0) -> Speaker | None:
     doc = tok.doc
     s, e = _phrase_span(tok, lo_tok)
     low = tok.lower_
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if low in PRONOUNS | _OTHER_PRONOUNS and nxt is not None and not tok.whitespace_ == "" and \
+            nxt.tag_ in _NAME_TAGS and nxt.ent_type_ == "PERSON" and tok.text[:1].isupper() and \
+            (nxt.head.i == tok.i or tok.head.i == nxt.i):
+        # a name whose first word is also a pronoun ("He Jianxiong"): the name's head speaks
+        tok = nxt if tok.head.i == nxt.i else tok
+        while tok.dep_ in {"compound", "flat"} and tok.head.i > tok.i and tok.head.tag_ in _NAME_TAGS:
+            tok = tok.head
+        low = tok.lower_
     if tok.tag_ in {"PRP", "PRP$"} or low in PRONOUNS | _OTHER_PRONOUNS:
         return Speaker(doc[tok.i].idx, doc[tok.i].idx + len(tok.text), "pronoun",
                        gender=_PRONOUN_GENDER.get(low), plural=low in {"they", "we", "them", "us"}, head=low)
@@ -412,7 +463,9 @@ def speaker_of(tok, lo_tok: int = 0) -> Speaker | None:
             toks = [t for t in ent if not t.is_punct]
             while len(toks) > 1 and (toks[0].lower_.rstrip(".") in _titles() or toks[0].lower_ == "the"):
                 toks = toks[1:]
-            if toks and names and names[0].i < toks[0].i and names[-1].i >= toks[0].i - 1:
+            if toks and names and names[0].i < toks[0].i and names[-1].i >= toks[0].i - 1 \
+                    and not (len(toks) >= 2 and is_first_name(toks[0].text)):
+                # widened only when the entity lacks a first name: words before one are roles
                 toks = list(doc[names[0].i:toks[-1].i + 1])
             names = toks or names
         appos_noun = any(c.dep_ == "appos" and _is_person_noun(c) for c in tok.children)
@@ -865,6 +918,17 @@ def trailing_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
                 if verb_in(t, _cues()) or (inside_end and t.tag_ in {"VBD", "VBZ"}):
                     verb = t
                 break
+        if verb is None and inside_end:
+            # a long apposition between the name and the cue ('“...,” Ann Lee, the former director
+            # of X at Y, said at ...'): the parse links the subject after the mark to its cue
+            t = words[0]
+            while t.dep_ in {"compound", "flat"} and t.head.i > t.i and t.head.tag_ in _NAME_TAGS:
+                t = t.head
+            h = t.head
+            if t.dep_ == "nsubj" and h.i > t.i and verb_in(h, _cues()) and h.sent.start == t.sent.start \
+                    and "\n" not in text[a:base + h.idx] and not any(
+                        x.text in {".", ";", "?", "!"} or x.text in QUOTE_CHARS for x in doc[t.i:h.i]):
+                verb = h
         if verb is None:
             return None
         subj = _resolve_relative(_subject(verb))
@@ -1159,6 +1223,24 @@ class Resolved:
     path: str  # how: "mention", "person_evidence", "pronoun", "title", "none", ...
 
 
+_TITLE_BEFORE = re.compile(r"((?:[A-Z][A-Za-z]*\.?[ \t]+){1,3})$")
+
+
+def _title_before(text: str, start: int) -> str:
+    """Title words written right before a name at ``start`` ("Supt. ", "Lt. Gov. "), when they
+    are known titles or their abbreviations; "" otherwise."""
+    m = _TITLE_BEFORE.search(text, max(0, start - 40), start)
+    if not m:
+        return ""
+    from newsmill.tasks.entities import person_titles
+
+    known = person_titles() | set(_title_abbreviations())
+    words = m.group(1).split()
+    while words and words[0].lower().rstrip(".") not in known:
+        words = words[1:]
+    return " ".join(words) if words and all(w.lower().rstrip(".") in known for w in words) else ""
+
+
 def _norm(s: str) -> str:
     return " ".join(s.lower().replace("’", "'").split())
 
@@ -1182,10 +1264,7 @@ def _person_name(name: str) -> str:
         if w.islower() and w.strip(".") not in PARTICLES and len(words) - k - 1 >= 2:
             words = words[k + 1:]
             break
-    titles = _titles()
-    while len(words) > 2 and words[0].lower().rstrip(".") in titles:
-        words = words[1:]
-    return " ".join(words)
+    return " ".join(_strip_role_words(words))
 
 
 def _complete(name: str, full_names: list[str]) -> str:
@@ -1206,8 +1285,9 @@ def _name_from_span(text: str, s: int, e: int, mentions, person: bool,
     if persons:
         best = max(persons, key=lambda m: m.end - m.start)
         name = _person_name(best.name)
-        if len(written.split()) > len(name.split()) and _norm(written).endswith(_norm(text[best.start:best.end])):
-            name = written  # the model left the first name out of the mention
+        if len(written.split()) > len(name.split()) and _norm(written).endswith(_norm(text[best.start:best.end])) \
+                and not (len(name.split()) >= 2 and is_first_name(name.split()[0])):
+            name = " ".join(_strip_role_words(written.split()))  # the model left the first name out
         return _complete(name, full_names), labels.PERSON, "mention"
     if len(written.split()) == 1 and _complete(written, full_names) != written:
         return _complete(written, full_names), labels.PERSON, "surname"
@@ -1218,7 +1298,7 @@ def _name_from_span(text: str, s: int, e: int, mentions, person: bool,
         for m in mentions:
             if m.label == labels.PERSON and _norm(m.name).split()[-len(words):] == words and len(_norm(m.name).split()) > len(words):
                 return m.name, labels.PERSON, "person_evidence"
-        return written, labels.PERSON, "person_evidence"
+        return " ".join(_strip_role_words(written.split())), labels.PERSON, "person_evidence"
     if inside:
         best = max(inside, key=lambda m: (m.label in {labels.ORG, labels.PLACE, labels.NORP}, m.end - m.start))
         if best.label in {labels.ORG, labels.PLACE, labels.NORP}:
@@ -1272,7 +1352,7 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
     in_quote = lambda a, b: any(q.kind == "direct" and q.start <= a and b <= q.end for q in raw)  # noqa: E731
     for m in mentions:
         if m.label == labels.PERSON and not m.in_quote and not in_dateline(m.start, m.end):
-            events.append((m.start, m.name, first_name_gender(m.name), m.title))
+            events.append((m.start, m.name, first_name_gender(m.name), m.title or _title_before(text, m.start)))
     full_names = [m.name for m in mentions if m.label == labels.PERSON and len(m.name.split()) > 1]
     for h0, h1 in hints:
         if in_dateline(h0, h1) or in_quote(h0, h1):
@@ -1307,6 +1387,8 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
             if label == labels.PERSON and name and len(name.split()) > 1:
                 full_names.append(name)
             if label == labels.PERSON:
+                # the mentions inside the name are this person ("He Jianxiong" of the mention "Jianxiong")
+                events[:] = [(p, name if sp.name_start <= p < sp.name_end and n else n, g, t) for p, n, g, t in events]
                 events.append((sp.start, name, genders.get(name) or first_name_gender(name or ""), ""))
         elif sp.kind == "pronoun" and sp.gender:
             cands = sorted((e for e in events if e[0] < sp.start), key=lambda e: e[0])
@@ -1324,9 +1406,10 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
         elif sp.kind == "nominal":
             res = Resolved(None, None, "nominal")
             words = re.findall(r"[\w'’]+", text[sp.start:sp.end].lower())
-            if words and words[0] in {"the", "this", "that"} and sp.head in _titles() and len(words) <= 3:
+            if words and words[0] in {"the", "this", "that"} and len(words) <= 3 and (
+                    sp.head in _titles() or sp.head in set(_title_abbreviations().values())):
                 for pos, name, g, title in sorted((e for e in events if e[0] < sp.start), key=lambda e: -e[0]):
-                    if name and sp.head in title.split():
+                    if name and sp.head in _role_nouns(title):
                         res = Resolved(name, labels.PERSON, "title")
                         break
             if res.name is None and sp.person and not sp.plural:

@@ -199,6 +199,23 @@ VARIANTS = [
      "Ruth Okafor, a pastor helping to organize the vigil, said she and other neighbours were worried about the fires.",
      {"quotes": [Q("she and other neighbours were worried", "indirect", "Ruth Okafor")],
       "not_quotes": ["Ruth Okafor, a pastor helping to organize the vigil"]}),
+    ("name whose first word is also a pronoun, long apposition before the cue",
+     "“Nobody wins a trade war,” He Mingzhu, the former chief economist for Asia at the Bank of Commerce, "
+     "said at a forum in Shanghai. “Both sides will pay,” he said.",
+     {"quotes": [Q("Nobody wins a trade war", "direct", "He Mingzhu"),
+                 Q("Both sides will pay", "direct", "He Mingzhu")]}),
+    ("role noun for the person named earlier with an abbreviated title",
+     "Sen. Carla Whitfield toured the flooded farms on Friday. The senator said relief money would arrive within weeks.",
+     {"quotes": [Q("relief money would arrive", "indirect", "Carla Whitfield")]}),
+    ("role noun for an abbreviated title missing from the title lists",
+     "Supt. Ramon Ibarra met parents at the school. The superintendent said classes would resume on Monday.",
+     {"quotes": [Q("classes would resume on Monday", "indirect", "Ramon Ibarra")]}),
+    ("role word missing from the title lists before a first name",
+     "Alderwoman Priya Natarajan said the ward would get two new parks.",
+     {"quotes": [Q("the ward would get two new parks", "indirect", "Priya Natarajan")]}),
+    ("role word missing from the title lists, directive",
+     "Headteacher Fiona Walsh urged parents to keep their children home on Friday.",
+     {"quotes": [Q("keep their children home", "indirect", "Fiona Walsh")]}),
 ]
 
 
