@@ -13,8 +13,9 @@ What the page does (all in the browser, from the embedded data):
   groups (click a bar: a person opens their panel, anyone else joins the mentions chart);
 * entity search (type part of a name); a result opens the person's panel and adds the entity to
   "mentions over time", a line chart of the chosen entities per day;
-* a panel per person: mentions, articles, and every quote attributed to them, with the article's
-  date, source and a link;
+* a panel per person: mentions, articles, and every citable quote attributed to them (the
+  ``quotes_citable`` mart: a named speaker and a calibrated confidence at or above its
+  threshold), with the article's date, source and a link;
 * freshness per source: last successful and last failed fetch, and fetches by error class in the
   date range (by fetch day), with the state of its feeds and sitemaps.
 
@@ -189,7 +190,7 @@ td.quote, li .quote { font-style: italic; } .nowrap { white-space: nowrap; } .sr
   <div class="stat"><b id="stat-sources">0</b><span>sources</span></div>
   <div class="stat"><b id="stat-sites">0</b><span>sites</span></div>
   <div class="stat"><b id="stat-entities">0</b><span>entities</span></div>
-  <div class="stat"><b id="stat-quotes">0</b><span>quotes</span></div>
+  <div class="stat"><b id="stat-quotes">0</b><span>citable quotes</span></div>
 </div></section>
 <section class="card wide"><h2>Articles per day and source</h2>
 <div class="chartbox"><canvas id="daily" role="img" aria-label="Articles per day and source"></canvas></div>
@@ -203,7 +204,7 @@ td.quote, li .quote { font-style: italic; } .nowrap { white-space: nowrap; } .sr
 <div class="chartbox small"><canvas id="mentions" role="img" aria-label="Mentions per day of the chosen entities"></canvas></div>
 <p class="empty-note" id="mentions-empty" hidden>Choose entities: search above, or click a bar.</p></section>
 <section class="card wide" id="person" hidden></section>
-<section class="card wide"><h2>Latest quotes</h2>
+<section class="card wide"><h2>Latest citable quotes</h2>
 <table id="quotes"><thead><tr><th>day</th><th>speaker</th><th>quote</th><th>article</th></tr></thead><tbody></tbody></table></section>
 <section class="card wide"><h2>Freshness per source</h2>
 <table id="freshness"><thead><tr><th>source</th><th>last success</th><th>last failure</th><th>fetches in range by result</th><th>feeds and sitemaps</th></tr></thead><tbody></tbody></table>

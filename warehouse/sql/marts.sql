@@ -44,11 +44,12 @@ GROUP BY m.article_id, e.entity_id
 ORDER BY m.article_id, e.entity_id;
 
 -- name: dashboard_quotes
--- Quotes of the listed articles, in text order; speaker_name is the canonical entity when known.
-SELECT q.article_id, q.speaker_entity_id, coalesce(q.speaker_name, q.speaker) AS speaker, q.text, q.kind
-FROM quotes q
-WHERE q.article_id IN (SELECT unnest($ids::VARCHAR[]))
-ORDER BY q.article_id, q.start_char;
+-- Citable quotes of the listed articles (quotes_citable: a named speaker and a confidence at or
+-- above the calibrated threshold), in text order.
+SELECT article_id, speaker_entity_id, speaker, quote, kind
+FROM quotes_citable
+WHERE article_id IN (SELECT unnest($ids::VARCHAR[]))
+ORDER BY article_id, start_char;
 
 -- name: dashboard_fetch_days
 -- Fetches per source, fetch day (UTC) and result (an error class, else the outcome), last $days days.
@@ -86,7 +87,7 @@ SELECT (SELECT count(*) FROM articles) AS articles,
        (SELECT count(DISTINCT source) FROM article_days) AS sources,
        (SELECT count(*) FROM sources) AS sites,
        (SELECT count(*) FROM entities) AS entities,
-       (SELECT count(*) FROM quotes) AS quotes,
+       (SELECT count(*) FROM quotes_citable) AS quotes,
        (SELECT strftime(timezone('UTC', max(finished_at)), '%Y-%m-%d %H:%M:%S UTC') FROM runs
         WHERE status = 'completed') AS last_load;
 
@@ -109,8 +110,9 @@ ORDER BY mentions DESC, e.name
 LIMIT $limit;
 
 -- name: run_quotes
+-- Citable quotes of the articles a run loaded, for its summary artifact.
 SELECT speaker, quote, title, article_url
-FROM quotes_with_speakers
+FROM quotes_citable
 WHERE article_id IN (SELECT unnest($ids::VARCHAR[]))
 ORDER BY day DESC, article_id, start_char
 LIMIT $limit;
