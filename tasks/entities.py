@@ -731,6 +731,7 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
                     _norm(ow[-1]) == _norm(m.name) and all(w.lower() in PARTICLES for w in ow[:-1])):
                 m.name = o.name
                 break
+    _org_short_forms(mentions, text)
     mentions = _more_mentions(mentions, text)
     # one spelling per entity: the most frequent written form among mentions with the same key
     forms: dict[tuple[str, str], dict[str, int]] = {}
@@ -743,6 +744,49 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if m.name.isupper() and len(m.name) > 4 and m.label in {"PLACE", "PERSON"}:
             m.name = m.name.title()  # a dateline ("WASHINGTON —") is no acronym
     return mentions
+
+
+def _org_head(name: str) -> str:
+    """The word an organisation's name is about: before "of" ("Church" of "Church of X"), else
+    the last word ("Court" of "Supreme Court")."""
+    ws = _norm(name).split()
+    return ws[ws.index("of") - 1] if "of" in ws[1:] else ws[-1]
+
+
+def _org_short_forms(mentions: list[Mention], text: str) -> None:
+    """Shorter names of an organisation the article names in full: "the Church" or "the Court"
+    for the one organisation whose name is about a church or a court ("the Church of X", "the
+    Supreme Court"), "X" for "the Church of X", "Comic Corps" for "Comic Corps of Canada". Only
+    when exactly one organisation in the article fits; two parties leave "the Party" alone."""
+    fulls: dict[str, str] = {}
+    for m in mentions:
+        ws = _norm(m.name).split()
+        # "the" inside a name only after "of"/"for"/"and" ("Church of the X"): "Rathbun the X"
+        # is a span the model cut badly
+        if m.label == "ORG" and len(ws) >= 2 and not m.name.isupper() and not any(
+                w == "the" and ws[i - 1] not in _CONNECTORS for i, w in enumerate(ws) if i):
+            fulls.setdefault(_norm(m.name), m.name)
+    if not fulls:
+        return
+    heads: dict[str, set[str]] = {}
+    objects: dict[str, set[str]] = {}
+    for k, name in fulls.items():
+        heads.setdefault(_org_head(name), set()).add(name)
+        ws = k.split()
+        if "of" in ws[1:-1]:
+            i = ws.index("of")
+            objects.setdefault(" ".join(ws[i + 1:]), set()).add(name)
+            objects.setdefault(" ".join(ws[:i]), set()).add(name)
+    for m in mentions:
+        if m.label != "ORG" or m.key or m.name.isupper() or (
+                _norm(m.name) in fulls and len(_words(m.name)) >= 2 and _norm(m.name) not in objects):
+            continue
+        k = _norm(m.name)
+        cands = objects.get(k, set())
+        if not cands and len(_words(m.name)) == 1 and re.search(r"\bthe\s+$", text[max(0, m.start - 5):m.start], re.I):
+            cands = heads.get(k, set())
+        if len(cands) == 1:
+            m.name = next(iter(cands))
 
 
 def _whole_word_hits(text: str, form: str):

@@ -217,3 +217,18 @@ def test_parenthesis_ends_a_name_and_opens_another():
     assert got == [(full, "ORG", full), ("FAO", "ORG", full), ("FAO", "ORG", full)]
     got = with_model_spans("3. Jana Novak (Slovakia) 54.10", [("Jana Novak (Slovakia", "PERSON")])
     assert got == [("Jana Novak", "PERSON", "Jana Novak"), ("Slovakia", "PLACE", "Slovakia")]
+
+
+@pytest.mark.parametrize("text,spans,want", [
+    # "the Court" is the one court the article names in full
+    ("The Constitutional Court ruled on Friday. The Court was split.",
+     [("Constitutional Court", "ORG"), ("Court", "ORG")], ["Constitutional Court", "Constitutional Court"]),
+    ("The Church of Pastafarianism sued. Pastafarianism denied it. The Church said no.",
+     [("Church of Pastafarianism", "ORG"), ("Pastafarianism", "ORG"), ("Church", "ORG")],
+     ["Church of Pastafarianism"] * 3),
+    # two parties: "the Party" is left alone
+    ("The Green Party and the Labour Party met. The Party said no.",
+     [("Green Party", "ORG"), ("Labour Party", "ORG"), ("Party", "ORG")], ["Green Party", "Labour Party", "Party"]),
+])
+def test_organisation_short_forms_join_the_one_full_name(text, spans, want):
+    assert [name for _t, _lab, name in with_model_spans(text, spans)] == want
