@@ -125,7 +125,7 @@ def cmd_ingest(args) -> int:
                                  return_state=True))
 
     try:
-        summary = run_flow(args, "ingest", call)
+        summary = run_flow(args, "ingest", call, cfg.load.db_path)
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1
@@ -162,7 +162,7 @@ def exit_status(summary: dict) -> int:
     return 1
 
 
-def _drain_prefect() -> None:
+def _drain_prefect(timeout: float = 30.0) -> None:
     # Events and logs still queued for the API are sent now, inside the time we report, rather
     # than while the process exits after the summary is printed.
     import contextlib
@@ -170,11 +170,11 @@ def _drain_prefect() -> None:
     with contextlib.suppress(Exception):
         from prefect.events.worker import EventsWorker
 
-        EventsWorker.drain_all(timeout=30)
+        EventsWorker.drain_all(timeout=timeout)
     with contextlib.suppress(Exception):
         from prefect.logging.handlers import APILogWorker
 
-        APILogWorker.drain_all(timeout=30)
+        APILogWorker.drain_all(timeout=timeout)
     # Prefect's local mode stops its temporary API at exit (up to 5 s); a command runs one flow,
     # so it is stopped here, where the time is counted.
     with contextlib.suppress(Exception):
@@ -185,18 +185,22 @@ def _drain_prefect() -> None:
                 server.stop()
 
 
-def run_flow(args, title: str, call) -> dict:
+def run_flow(args, title: str, call, db: str | None = None) -> dict:
     """Start Prefect and run a flow (``call()``) under the progress display; the summary it returns
     gets the command's wall time (``wall_seconds``) and where it went (``time_split``)."""
     from newsmill import progress, reaper
 
-    reaper.install()  # SIGTERM unwinds the run; Prefect's server and the workers end with it
+    # SIGTERM unwinds the run; Prefect's server and the workers end with it, and a kill -9'd
+    # run's row in ``db`` is marked interrupted
+    reaper.install(db)
     called_at = time.time()
     with progress.display(getattr(args, "tty", False) and not getattr(args, "quiet", False), title):
         progress.phase("starting Prefect", title)
         _quiet_prefect()
         summary = call()
-        _drain_prefect()
+        # a run stopped by Ctrl-C or SIGTERM is asked to end now: its flow run's state is sent
+        # already, and its last logs get a few seconds, not half a minute each
+        _drain_prefect(5.0 if summary.get("status") == "interrupted" else 30.0)
     finished = time.time()
     started = getattr(args, "started", called_at)
     summary["wall_seconds"] = round(finished - started, 3)
@@ -414,7 +418,7 @@ def cmd_reenrich(args) -> int:
         return reenrich(db=args.db, since=since.isoformat() if since else None, config_path=args.config)
 
     try:
-        summary = run_flow(args, "reenrich", call)
+        summary = run_flow(args, "reenrich", call, args.db)
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1

@@ -11,12 +11,18 @@ killed: SIGTERM's default action skips ``atexit``, and ``kill -9`` skips everyth
   terminal's process group does not reach it) that notes the run's descendants twice a second
   and, once the run's process is gone, sends them SIGTERM, then SIGKILL after a grace period.
   That covers ``kill -9`` and a crash of the interpreter itself.
+- When the run's process ended without exiting normally (``kill -9``, a crash: its exit
+  handlers never told the watcher "done" through a pipe), the watcher then waits for the
+  warehouse's write lock and marks that process's ``running`` rows ``interrupted`` (their counts
+  are what their batches committed), and removes its disk reserve file. A normal exit costs the
+  warehouse nothing: the watcher does not open it.
 
 Linux only (it reads ``/proc``); elsewhere :func:`install` only sets the SIGTERM handler.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
@@ -44,8 +50,13 @@ def _on_sigterm(signum, frame) -> None:
 _installed = False
 
 
-def install() -> None:
-    """SIGTERM unwinds the run; a watcher process stops the run's children after it ends."""
+DONE = b"done"
+LOCK_WAIT = 600.0  # seconds the watcher waits for the warehouse's write lock to close a dead run's row
+
+
+def install(db_path: str | None = None) -> None:
+    """SIGTERM unwinds the run; a watcher process stops the run's children after it ends and,
+    if it did not exit normally, closes its rows in the warehouse ``db_path``."""
     global _installed
     if _installed:
         return
@@ -55,10 +66,26 @@ def install() -> None:
     if not Path("/proc/self/stat").exists() or os.environ.get("NEWSMILL_NO_REAPER"):
         return
     me = os.getpid()
-    with contextlib.suppress(OSError):
-        subprocess.Popen([sys.executable, "-m", "newsmill.reaper", str(me), _start_time(me) or "0"],
+    read_end, write_end = os.pipe()
+    try:
+        subprocess.Popen([sys.executable, "-m", "newsmill.reaper", str(me), _start_time(me) or "0", str(read_end),
+                          os.path.abspath(db_path) if db_path else ""],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         close_fds=True, start_new_session=True)
+                         close_fds=True, pass_fds=(read_end,), start_new_session=True)
+    except OSError:
+        os.close(write_end)
+        return
+    finally:
+        os.close(read_end)
+    # Exit handlers run on every normal exit (Ctrl-C and SIGTERM included: they unwind), never
+    # after kill -9 or a crash of the interpreter.
+    atexit.register(_done, write_end)
+
+
+def _done(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.write(fd, DONE)
+        os.close(fd)
 
 
 # ---- the watcher process ------------------------------------------------------------------------
@@ -128,7 +155,38 @@ def watch(parent: int, parent_start: str) -> None:
             time.sleep(0.1)
 
 
+def _exited_normally(fd: int) -> bool:
+    """Whether the run's process said "done" on the pipe before it went (read once it is gone)."""
+    got = b""
+    with contextlib.suppress(OSError):
+        os.set_blocking(fd, False)
+        while chunk := os.read(fd, 64):
+            got += chunk
+    return DONE in got
+
+
+def close_dead_runs(db_path: str, pid: int, lock_wait: float = LOCK_WAIT) -> list[str]:
+    """Mark the ``running`` rows of this machine's process ``pid`` (gone) ``interrupted`` once the
+    write lock is free, and remove its reserve file. Returns the run ids so marked."""
+    from newsmill.warehouse import db
+    from newsmill.warehouse import discovery as wdiscovery
+
+    if not Path(db_path).exists():
+        return []
+    with db.writer(db_path, lock_wait) as con:
+        marked = wdiscovery.interrupt_runs_of(con, pid)
+    db.remove_stale_reserves(db_path, wdiscovery.pid_alive)
+    return marked
+
+
 if __name__ == "__main__":
     for s in (signal.SIGINT, signal.SIGHUP):
         signal.signal(s, signal.SIG_IGN)
-    watch(int(sys.argv[1]), sys.argv[2])
+    parent = int(sys.argv[1])
+    watch(parent, sys.argv[2])
+    if len(sys.argv) > 4 and sys.argv[4] and not _exited_normally(int(sys.argv[3])):
+        from newsmill.warehouse.db import WarehouseError
+
+        # nobody reads this process's output: a warehouse it cannot open is the next run's to find
+        with contextlib.suppress(WarehouseError):
+            close_dead_runs(sys.argv[4], parent)

@@ -126,11 +126,13 @@ def test_however_a_run_ends_its_children_end_and_its_row_matches(tmp_path, slow_
     left = [p for p, s in kids.items() if _alive(p, s)]
     assert left == [], [Path(f"/proc/{p}/cmdline").read_bytes()[:200] for p in left]
     time.sleep(1)  # a run killed mid-batch may have been committing when it died
+    if how == "SIGKILL":  # its watcher marks the row once the children are gone and the lock is free
+        assert _wait_status(db, query(db, "SELECT run_id FROM runs")[0][0], "interrupted") == "interrupted"
     status, new, message = query(db, "SELECT status, new, message FROM runs")[0]
     articles = query(db, "SELECT count(*) FROM articles")[0][0]
     assert 0 < articles < 60 and new == articles  # the row counts what its batches committed
     if how == "SIGKILL":
-        assert rc == -9 and status == "running"  # the next run marks it interrupted
+        assert rc == -9 and status == "interrupted" and "killed or crashed" in message
     else:
         assert rc in (130, 143) and status == "interrupted", (rc, status, message)
         assert "Traceback" not in proc.stderr.read()
@@ -297,3 +299,76 @@ def test_the_flow_run_ends_as_its_row_says(prefect_harness, site, tmp_path, monk
         status, message = query(db, "SELECT status, message FROM runs")[0]
         assert (status, message) == (summary["status"], summary["message"])
     assert not list(tmp_path.glob("w.duckdb.reserve-*"))
+
+
+# ---- a run whose process is gone: its watcher closes its row ------------------------------------
+
+_DYING_RUN = """
+import os, signal, sys, time
+from newsmill import reaper
+from newsmill.warehouse import db, discovery, loader
+path, how, run_id = sys.argv[1], sys.argv[2], sys.argv[3]
+reaper.install(path)
+res = db.Reserve(path)
+res.take()
+with db.writer(path) as con:
+    loader.start_run(con, run_id, "ingest", 3, {})
+    discovery.claim_run(con, run_id)
+    con.execute("UPDATE runs SET new = 2, fetched = 3 WHERE run_id = ?", [run_id])  # two batches' counts
+print("running", flush=True)
+time.sleep(0.5)
+if how == "SIGKILL":
+    os.kill(os.getpid(), signal.SIGKILL)
+elif how == "crash":
+    os.abort()
+else:
+    sys.exit(0)  # a normal exit that left its row running (a bug elsewhere): not the watcher's call
+"""
+
+
+def _wait_status(db: str, run_id: str, want: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        try:
+            status = query(db, "SELECT status FROM runs WHERE run_id = ?", [run_id])[0][0]
+        except Exception:  # noqa: BLE001 - the watcher holds the lock for a moment: look again
+            status = None
+        if status == want:
+            return status
+        time.sleep(0.2)
+    return status
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="the watcher reads /proc")
+@pytest.mark.parametrize("how", ["SIGKILL", "crash", "normal exit"])
+def test_a_dead_runs_row_is_closed_by_its_watcher(tmp_path, how):
+    db = str(tmp_path / "w.duckdb")
+    proc = subprocess.Popen([sys.executable, "-c", _DYING_RUN, db, how, "run-1"], stdout=subprocess.PIPE, text=True,
+                            stderr=subprocess.DEVNULL)
+    assert proc.stdout.readline().strip() == "running"
+    proc.wait(timeout=30)
+    if how == "normal exit":
+        time.sleep(2)  # the watcher looks twice a second; it must leave the warehouse alone
+        assert query(db, "SELECT status FROM runs")[0][0] == "running"
+        return
+    assert _wait_status(db, "run-1", "interrupted") == "interrupted"
+    status, new, fetched, message, finished = query(db, "SELECT status, new, fetched, message, finished_at FROM runs")[0]
+    assert (new, fetched) == (2, 3) and finished is not None  # the counts its batches committed
+    assert f"PID {proc.pid}" in message and "killed or crashed" in message
+    assert not list(tmp_path.glob("w.duckdb.reserve-*"))  # its disk reserve removed too
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="the watcher reads /proc")
+def test_the_watcher_waits_for_the_write_lock(tmp_path):
+    """Another run holding the warehouse when the killed run's watcher wants it: it waits its turn."""
+    db = str(tmp_path / "w.duckdb")
+    proc = subprocess.Popen([sys.executable, "-c", _DYING_RUN, db, "SIGKILL", "run-2"], stdout=subprocess.PIPE,
+                            text=True, stderr=subprocess.DEVNULL)
+    assert proc.stdout.readline().strip() == "running"
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(4)", db], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    proc.wait(timeout=30)
+    holder.wait(timeout=30)
+    assert _wait_status(db, "run-2", "interrupted") == "interrupted"

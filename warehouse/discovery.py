@@ -51,6 +51,16 @@ def claim_run(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
     return stale
 
 
+def interrupt_runs_of(con: duckdb.DuckDBPyConnection, pid: int) -> list[str]:
+    """Mark the ``running`` rows of this machine's process ``pid``, which is gone, ``interrupted``
+    (their counts are what their batches committed). Returns their run ids."""
+    rows = con.execute(q("discovery.sql", "running_runs_of"), {"pid": pid, "hostname": socket.gethostname()}).fetchall()
+    for (rid,) in rows:
+        con.execute(q("discovery.sql", "mark_interrupted"), {"run_id": rid, "now": datetime.now(UTC)})
+        log.warning("run %s was interrupted (its process %s is gone); marked 'interrupted'", rid, pid)
+    return [rid for (rid,) in rows]
+
+
 def doc_validators(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, tuple[str | None, str | None]]:
     return {u: (e, lm) for u, e, lm in con.execute(q("discovery.sql", "doc_validators"), {"source": source}).fetchall()}
 

@@ -6,6 +6,9 @@ UPDATE runs SET pid = $pid, hostname = $hostname WHERE run_id = $run_id;
 -- name: running_runs
 SELECT run_id, pid, hostname, started_at FROM runs WHERE status = 'running' AND run_id <> $run_id;
 
+-- name: running_runs_of
+SELECT run_id FROM runs WHERE status = 'running' AND pid = $pid AND hostname = $hostname;
+
 -- name: mark_interrupted
 UPDATE runs SET status = 'interrupted', finished_at = $now,
     message = 'the process (PID ' || coalesce(CAST(pid AS VARCHAR), '?') || ') ended without finishing '
