@@ -732,6 +732,11 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
                 m.name = o.name
                 break
     _org_short_forms(mentions, text)
+    # a one-word "person" the article also writes in lower case ("Iodine deficiency ... of
+    # iodine") is a common word the model took for a name
+    mentions = [m for m in mentions if not (
+        m.label == "PERSON" and not m.key and not m.title and " " not in m.name
+        and m.name == text[m.start:m.end] and _common_word(m.name, text))]
     mentions = _more_mentions(mentions, text)
     # one spelling per entity: the most frequent written form among mentions with the same key
     forms: dict[tuple[str, str], dict[str, int]] = {}

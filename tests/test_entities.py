@@ -232,3 +232,12 @@ def test_parenthesis_ends_a_name_and_opens_another():
 ])
 def test_organisation_short_forms_join_the_one_full_name(text, spans, want):
     assert [name for _t, _lab, name in with_model_spans(text, spans)] == want
+
+
+def test_common_word_the_article_also_writes_in_lower_case_is_no_person():
+    text = "Magnesium deficiency is common. Children need magnesium, doctors said."
+    assert with_model_spans(text, [("Magnesium", "PERSON")]) == []
+    # a surname the article never writes in lower case stays
+    text = "Ilse Brandt spoke. Brandt said no."
+    assert [n for _t, _l, n in with_model_spans(text, [("Ilse Brandt", "PERSON"), ("Brandt", "PERSON")])] == \
+        ["Ilse Brandt", "Ilse Brandt"]
