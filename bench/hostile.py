@@ -50,11 +50,30 @@ enabled = false
 """
 
 RUNNER = """
-import json, logging, sys
+import json, logging, socket, sys
+a = json.loads(sys.argv[1])
+if a.get("rebind"):
+    # a TTL-0 rebinding DNS server: each name answers the "public" address for its first k
+    # look-ups, then the internal one; in this run only the internal address counts as internal
+    from newsmill.tasks import safety
+    real, asked, rb = socket.getaddrinfo, {}, a["rebind"]
+    def resolver(host, port, *r, **kw):
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name in rb["names"]:
+            asked[name] = asked.get(name, 0) + 1
+            return real(rb["public"] if asked[name] <= rb["names"][name] else rb["internal"], port, *r, **kw)
+        return real(host, port, *r, **kw)
+    socket.getaddrinfo = resolver
+    real_internal = safety.is_internal
+    safety.is_internal = lambda ad: ad == rb["internal"] or (real_internal(ad) and not ad.startswith("127."))
+from newsmill import reaper
+try:  # as the CLI does: the watcher that ends what a killed run left (and, since #17, closes its row)
+    reaper.install(a["db"])
+except TypeError:  # an older newsmill's watcher takes no warehouse
+    reaper.install()
 from newsmill.config import load_config
 from newsmill.flows.ingest import run_ingest
 from newsmill.sources import load_sources
-a = json.loads(sys.argv[1])
 cfg = load_config(a["config"], overrides={"load": {"db_path": a["db"]}})
 srcs = load_sources(a["sources"]) if a.get("sources") else None
 s = run_ingest(a["urls"], cfg, a["run_id"], logging.getLogger("hostile"), sources=srcs, force_sources=True)
@@ -174,28 +193,77 @@ def main() -> int:
         badc.write_text(CONFIG.replace("per_host_interval = 0", f"per_host_interval = {value}"))
         kind(f"config per_host_interval = {value}", [a.url("/ok1.html")], expect_refused=True, config=str(badc))
 
+    # DNS rebinding: names that answer 127.0.0.2 (playing a public address) for their first k
+    # look-ups, then 127.0.0.5 (an internal service on the same port)
+    rb_public = SiteServer("127.0.0.2").start()
+    rb_internal = SiteServer("127.0.0.5", rb_public.port).start()
+    servers += [rb_public, rb_internal]
+    names = {f"rb{k}.rebind.test": k for k in (1, 2, 3, 4, 5)}
+    for srv, who in ((rb_public, "public"), (rb_internal, "INTERNAL")):
+        srv.add("/a.html", page(f"Rebound {who} a", 71))
+        srv.add_handler("/hop", raw_redirect(f"http://rb3.rebind.test:{rb_public.port}/a.html"))
+    rb_links = [f"http://{n}:{rb_public.port}/a.html" for n in names] + [f"http://rb2.rebind.test:{rb_public.port}/hop"]
+    a.add("/rbfeed.xml", rss_feed([(u, "rb") for u in rb_links]), content_type="application/rss+xml")
+    rsrc = work / "rebind.toml"
+    rsrc.write_text(f'[[source]]\nname = "rebind"\nfeeds = ["{a.url("/rbfeed.xml")}"]\n')
+    kind("dns rebinding", sources=str(rsrc))
+    kinds["dns rebinding"]["rebind"] = {"names": names, "public": "127.0.0.2", "internal": "127.0.0.5"}
+    # a run killed with SIGKILL mid-run: its row must not stay 'running'
+    def slow_page(n: int):
+        def h(req):
+            time.sleep(1.0)
+            body = page(f"Slow {n}", 80 + n).encode()
+            req.send_response(200)
+            req.send_header("Content-Type", "text/html; charset=utf-8")
+            req.send_header("Content-Length", str(len(body)))
+            req.end_headers()
+            req.wfile.write(body)
+        return h
+    kind("kill -9 mid-run", [a.add_handler(f"/slow/{i}.html", slow_page(i)) for i in range(16)])
+    kinds["kill -9 mid-run"]["kill"] = True
+    # a full disk: the warehouse on a 2 MB tmpfs (a private mount namespace; needs root or
+    # unprivileged user namespaces); the run must end failed with the row saying so
+    kind("full disk", [a.add(f"/big/{i}.html", article_html(f"Big {i}", 90 + i, paragraphs=40)) for i in range(30)])
+    kinds["full disk"]["full_disk"] = True
+
     results = {}
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     before_victims = None
+    mismatched = 0  # runs whose row and outcome disagree (a full disk recorded 'completed', ...)
     for n, (name, k) in enumerate(kinds.items()):
         started = time.monotonic()
         payload = {"config": k["config"] or str(cfg), "db": db, "urls": k["urls"], "sources": k["sources"],
-                   "run_id": f"hostile-{n}"}
-        try:
-            r = subprocess.run([sys.executable, "-c", RUNNER, json.dumps(payload)], capture_output=True, text=True,
-                               timeout=args.cap, env=env)
-            hung = False
-        except subprocess.TimeoutExpired:
-            r, hung = None, True
+                   "run_id": f"hostile-{n}", "rebind": k.get("rebind")}
+        extra: dict = {}
+        if k.get("kill"):
+            r, hung, extra = _killed_run(payload, env, db)
+            results[name] = {"seconds": round(time.monotonic() - started, 1), "hung": hung, "crashed": False,
+                             "refused": False, "errors": None, "new": None, **extra}
+            continue
+        if k.get("full_disk"):
+            r, hung, extra = _full_disk_run(payload, env, work, args.cap)
+        else:
+            try:
+                r = subprocess.run([sys.executable, "-c", RUNNER, json.dumps(payload)], capture_output=True, text=True,
+                                   timeout=args.cap, env=env)
+                hung = False
+            except subprocess.TimeoutExpired:
+                r, hung = None, True
         took = time.monotonic() - started
         out = {}
         if r is not None and r.returncode == 0 and r.stdout.strip():
             out = json.loads(r.stdout.strip().splitlines()[-1])
         refused = r is not None and r.returncode != 0 and ("ConfigError" in r.stderr or "SourcesError" in r.stderr) \
             and "must be a finite number" in r.stderr
-        crashed = not hung and not (refused if k["expect_refused"] else out.get("status") == "completed")
+        if k.get("full_disk"):
+            ok = extra.get("skipped") or (out.get("status") == "failed" and extra.get("row") == "failed"
+                                          and not extra.get("left_files"))
+            mismatched += 0 if extra.get("skipped") or out.get("status") == extra.get("row") else 1
+            crashed = not hung and not ok
+        else:
+            crashed = not hung and not (refused if k["expect_refused"] else out.get("status") == "completed")
         results[name] = {"seconds": round(took, 1), "hung": hung, "crashed": crashed,
-                         "refused": refused, "errors": out.get("errors"), "new": out.get("new")}
+                         "refused": refused, "errors": out.get("errors"), "new": out.get("new"), **extra}
         if crashed and r is not None:
             results[name]["stderr"] = r.stderr[-1500:]
         if name == "victims":
@@ -206,8 +274,11 @@ def main() -> int:
     titles = {t for (t,) in query(db, "SELECT title FROM articles")}
     must_stay_apart = ["JS one", "JS two", "JS three", "Story sid 1", "Story sid 2", "Story sid 3"]
     merged = sum(1 for t in must_stay_apart if t not in titles)
-    internal_hits = len(internal.hits)
+    internal_hits = len(internal.hits) + len(rb_internal.hits)
     disallowed_hits = len([h for h in a.hits if h.path.startswith("/private/")])
+    js_urls = [a.url(p) for p in ("/js1.html", "/js2.html", "/js3.html")]
+    unrecorded_canonicals = query(db, "SELECT count(*) FROM fetches WHERE url IN (SELECT unnest(?::VARCHAR[])) "
+                                      "AND (error_detail IS NULL OR error_detail NOT LIKE '%ignored%')", [js_urls])[0][0]
     dup_fetch_rows = query(db, "SELECT count(*) - count(DISTINCT run_id || url) FROM fetches")[0][0]
     left_running = query(db, "SELECT count(*) FROM runs WHERE status = 'running'")[0][0]
     for s in servers:
@@ -219,6 +290,9 @@ def main() -> int:
         "overwritten_articles": overwritten + merged,
         "requests_to_internal_addresses": internal_hits + disallowed_hits,
         "runs_left_running": left_running,
+        "rows_disagreeing_with_outcome": mismatched,
+        "ignored_canonicals_not_recorded": unrecorded_canonicals,
+        "rebinding_internal_hits": len(rb_internal.hits),
         "duplicate_fetch_rows": dup_fetch_rows,
         "slowest_run_seconds": max(r["seconds"] for r in results.values()),
         "per_kind": results,
@@ -234,10 +308,71 @@ def main() -> int:
         print(f"\n{report['runs']} runs over {report['kinds']} kinds: {report['crashed_runs']} crashed, "
               f"{report['hangs']} hung, {report['overwritten_articles']} articles overwritten or merged, "
               f"{report['requests_to_internal_addresses']} requests to internal addresses or disallowed paths, "
-              f"{report['runs_left_running']} runs left 'running', {report['duplicate_fetch_rows']} duplicate fetch rows")
+              f"{report['runs_left_running']} runs left 'running', {report['duplicate_fetch_rows']} duplicate fetch rows, "
+              f"{report['rows_disagreeing_with_outcome']} rows disagreeing with the run's outcome, "
+              f"{report['ignored_canonicals_not_recorded']} ignored canonicals not recorded "
+              f"({report['rebinding_internal_hits']} of the internal requests by DNS rebinding)")
     bad = report["crashed_runs"] + report["hangs"] + report["overwritten_articles"] + \
-        report["requests_to_internal_addresses"] + report["runs_left_running"]
+        report["requests_to_internal_addresses"] + report["runs_left_running"] + \
+        report["rows_disagreeing_with_outcome"] + report["ignored_canonicals_not_recorded"]
     return 1 if bad else 0
+
+
+def _killed_run(payload: dict, env: dict, db: str) -> tuple[None, bool, dict]:
+    """Start the run, SIGKILL it once a batch is committed, and see whether its row is closed."""
+    proc = subprocess.Popen([sys.executable, "-c", RUNNER, json.dumps(payload)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=env)
+    rid = payload["run_id"]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if query(db, "SELECT new FROM runs WHERE run_id = ?", [rid])[0][0] > 0:
+                break
+        except Exception:  # noqa: BLE001 - the run holds the write lock, or has no row yet: look again
+            pass
+        time.sleep(0.2)
+    killed = proc.poll() is None
+    proc.kill()
+    proc.wait()
+    status = None
+    deadline = time.monotonic() + 30  # its watcher stops the children, then closes the row
+    while time.monotonic() < deadline:
+        try:
+            status = query(db, "SELECT status FROM runs WHERE run_id = ?", [rid])[0][0]
+        except Exception:  # noqa: BLE001 - the watcher holds the lock for a moment
+            status = None
+        if status not in (None, "running"):
+            break
+        time.sleep(0.3)
+    return None, False, {"killed_mid_run": killed, "row": status}
+
+
+def _full_disk_run(payload: dict, env: dict, work: Path, cap: float) -> tuple[subprocess.CompletedProcess | None, bool, dict]:
+    """The run with its own warehouse on a 2 MB tmpfs in a private mount namespace."""
+    import shutil
+
+    unshare = shutil.which("unshare")
+    prefixes = [[unshare, "--mount"], [unshare, "--user", "--map-root-user", "--mount"]] if unshare else []
+    mnt, out = work / "full-mnt", work / "full-out"
+    mnt.mkdir(exist_ok=True)
+    out.mkdir(exist_ok=True)
+    payload = {**payload, "db": str(mnt / "w.duckdb")}
+    script = ('mount -t tmpfs -o size=2m tmpfs "$MNT" || exit 99; "$@"; rc=$?; ls -A "$MNT" > "$OUT/listing"; '
+              'cp "$MNT"/w.duckdb* "$OUT"/ 2>/dev/null; exit $rc')
+    for prefix in prefixes:
+        try:
+            r = subprocess.run([*prefix, "sh", "-c", script, "sh", sys.executable, "-c", RUNNER, json.dumps(payload)],
+                               capture_output=True, text=True, timeout=cap,
+                               env={**env, "MNT": str(mnt), "OUT": str(out)})
+        except subprocess.TimeoutExpired:
+            return None, True, {}
+        if r.returncode == 99:
+            continue
+        listing = (out / "listing").read_text().split() if (out / "listing").exists() else []
+        left = [f for f in listing if f.endswith(".tmp") or ".reserve-" in f]
+        row = query(str(out / "w.duckdb"), "SELECT status FROM runs")[0][0] if (out / "w.duckdb").exists() else None
+        return r, False, {"row": row, "left_files": left}
+    return None, False, {"skipped": "cannot mount a small tmpfs here (needs root or user namespaces)"}
 
 
 if __name__ == "__main__":

@@ -698,8 +698,8 @@ class PoliteFetcher:
             return refused(url, ErrorClass.INTERNAL_ERROR, f"{type(e).__name__}: {e}",
                            self.plan.sources.get(url, source))
 
-    def _robots_refusal(self, url: str) -> safety.Refusal | None:
-        decision = self.robots.decide(url, self)
+    def _robots_refusal(self, url: str, trusted: frozenset[str] | None) -> safety.Refusal | None:
+        decision = self.robots.decide(url, self, trusted)
         return None if decision.allowed else safety.Refusal(decision.error, decision.detail)
 
     def _fetch(self, url: str, validators: tuple[str | None, str | None], kind: str,
@@ -712,7 +712,7 @@ class PoliteFetcher:
         key = host_key(url)
         delay = None
         if self.robots is not None and kind != "robots":
-            decision = self.robots.decide(url, self)
+            decision = self.robots.decide(url, self, trusted)
             if not decision.allowed:
                 return refused(url, decision.error, decision.detail, source)
             delay = decision.crawl_delay
@@ -723,7 +723,10 @@ class PoliteFetcher:
             self.limiter.wait_turn(k, gap if k == key else self.interval(k))
 
         # robots.txt of each redirect hop too: an allowed URL must not bounce to a disallowed one
-        hop_check = self._robots_refusal if (self.robots is not None and kind != "robots") else None
+        # (a hop is trusted as the fetch's hops are: its own URL's host when the user gave it)
+        hop_trust = trusted if trusted is not None else frozenset({safety.host_of(url)})
+        hop_check = ((lambda hop: self._robots_refusal(hop, hop_trust))
+                     if (self.robots is not None and kind != "robots") else None)
         etag, lm = validators
         if kind == "robots":
             # robots.txt is asked for while a page of that host, or a redirect to it, may hold the

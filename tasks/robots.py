@@ -65,21 +65,21 @@ class RobotsCache:
         with self._lock:
             return self._host_locks.setdefault(key, threading.Lock())
 
-    def entry(self, url: str, fetcher: "PoliteFetcher") -> _Entry:
+    def entry(self, url: str, fetcher: "PoliteFetcher", trusted: frozenset[str] | None = None) -> _Entry:
         key = robots_url(url)
         with self._host_lock(key):  # one fetch per host even when many threads ask at once
             e = self._entries.get(key)
             if e is not None and time.monotonic() - e.fetched < self.ttl:
                 return e
-            e = self._load(key, url, fetcher)
+            e = self._load(key, url, fetcher, trusted)
             self._entries[key] = e
             return e
 
-    def _load(self, key: str, url: str, fetcher: "PoliteFetcher") -> _Entry:
-        from newsmill.tasks.safety import host_of
-
-        # robots.txt lives on the article's own host, whose address the caller already checked.
-        page = fetcher.fetch(key, kind="robots", trusted=frozenset({host_of(url)}))
+    def _load(self, key: str, url: str, fetcher: "PoliteFetcher", trusted: frozenset[str] | None) -> _Entry:
+        # robots.txt is fetched under the trust of the URL it is asked for: its address is
+        # checked (and connected to as checked) like the article's own, since a name can answer
+        # another address for the second request than for the first (DNS rebinding).
+        page = fetcher.fetch(key, kind="robots", trusted=trusted)
         now = time.monotonic()
         code = page.status_code
         if page.ok:
@@ -101,8 +101,9 @@ class RobotsCache:
         log.info("robots.txt at %s unusable (%s: %s); crawling without rules", key, page.error, page.error_detail)
         return _Entry(None, True, None, now)
 
-    def decide(self, url: str, fetcher: "PoliteFetcher") -> Decision:
-        e = self.entry(url, fetcher)
+    def decide(self, url: str, fetcher: "PoliteFetcher", trusted: frozenset[str] | None = None) -> Decision:
+        """May ``url`` be fetched? ``trusted``: as for the URL's own fetch (None: the user gave it)."""
+        e = self.entry(url, fetcher, trusted)
         if e.failure is not None:
             return Decision(False, e.failure[0], e.failure[1])
         if e.parser is None:

@@ -256,3 +256,96 @@ def test_a_kept_alive_connection_is_not_reused_for_another_checked_address(rebin
     found = fetch_page(url.replace("/a.html", "/b.html"), o, session, trusted_hosts=frozenset({"127.0.0.1"}))
     assert found.error is None and b"The public page b" in found.body
     assert len(inner.hits) == 1 and [h.path for h in public.hits] == ["/b.html"]
+
+
+def _tls_files(tmp_path, name: str):
+    """A CA and a server certificate for ``name`` signed by it (PEM files)."""
+    x509 = pytest.importorskip("cryptography.x509")
+    import datetime
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def cert(subject, issuer, key, signer, ca: bool, san=None):
+        b = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+             .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)])).public_key(key.public_key())
+             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+             .not_valid_after(now + datetime.timedelta(days=1))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if san:
+            b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
+        return b.sign(signer, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = cert("newsmill test CA", "newsmill test CA", ca_key, ca_key, True)
+    leaf = cert(name, "newsmill test CA", key, ca_key, False, san=name)
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "leaf.pem").write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    return tmp_path / "ca.pem", tmp_path / "leaf.pem", tmp_path / "key.pem"
+
+
+@pytest.mark.parametrize("cert_name", ["news.rebind.test", "other.example.test"])
+def test_a_pinned_https_connection_keeps_sni_and_checks_the_certificate_by_name(rebinding, monkeypatch, tmp_path,
+                                                                                cert_name):
+    """Connecting to the checked address does not weaken TLS: the server gets the name as SNI and
+    the certificate must be for that name (a certificate for another name fails the fetch)."""
+    import socket
+    import ssl
+
+    from newsmill.tasks.fetch import fetch_page, make_session
+
+    public, inner = rebinding
+    ca, leaf, key = _tls_files(tmp_path, cert_name)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(leaf, key)
+    sni: list[str | None] = []
+    ctx.sni_callback = lambda sock, name, c: sni.append(name)
+    tls = SiteServer("127.0.0.2")
+    tls.httpd.socket = ctx.wrap_socket(tls.httpd.socket, server_side=True)
+    tls.start()
+    try:
+        tls.add("/s.html", article_html("The secure public page", 6))
+        resolver = _Rebinding({"news.rebind.test"}, "127.0.0.2", "127.0.0.5", 1)
+        monkeypatch.setattr(socket, "getaddrinfo", resolver)
+        o = opts()
+        session = make_session(o)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))  # requests prefers it to session.verify
+        got = fetch_page(f"https://news.rebind.test:{tls.port}/s.html", o, session,
+                         trusted_hosts=frozenset({"127.0.0.1"}))
+    finally:
+        tls.stop()
+    assert inner.hits == [] and sni and set(sni) == {"news.rebind.test"}
+    if cert_name == "news.rebind.test":
+        assert got.error is None and b"The secure public page" in got.body
+        assert [h.host.split(":")[0] for h in tls.hits] == ["news.rebind.test"]  # the Host header keeps the name
+    else:
+        assert got.error is not None and "certificate" in (got.error_detail or "").lower(), got.error_detail
+
+
+@pytest.mark.parametrize("honest", [1, 2, 3, 4, 5])
+def test_dns_rebinding_through_the_polite_fetcher_robots_txt_included(rebinding, monkeypatch, honest):
+    """The whole fetch of a discovered URL (address check, robots.txt of its host, the page, a
+    redirect hop and its robots.txt): every request goes to a checked address."""
+    import socket
+
+    public, inner = rebinding
+    port = public.port
+    for s in (public, inner):
+        s.add("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+        s.add_handler("/hop", raw_redirect(f"http://next.rebind.test:{port}/b.html"))
+    monkeypatch.setattr(socket, "getaddrinfo",
+                        _Rebinding({"news.rebind.test", "next.rebind.test"}, "127.0.0.2", "127.0.0.5", honest))
+    urls = [f"http://news.rebind.test:{port}/a.html", f"http://news.rebind.test:{port}/hop"]
+    trusted = frozenset({"127.0.0.1"})  # as discovery marks a feed's links: the feed's host only
+    got = fetch(urls, opts(respect_robots=True), plan=FetchPlan(trusted={u: trusted for u in urls}))
+    assert inner.hits == [], [h.path for h in inner.hits]
+    for page in got.values():
+        assert page.error is None or page.error in ("blocked_address", "robots_disallowed"), page.error_detail
+        if page.error is None:
+            assert b"The public page" in page.body
