@@ -398,12 +398,15 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
     headline_sents: dict[int, bool] = {}
     taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
     joined, absorbed = _first_name_joins(doc, taken, places)
+    listed_people = _listed_with_people(doc)
     extra: list[Mention] = []
     for ent in doc.ents:
         label = labels.from_model(ent.label_)
         if label is None or ent.start in absorbed:
             continue
         toks = list(ent)
+        if ent.start in listed_people and ent.text.lower() not in places:
+            label = labels.PERSON
         if ent.start in joined:
             toks, label = [doc[joined[ent.start]]] + toks, labels.PERSON
         toks = _strip_span(doc, toks, label, boiler)
@@ -534,6 +537,25 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
     out += [m for m in extra if not any(s < m.end and m.start < e for s, e in taken_chars)]
     out.sort(key=lambda m: m.start)
     return _owned_possessives(out, text)
+
+
+def _listed_with_people(doc) -> set[int]:
+    """Starts of organisation spans coordinated with people only ("Ansel Adams, Chuck Close,
+    Walker Evans and Robert Frank", the model typed "Walker Evans" ORG): in a list of at least two
+    people and nothing else the model typed, one more name is a person too."""
+    label_at = {}
+    for e in doc.ents:
+        for i in range(e.start, e.end):
+            label_at[i] = (e.start, labels.from_model(e.label_))
+    out = set()
+    for e in doc.ents:
+        if e.ent_id_ or labels.from_model(e.label_) is not labels.ORG:
+            continue
+        sib = {label_at[t.i] for t in e.root.conjuncts if t.i in label_at and label_at[t.i][0] != e.start}
+        types = [lab for _s, lab in sib]
+        if types.count(labels.PERSON) >= 2 and all(lab is labels.PERSON for lab in types):
+            out.add(e.start)
+    return out
 
 
 def _first_name_joins(doc, taken: set[int], places) -> tuple[dict[int, int], set[int]]:

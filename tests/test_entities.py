@@ -241,3 +241,13 @@ def test_common_word_the_article_also_writes_in_lower_case_is_no_person():
     text = "Ilse Brandt spoke. Brandt said no."
     assert [n for _t, _l, n in with_model_spans(text, [("Ilse Brandt", "PERSON"), ("Brandt", "PERSON")])] == \
         ["Ilse Brandt", "Ilse Brandt"]
+
+
+def test_organisation_listed_among_people_only_is_a_person():
+    text = "Photographers such as Ansel Adams, Chuck Close, Walker Evans and Robert Frank used the camera."
+    got = with_model_spans(text, [("Ansel Adams", "PERSON"), ("Chuck Close", "PERSON"), ("Walker Evans", "ORG"),
+                                  ("Robert Frank", "PERSON")])
+    assert ("Walker Evans", "PERSON", "Walker Evans") in got
+    # one person beside it is not a list of people
+    got = with_model_spans("Kari Holm and Statoil signed.", [("Kari Holm", "PERSON"), ("Statoil", "ORG")])
+    assert ("Statoil", "ORG", "Statoil") in got
