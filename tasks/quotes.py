@@ -545,9 +545,17 @@ def _subject(verb, own: bool = True):
         if verb.dep_ in {"pcomp", "pobj"} or head.dep_ == "prep":
             while head.dep_ == "prep" and head.head is not head:
                 head = head.head  # "quoted as saying": saying <- as <- quoted
+        if not is_verb(head) and head.dep_ == "acomp" and is_verb(head.head):
+            head = head.head  # "X is likely to stress that": stress <- likely <- is
         if not is_verb(head):
             return None
         return _subject(head, own=False)
+    if verb.dep_ == "parataxis" and verb.head.tag_ == "VBG" and verb.head.i < verb.i:
+        # "X, noting the size of the crowd, said": the parser made the participle the root
+        return _subject(verb.head, own=False)
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.dep_ == "dobj" and is_verb(verb.head.head):
+        # "X released a statement saying that ...": the statement's author speaks
+        return _subject(verb.head.head, own=False)
     return None
 
 
@@ -622,6 +630,17 @@ def indirect_clause(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
         edge = tok.doc[c.right_edge.i].text
         if not (re.search(r"[,—–]|--", gap) or edge in {",", "—", "–"} or any(ch in QUOTE_CHARS for ch in gap + edge)):
             return None
+    doc = tok.doc
+    if tok.i > 0 and doc[tok.i - 1].text == "," and subj is not None and subj.i < tok.i < c.i:
+        # 'The plan, said Ann Lee, an economist, would fail': the parser reads the plan as the
+        # cue's subject and the speaker as the subject of the content. The speaker stands right
+        # after the cue and is closed by a comma; the content is the whole clause around the
+        # attribution (as for other parenthetical cues).
+        inner = next((x for x in c.children if x.dep_ == "nsubj" and x.left_edge.i == tok.i + 1), None)
+        if inner is not None and inner.right_edge.i + 1 < c.right_edge.i and "," in (
+                doc[inner.right_edge.i].text, doc[inner.right_edge.i + 1].text):
+            span = _trim(doc, subj.left_edge.i, c.right_edge.i)
+            return (span, inner) if span else None
     left, right = c.left_edge.i, c.right_edge.i
     if left < tok.i < right:
         left = tok.i + 1  # the content straddles the cue: keep the part after it
@@ -803,8 +822,8 @@ def indirect_quotes(ctx: _Ctx) -> list[RawQuote]:
             if span is None or span[1] - span[0] < 3:
                 break
             sp = _speaker_at(ctx, subj)
-            if sp and span[0] <= sp.start - ctx.base < span[1]:
-                sp = None
+            if sp and span[0] <= sp.start - ctx.base < span[1] and not span[0] <= tok.idx < span[1]:
+                sp = None  # a speaker inside the content, unless the cue is a parenthetical in it
             out.append(RawQuote(ctx.base + span[0], ctx.base + span[1], "indirect", _cue_text(tok),
                                 ctx.base + tok.idx, sp, strategy.__name__))
             break
@@ -861,6 +880,52 @@ def _sentence_end_inside(text: str, q1: int, close_len: int) -> bool:
     last = text[q1 - 1] if q1 else ""
     after = text[q1 + close_len:q1 + close_len + 3].lstrip()
     return last == "." and (not after or after[0].isupper() or after[0] in QUOTE_CHARS)
+
+
+# Reporting verbs whose complement is obligatory (Levin 37.7 "say" verbs): in a sentence of their
+# own with no complement ('“We will win.” Lee said.') the quotation before them is what was said.
+# Verbs that can stand alone ('Nobody replied.', 'Everyone agreed.') are not among them.
+_SAY_ONLY = frozenset({"say", "add", "write", "state", "note", "declare", "insist", "explain", "tweet",
+                       "recall", "conclude", "continue"})
+_NOBODY = {"nobody", "no", "none", "noone", "nothing", "everyone", "everybody"}
+
+
+def bare_say_after(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
+    """A quotation that ends its sentence, then a sentence that is only a subject and a say-verb
+    (and adverbials): '“We will win.” Lee said on Monday.' -> Lee. 'Nobody replied.' or 'She said
+    nothing.' are sentences of their own and name no speaker."""
+    doc, text, base = ctx.doc, ctx.text, ctx.base
+    if not q.closed:
+        return None
+    a = q.close_at + len(q.close_mark)
+    if not _sentence_end_inside(text, q.end, a - q.end):
+        return None
+    p_end = text.find("\n", a)
+    p_end = len(text) if p_end < 0 else p_end
+    toks = [t for t in _tokens_between(doc, a - base, min(p_end, a + 160) - base) if not t.is_space]
+    verb = None
+    for k, t in enumerate(toks[:7]):
+        if t.text in {".", "?", "!", ";"} or t.text in QUOTE_CHARS:
+            return None
+        if is_verb(t):
+            verb = t if verb_in(t, _SAY_ONLY) else None
+            break
+    if verb is None or any(c.dep_ in {"ccomp", "dobj", "xcomp", "dative", "attr"} for c in verb.children):
+        return None
+    subj = _subject(verb)
+    if subj is None or subj.i > verb.i or subj.idx + base < a or subj.lower_ in _NOBODY or \
+            any(c.lower_ in _NOBODY for c in subj.children):
+        return None
+    # the sentence ends with the cue's own phrase
+    end = verb.right_edge.i
+    while end > verb.i and (doc[end].is_punct or doc[end].is_space):
+        end -= 1
+    if end + 1 < len(doc) and doc[end + 1].text not in {".", "!"} and "\n" not in doc[end].whitespace_:
+        return None
+    sp = speaker_of(subj, ctx.lo_token(subj))
+    if sp is None:
+        return None
+    return RawQuote(q.start, q.end, "direct", _cue_text(verb), base + verb.idx, _shift(sp, base), "bare_say_after")
 
 
 def trailing_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
@@ -1090,7 +1155,7 @@ def trailing_dash(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None
     return RawQuote(q.start, q.end, "direct", "—", a + m.start(), _shift(sp, base), "trailing_dash")
 
 
-DIRECT_STRATEGIES = (trailing_cue, leading_cue, cue_in_parse, colon_intro, trailing_dash)
+DIRECT_STRATEGIES = (trailing_cue, leading_cue, cue_in_parse, colon_intro, trailing_dash, bare_say_after)
 
 
 def _carry_over(text: str, q: Marked, out: list[RawQuote]) -> RawQuote | None:
@@ -1112,6 +1177,26 @@ def _carry_over(text: str, q: Marked, out: list[RawQuote]) -> RawQuote | None:
     if rest.strip() or len(tail) > 100:
         return None  # another paragraph, or more than an attribution, stands between
     return RawQuote(q.start, q.end, "direct", last.cue, last.cue_start, last.speaker, "next_paragraph")
+
+
+def _after_reported(ctx: _Ctx, q: Marked, out: list[RawQuote]) -> RawQuote | None:
+    """A quotation that opens a sentence right after a sentence of reported speech in the same
+    paragraph goes on to quote that speaker: 'She said the plan had worked. “We proved it.”'.
+    Only when nothing but that sentence stands between them (no other quotation, no other
+    sentence) and the reported speech names a speaker."""
+    text = ctx.text
+    para = text.rfind("\n", 0, q.open_at) + 1
+    cands = [t for t in ctx.indirect if para <= t.start and t.end <= q.open_at and t.speaker is not None
+             and t.strategy in {"indirect_clause", "indirect_parenthetical"}]
+    if not cands:
+        return None
+    last = max(cands, key=lambda t: t.end)
+    if any(r.kind == "direct" and last.end <= r.start < q.open_at for r in out):
+        return None
+    between = text[last.end:q.open_at]
+    if not re.fullmatch(r"[^.!?\n\"“”]{0,40}[.!?]\s*", between):
+        return None  # more than the end of the reported sentence stands between
+    return RawQuote(q.start, q.end, "direct", last.cue, last.cue_start, last.speaker, "after_reported")
 
 
 def _short_object(text: str, q: Marked) -> bool:
@@ -1144,6 +1229,8 @@ def direct_quotes(ctx: _Ctx, marked: list[Marked], min_unattributed_words: int =
             continue  # a scare quote or quoted object, not a quotation
         if rq is None:
             rq = _carry_over(text, q, out)
+        if rq is None:
+            rq = _after_reported(ctx, q, out)
         if rq is None:
             rq = RawQuote(q.start, q.end, "direct", strategy="unattributed")
         rq.group = q.group
