@@ -721,11 +721,51 @@ def indirect_infinitive(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None
 
 
 @lru_cache(maxsize=1)
+def _predication_cues() -> dict[str, frozenset[str]]:
+    """frame ("oprd", "as", "for", "of") -> lemmas, from ``tasks/data/predication_cues.txt``."""
+    out: dict[str, set[str]] = {}
+    for line in (DATA / "predication_cues.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            lemma, frame = line.split()
+            out.setdefault(frame, set()).add(lemma)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def indirect_predication(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
+    """What someone said of someone, in a predication frame: "called China provocative",
+    "described the plan as a disaster", "blamed the media for the loss", "accused the governor
+    of hiding the report" (``tasks/data/predication_cues.txt``). The content is the object and
+    its predicate. Not in the passive."""
+    if not is_verb(tok) or _passive(tok) or tok.dep_ in {"amod", "acl"}:
+        return None
+    frames = _predication_cues()
+    obj = next((c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i), None)
+    if obj is None or obj.ent_type_ in {"DATE", "TIME"}:
+        return None
+    pred = None
+    for c in list(tok.children) + list(obj.children):
+        if c.i <= obj.i:
+            continue
+        if c.dep_ == "oprd" and c.head.i == tok.i and verb_in(tok, frames.get("oprd", frozenset())):
+            pred = c
+        elif c.dep_ == "prep" and c.lower_ in {"as", "for", "of"} and verb_in(tok, frames.get(c.lower_, frozenset())) \
+                and any(g.dep_ in {"pobj", "pcomp"} for g in c.children):
+            pred = c
+        if pred is not None:
+            break
+    if pred is None:
+        return None
+    span = _trim(tok.doc, obj.left_edge.i, max(pred.right_edge.i, obj.right_edge.i))
+    return (span, _subject(tok)) if span else None
+
+
+@lru_cache(maxsize=1)
 def _infinitive_cues() -> frozenset[str]:
     return word_list("infinitive_cues.txt")
 
 
-INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_parenthetical, indirect_object)
+INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_predication, indirect_parenthetical,
+                       indirect_object)
 
 
 def according_to(ctx: _Ctx) -> list[RawQuote]:

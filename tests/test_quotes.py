@@ -237,6 +237,18 @@ VARIANTS = [
     ("quotation right after the speaker's reported speech",
      "Jonas Berg said the harvest was the worst in decades. “We lost half the wheat in one week.”",
      {"quotes": [Q("We lost half the wheat", "direct", "Jonas Berg")]}),
+    ("predication: called X Y",
+     "Councillor Dana Mwangi called the new tower an eyesore.",
+     {"quotes": [Q("the new tower an eyesore", "indirect", "Dana Mwangi")]}),
+    ("predication: accused X of Y",
+     "The union accused the rail operator of ignoring safety warnings.",
+     {"quotes": [Q("the rail operator of ignoring safety warnings", "indirect", None)]}),
+    ("predication: described X as Y",
+     "Economist Lars Dahl described the budget as a gamble with pensions.",
+     {"quotes": [Q("the budget as a gamble with pensions", "indirect", "Lars Dahl")]}),
+    ("no predication: an object without a predicate, a passive",
+     "The town called a meeting for Friday evening. She was described as a quiet neighbour by friends.",
+     {"not_quotes": ["a meeting for Friday evening", "a quiet neighbour", "She"]}),
 ]
 
 
