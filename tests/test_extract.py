@@ -336,6 +336,40 @@ def test_headline_is_not_repeated_at_the_top_of_the_body():
     assert "Buy the new SuperPhone" not in doc.text
 
 
+def test_navigation_footer_side_boxes_and_form_controls_are_not_body():
+    from lxml import html as lxml_html
+
+    from newsmill.tasks.extract import strip_non_body
+
+    tree = lxml_html.document_fromstring(page(
+        '<nav><ul><li><a href="/a">Politics</a></li><li><a href="/b">Sport</a></li></ul></nav>'
+        f'<main><h1>Council expands bike lanes</h1>{STORY}<select><option>Share on</option></select>'
+        '<aside><p>Most read: a long teaser line about another story entirely, with more words.</p></aside> after</main>'
+        '<footer><p>Copyright 2024 Example Media Group. All rights reserved worldwide.</p></footer>',
+        '<link rel="canonical" href="https://news.example.org/bikes"><meta name="description" content="d">'))
+    strip_non_body(tree)
+    assert not tree.xpath("//nav | //aside | //footer | //select | //option | //link | //meta")
+    assert len(tree.xpath("//main/p")) == 4 and tree.xpath("//main")[0].text_content().rstrip().endswith("after")
+
+
+@pytest.mark.parametrize("wrapper", ["aside", "footer", "nav"])
+def test_a_side_box_that_holds_the_article_is_kept(wrapper):
+    """Markup that uses <aside>/<footer>/<nav> as layout around the story keeps the story."""
+    doc = extract_document(page(f'<{wrapper}><article><h1>Council expands bike lanes</h1>{STORY}</article></{wrapper}>'),
+                           "https://news.example.org/bikes", OPTS)
+    assert "protected bike lanes" in doc.text and doc.title == "Council expands bike lanes"
+
+
+def test_metadata_is_read_before_the_non_body_elements_go():
+    head = ('<link rel="canonical" href="https://news.example.org/2024/05/bikes">'
+            '<meta property="og:image" content="https://news.example.org/bikes.jpg">')
+    doc = extract_document(page(f'<article><h1>Council expands bike lanes</h1>{STORY}</article>'
+                                '<footer><span class="byline">By Marta Quispe</span></footer>', head),
+                           "https://news.example.org/bikes?utm_source=x", OPTS)
+    assert doc.canonical_url == "https://news.example.org/2024/05/bikes"
+    assert doc.image == "https://news.example.org/bikes.jpg"
+
+
 # --------------------------------------------------------------------------------------------
 # non-English pages and charsets
 
