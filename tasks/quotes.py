@@ -764,8 +764,31 @@ def _infinitive_cues() -> frozenset[str]:
     return word_list("infinitive_cues.txt")
 
 
+# Prepositions whose object is what a speech verb asks for or argues against. "about", "to",
+# "on" and "of" were tried on PolNeAR train and were right 46-66% of the time ("responded to
+# the attack", "asked about the war"); "for" 76% and "against" 83%.
+_PREP_CONTENT = frozenset({"for", "against"})
+
+
+def indirect_prep(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
+    """A speech verb whose content is the object of its preposition of stance: "called for a
+    recount", "warned against cuts", "argued for a new tax"."""
+    if not verb_in(tok, _cues()) or _passive(tok) or tok.dep_ in {"amod", "acl"} or \
+            any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in tok.children):
+        return None
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in _PREP_CONTENT and c.i > tok.i:
+            o = next((g for g in c.children if g.dep_ in {"pobj", "pcomp"}), None)
+            if o is None or o.ent_type_ in {"DATE", "TIME"}:
+                continue
+            span = _trim(tok.doc, o.left_edge.i, o.right_edge.i)
+            if span:
+                return span, _subject(tok)
+    return None
+
+
 INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_predication, indirect_parenthetical,
-                       indirect_object)
+                       indirect_object, indirect_prep)
 
 
 def according_to(ctx: _Ctx) -> list[RawQuote]:

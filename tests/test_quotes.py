@@ -249,6 +249,12 @@ VARIANTS = [
     ("no predication: an object without a predicate, a passive",
      "The town called a meeting for Friday evening. She was described as a quiet neighbour by friends.",
      {"not_quotes": ["a meeting for Friday evening", "a quiet neighbour", "She"]}),
+    ("speech verb with a preposition of stance",
+     "The nurses' union called for an inquiry into the deaths. Senator Ilse Brandt warned against cuts to rural clinics.",
+     {"quotes": [Q("an inquiry into the deaths", "indirect", None), Q("cuts to rural clinics", "indirect", "Ilse Brandt")]}),
+    ("other prepositions are no content",
+     "The mayor responded to the storm with new shelters.",
+     {"not_quotes": ["the storm"]}),
 ]
 
 
