@@ -115,6 +115,10 @@ class GumDoc:
     links: list[str] = field(default_factory=list)
     # spans that count neither as hits nor as false positives (CoNLL's MISC)
     neutral: list[tuple[int, int]] = field(default_factory=list)
+    # GUM: the character span of the token that names each of ``entities``: its syntactic head
+    # (the token whose head lies outside the mention: "To" in "James To of the Democratic
+    # Party", "coach" in "Tunisia's coach"), or a name written `flat` under a common-noun head
+    heads: list[tuple[int, int]] = field(default_factory=list)
 
 
 GUM_TYPES = {"person": "PERSON", "organization": "ORG", "place": "PLACE"}
@@ -195,6 +199,7 @@ def _read_gum(path: Path) -> GumDoc:
                     spans.append((s0, pos, etype, t0, tok_i, linked, eid))
     text = "".join(parts)
     named = []
+    head_span: dict[tuple, tuple[int, int]] = {}
     for s, e, etype, t0, t1, linked, eid in spans:
         if etype not in GUM_TYPES:
             continue
@@ -212,6 +217,13 @@ def _read_gum(path: Path) -> GumDoc:
             continue
         end = len(text[:e].rstrip()) if e > len(text.rstrip()) else e
         named.append((s, end, GUM_TYPES[etype], _compact_name(text, tokens, t0, t1), eid))
+        # the token that names the mention: its head, or the name written `flat` under a
+        # common-noun head ("Noori" of "team member Rodaba Noori")
+        h = heads[0] if heads else t0
+        if tokens[h][2] != "PROPN":
+            h = next((i for i in range(t0, t1 + 1) if tokens[i][3] == h and tokens[i][4] == "flat"
+                      and tokens[i][2] == "PROPN"), h)
+        head_span[(s, end, eid)] = (tokens[h][0], tokens[h][1])
     # flat NER, as in CoNLL/OntoNotes: a mention nested inside a longer *name* ("Andy Warhol" in
     # "the Andy Warhol Foundation", "Texas" in "University of Texas Arlington") is part of that
     # name, not a mention of its own. Mentions inside a description or a phrase ("Malaysia" in
@@ -220,7 +232,8 @@ def _read_gum(path: Path) -> GumDoc:
     kept = [(s, e, t, eid, link) for s, e, t, _h, eid, link in named
             if not any(o_h and o_s <= s and e <= o_e and (o_s, o_e) != (s, e) for o_s, o_e, _t, o_h, _i, _l in named)]
     return GumDoc(path.stem, text, [(s, e, t) for s, e, t, _i, _l in kept], [k[3] for k in kept],
-                  [k[4] for k in kept])
+                  [k[4] for k in kept],
+                  heads=[head_span[(s, e, eid)] for s, e, _t, eid, _l in kept])
 
 
 def countries_as_places(doc: GumDoc, place_links: set[str]) -> GumDoc:
