@@ -1,6 +1,17 @@
 """End-to-end throughput benchmark: newsmill vs its stage floors vs newspaper4k.
 
-    /work/venv-dev/bin/python bench/pipeline.py --n 200            # or --n 200 1000, --n 5000
+    .venv/bin/python bench/pipeline.py                    # the one-shot table: 181 pages and N = 1000
+    .venv/bin/python bench/pipeline.py --detail --n 200   # per-stage lines against a Prefect server
+
+The one-shot table (the default) is what a user running `newsmill ingest --urls-file` from cron
+or by hand gets: each line a fresh process (Prefect's temporary server included), the 181 pages
+each served from its own loopback address (127.0.0.2, ...), robots.txt answered: newsmill with
+its polite defaults, the same with politeness off, trafilatura + spaCy in one process (the
+floor, model load included), newspaper4k sequential; then N distinct copies, with peak RSS and
+CPU per article. newspaper4k runs from its own venv (bench/requirements-peer.txt; set
+NEWSMILL_PEER_PYTHON). Results go to bench/results/pipeline-one-shot.json.
+
+--detail:
 
 Serves the 181 pages of ../shared/benchmarks/article-extraction from a local HTTP server on
 127.0.0.1 (a separate process), repeated to N distinct articles (each copy has its own URL,
@@ -83,7 +94,7 @@ def urls_for(base: str, ids: list[str], n: int) -> list[str]:
     return [f"{base}/a/{i // len(ids)}/{ids[i % len(ids)]}.html" for i in range(n)]
 
 
-def serve(port_file: str) -> None:
+def serve(port_file: str, hosts: int = 0) -> None:
     pages = dict(load_pages())
     state = {"validators": True, "requests": 0, "not_modified": 0}
     lock = threading.Lock()
@@ -102,6 +113,8 @@ def serve(port_file: str) -> None:
                     state["validators"] = True
                 body = json.dumps(state).encode()
                 return self._send(200, body, {"Content-Type": "application/json"})
+            if self.path == "/robots.txt":  # what most news sites send: everything allowed
+                return self._send(200, b"User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"})
             m = re.match(r"^/a/(\d+)/([0-9a-f]+)\.html$", self.path)
             if not m or m.group(2) not in pages:
                 return self._send(404, b"not found", {"Content-Type": "text/plain"})
@@ -141,7 +154,16 @@ def serve(port_file: str) -> None:
 
     httpd = Server(("127.0.0.1", 0), H)
     httpd.daemon_threads = True
-    Path(port_file).write_text(str(httpd.server_address[1]))
+    port = httpd.server_address[1]
+    # the same site on 127.0.0.2, 127.0.0.3, ...: each page on its own host, as in a real
+    # one-shot ingest of links to many sites (per-host politeness applies per address)
+    extra = []
+    for k in range(hosts):
+        h = Server((host_address(k), port), H)
+        h.daemon_threads = True
+        extra.append(h)
+        threading.Thread(target=h.serve_forever, daemon=True).start()
+    Path(port_file).write_text(str(port))
     signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         httpd.serve_forever()
@@ -149,15 +171,23 @@ def serve(port_file: str) -> None:
         pass
 
 
+def host_address(k: int) -> str:
+    """The loopback address of host ``k`` of :func:`serve`'s extra hosts."""
+    return f"127.0.0.{2 + k % 250}" if k < 250 else f"127.0.{1 + k // 250}.{2 + k % 250}"
+
+
 class Site:
-    def __init__(self, tmp: Path):
-        port_file = tmp / "port"
-        self.proc = subprocess.Popen([sys.executable, __file__, "serve", "--port-file", str(port_file)])
-        for _ in range(200):
-            if port_file.exists() and port_file.read_text():
-                break
+    def __init__(self, tmp: Path, hosts: int = 0):
+        port_file = tmp / f"port-{hosts}"
+        self.proc = subprocess.Popen([sys.executable, __file__, "serve", "--port-file", str(port_file),
+                                      "--hosts", str(hosts)])
+        deadline = time.monotonic() + 120  # reading the pages and binding 181 addresses, on a busy machine
+        while not (port_file.exists() and port_file.read_text()):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("the benchmark site did not start")
             time.sleep(0.05)
-        self.base = f"http://127.0.0.1:{int(port_file.read_text())}"
+        self.port = int(port_file.read_text())
+        self.base = f"http://127.0.0.1:{self.port}"
 
     def control(self, query: str) -> dict:
         with urllib.request.urlopen(f"{self.base}/_control?{query}") as r:
@@ -342,9 +372,9 @@ def db_size(path: Path) -> int:
                                   if path.with_suffix(".duckdb.wal").exists() else 0)
 
 
-def ingest_cli(urls_file: Path, db: Path, config: Path, env: dict, enrich: bool = True) -> dict:
+def ingest_cli(urls_file: Path, db: Path, config: Path | None, env: dict, enrich: bool = True) -> dict:
     cmd = [sys.executable, "-m", "newsmill.cli", "ingest", "--urls-file", str(urls_file), "--db", str(db),
-           "--config", str(config), "--json"] + ([] if enrich else ["--no-enrich"])
+           "--json"] + (["--config", str(config)] if config else []) + ([] if enrich else ["--no-enrich"])
     server_before = tree_cpu_s(SERVER_PID) if SERVER_PID else 0.0
     seconds, rss, out, _ = run_measured(cmd, env=env)
     LAST_CPU["prefect_server_cpu_s"] = (tree_cpu_s(SERVER_PID) - server_before) if SERVER_PID else None
@@ -381,10 +411,12 @@ def stage_seconds(db: Path) -> dict:
             "db_used_bytes": size[0] * size[2], "db_free_blocks": size[3], "raw_html_gz_bytes": raw}
 
 
-def peer(urls_file: Path) -> dict | None:
+def peer(urls_file: Path, threads: int = 8) -> dict | None:
     if not Path(PEER_PYTHON).exists():
+        print(f"no newspaper4k venv at {PEER_PYTHON} (see bench/requirements-peer.txt): peer lines skipped")
         return None
-    seconds, rss, out, _ = run_measured([PEER_PYTHON, str(ROOT / "bench" / "peer_newspaper.py"), str(urls_file)])
+    seconds, rss, out, _ = run_measured([PEER_PYTHON, str(ROOT / "bench" / "peer_newspaper.py"), str(urls_file),
+                                         "--threads", str(threads)])
     r = json.loads(out.strip().splitlines()[-1])
     r.update(wall_s=seconds, peak_rss_mb=rss, **LAST_CPU)
     return r
@@ -459,6 +491,152 @@ def bench_one(n: int, tmp: Path, site: Site, pages, fl: dict, env: dict, do_peer
     return res
 
 
+# ---------------------------------------------------------------------------------------------
+# the one-shot table (issue 16): fresh processes, each page on its own loopback host
+
+_FLOOR_PROCESS = """
+import gzip, json, sys, time
+t0 = time.perf_counter()
+from pathlib import Path
+import trafilatura
+from newsmill.tasks.enrich import _one_blas_thread, load_model
+nlp = load_model(sys.argv[2])
+texts = []
+for path in sorted(Path(sys.argv[1]).glob("*.html.gz")):
+    text = trafilatura.extract(gzip.decompress(path.read_bytes()).decode("utf-8", "replace"))
+    if text:
+        texts.append(text)
+with _one_blas_thread():
+    for _ in nlp.pipe(texts, batch_size=32):
+        pass
+print(json.dumps({"pages": len(list(Path(sys.argv[1]).glob("*.html.gz"))), "texts": len(texts),
+                  "seconds": time.perf_counter() - t0}))
+"""
+
+
+def floor_process(model: str) -> dict:
+    """trafilatura + spaCy (newsmill's pipeline loader) on the corpus files in one fresh process,
+    imports and model load included; no fetching, no loading: the floor of a one-shot run."""
+    seconds, rss, out, _ = run_measured([sys.executable, "-c", _FLOOR_PROCESS, str(CORPUS), model])
+    r = json.loads(out.strip().splitlines()[-1])
+    return {"seconds": seconds, "peak_rss_mb": rss, **LAST_CPU, "texts": r["texts"], "articles": r["pages"]}
+
+
+def steady_state(db: Path) -> dict:
+    """Articles per second between the first and the last loaded batch (each batch is one load
+    transaction with its own timestamp), and when the first batch was loaded after the run began."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT first_seen_at, count(*) FROM articles GROUP BY 1 ORDER BY 1").fetchall()
+        started = con.execute("SELECT min(started_at) FROM runs").fetchall()[0][0]
+    finally:
+        con.close()
+    if len(rows) < 2:
+        return {"steady_articles_per_s": None, "batches": len(rows)}
+    span = (rows[-1][0] - rows[0][0]).total_seconds()
+    after_first = sum(c for _, c in rows[1:])
+    return {"steady_articles_per_s": after_first / span if span > 0 else None, "batches": len(rows),
+            "first_batch_after_run_start_s": (rows[0][0] - started).total_seconds() if started else None}
+
+
+def one_shot_env(tmp: Path, polite: bool) -> dict:
+    """A user's environment: newsmill's defaults (no NEWSMILL_* set), Prefect's temporary server
+    (no PREFECT_API_URL), a Prefect home that has been used before."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSMILL_", "PREFECT_"))}
+    env.update(PREFECT_HOME=str(tmp / "prefect-home"), NEWSMILL_FLOW_RETRIES="0",
+               # a shared machine under load can take longer than the CLI's 90 s to start the server
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="300")
+    if not polite:
+        env.update(NEWSMILL_PER_HOST_INTERVAL="0", NEWSMILL_RESPECT_ROBOTS="0")
+    return env
+
+
+def one_shot(ns: list[int], tmp: Path, pages, model: str, do_peer: bool) -> dict:
+    ids = [pid for pid, _ in pages]
+    site = Site(tmp, hosts=len(ids))
+    res: dict = {"cores": os.cpu_count(), "hosts": len(ids), "loadavg_start": os.getloadavg()}
+    try:
+        def urls_file(n: int) -> Path:
+            f = tmp / f"one-shot-{n}.txt"
+            f.write_text("".join(f"http://{host_address(i % len(ids))}:{site.port}/a/{i // len(ids)}/"
+                                 f"{ids[i % len(ids)]}.html\n" for i in range(n)))
+            return f
+
+        def newsmill(n: int, polite: bool, label: str, extra_env: dict | None = None) -> dict:
+            db = tmp / f"{label}.duckdb"
+            print(f"  {label} ...", flush=True)
+            r = ingest_cli(urls_file(n), db, None, {**one_shot_env(tmp, polite), **(extra_env or {})})
+            r.update(stage_seconds(db), **steady_state(db))
+            r["articles_per_s"] = n / r["seconds"]
+            r["cpu_ms_per_article"] = 1000 * r["cpu_s"] / n
+            return r
+
+        # not timed: the first run in a fresh Prefect home creates its database
+        ingest_cli(urls_file(1), tmp / "warm-up.duckdb", None, one_shot_env(tmp, False))
+        n0 = len(ids)
+        res["polite"] = newsmill(n0, True, f"polite-{n0}")
+        res["fast"] = newsmill(n0, False, f"fast-{n0}")
+        print("  floor ...", flush=True)
+        res["floor"] = floor_process(model)
+        res["floor"]["articles_per_s"] = n0 / res["floor"]["seconds"]
+        if do_peer:
+            print("  newspaper4k ...", flush=True)
+            res["peer"] = peer(urls_file(n0), threads=1)
+        for n in ns:
+            if n == n0:
+                continue
+            res[f"fast_{n}"] = newsmill(n, False, f"fast-{n}")
+            if do_peer:
+                print(f"  newspaper4k N={n} ...", flush=True)
+                res[f"peer_{n}"] = peer(urls_file(n), threads=1)
+    finally:
+        site.stop()
+    res["loadavg_end"] = os.getloadavg()
+    return res
+
+
+def one_shot_table(r: dict) -> str:
+    n0 = r["hosts"]
+    head = f"{'line':62} {'seconds':>8} {'art/s':>7} {'CPU s':>7} {'CPU ms/art':>10} {'peak RSS MB':>11}"
+
+    def row(label: str, x: dict | None, n: int) -> str:
+        if not x:
+            return f"{label:62} {'(not run)':>8}"
+        secs = x.get("wall_s", x.get("seconds"))
+        return (f"{label:62} {secs:8.1f} {n / secs:7.1f} {x['cpu_s']:7.1f} {1000 * x['cpu_s'] / n:10.0f} "
+                f"{x['peak_rss_mb']:11d}")
+
+    lines = [f"{n0} pages, each from its own loopback host, {r['cores']} cores; load average "
+             f"{r['loadavg_start'][0]:.1f} at the start, {r['loadavg_end'][0]:.1f} at the end", head,
+             row("newsmill ingest --urls-file (fresh process, defaults: robots.txt + 1 s/host)", r["polite"], n0),
+             row("same, NEWSMILL_PER_HOST_INTERVAL=0 NEWSMILL_RESPECT_ROBOTS=0", r["fast"], n0),
+             row("trafilatura + spaCy in one process (floor incl. model load)", r["floor"], n0),
+             row(f"newspaper4k {r['peer']['version'] if r.get('peer') else ''} download + parse, sequential",
+                 r.get("peer"), n0)]
+    ratios = []
+    if r.get("peer"):
+        ratios.append(f"politeness-off / newspaper4k at {n0}: {(n0 / r['fast']['seconds']) / (n0 / r['peer']['wall_s']):.2f}x"
+                      " (target >= 1.0)")
+    for key in sorted((k for k in r if k.startswith("fast_") and k[5:].isdigit()), key=lambda k: int(k[5:])):
+        n = int(key[5:])
+        lines.append(row(f"N = {n} distinct copies: newsmill, politeness off", r[key], n))
+        if r.get(f"peer_{n}"):
+            lines.append(row(f"N = {n}: newspaper4k, sequential", r[f"peer_{n}"], n))
+            ratios.append(f"newsmill / newspaper4k at N = {n}: "
+                          f"{r[f'peer_{n}']['wall_s'] / r[key]['seconds']:.2f}x (target >= 1.5)")
+        st = r[key].get("steady_articles_per_s")
+        ratios.append(f"steady state at N = {n} (first to last batch loaded): "
+                      f"{st or 0:.1f} articles/s (target >= 15); first batch loaded "
+                      f"{r[key].get('first_batch_after_run_start_s') or 0:.1f} s after the run began; "
+                      f"peak RSS {r[key]['peak_rss_mb']} MB (target <= 1200)")
+    f = r["fast"]
+    ratios.append(f"politeness-off run at {n0}: {f['seconds']:.1f} s wall, flow {f['flow_seconds']:.1f} s; "
+                  f"{f['articles']} articles, {f['mentions']} mentions, {f['quotes']} quotes")
+    return "\n".join(lines + [""] + ratios)
+
+
 def table(r: dict) -> str:
     n = r["n"]
     fl = r["floors"]
@@ -505,22 +683,38 @@ def main(argv=None) -> int:
     sub = ap.add_subparsers(dest="cmd")
     sp = sub.add_parser("serve")
     sp.add_argument("--port-file", required=True)
-    ap.add_argument("--n", type=int, nargs="+", default=[200], help="article counts (200, 1000, 5000)")
+    sp.add_argument("--hosts", type=int, default=0)
+    ap.add_argument("--n", type=int, nargs="+", default=None,
+                    help="article counts (default: 181 and 1000; with --detail 200)")
+    ap.add_argument("--detail", action="store_true",
+                    help="the per-stage lines instead (floors, Prefect overhead, re-runs, one host, 8 threads "
+                         "for newspaper4k) against a running Prefect server")
     ap.add_argument("--no-peer", action="store_true", help="skip newspaper4k")
     ap.add_argument("--model", default=None, help="spaCy model (default: newsmill's enrich.model)")
     ap.add_argument("--e2e-only", action="store_true",
                     help="only the end-to-end line and its re-run (for growth runs at large N)")
     args = ap.parse_args(argv)
     if args.cmd == "serve":
-        serve(args.port_file)
+        serve(args.port_file, args.hosts)
         return 0
     global E2E_ONLY
     E2E_ONLY = args.e2e_only
     from newsmill.config import load_config
 
-    model = args.model or load_config().enrich.model
+    model = args.model or load_config(env={}).enrich.model
     pages = load_pages()
     tmp = Path(tempfile.mkdtemp(prefix="newsmill-bench-"))
+    if not args.detail and not E2E_ONLY:
+        try:
+            print(f"one-shot runs on {len(pages)} pages, each from its own loopback host ...", flush=True)
+            r = one_shot(sorted(set(args.n or [len(pages), 1000])), tmp, pages, model, not args.no_peer)
+            print(one_shot_table(r), flush=True)
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            (RESULTS / "pipeline-one-shot.json").write_text(json.dumps(r, indent=2, default=str) + "\n")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return 0
+    args.n = args.n or [200]
     site = Site(tmp)
     server = None
     try:

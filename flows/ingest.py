@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
@@ -17,59 +17,29 @@ from prefect.states import Cancelled, Failed, State
 
 from newsmill import logs
 from newsmill.config import Config, load_config
-from newsmill.flows import discovery, events, stages
+from newsmill.flows import discovery, events, headstart, stages
 from newsmill.outcomes import RunStatus, RunSummary
 from newsmill.progress import RunProgress
 from newsmill.records import PageResult
 from newsmill.sources import Source, load_sources, select
-from newsmill.tasks import cpu
 from newsmill.tasks import fetch as fetch_stage
 from newsmill.tasks.extract import EXTRACTOR_VERSION
-from newsmill.tasks.pipeline import batches, run_batches
-from newsmill.warehouse import db, loader
+from newsmill.tasks.pipeline import run_batches
+from newsmill.warehouse import db
 from newsmill.warehouse import db as wdb
-from newsmill.warehouse import discovery as wdiscovery
 
 
-@dataclass(frozen=True)
-class Previous:
-    """What the warehouse knows of a run's URLs before fetching them."""
-
-    validators: dict  # url -> (ETag, Last-Modified), for conditional GETs
-    known: dict  # url -> sha256 of the body its article was built from
-    site_texts: dict  # site -> recent (canonical_url, text), to drop lines a site repeats
-
-
-def _previous(cfg: Config, urls: list[str], run_id: str, found: discovery.DiscoveryOutcome | None,
-              model: str | None) -> Previous:
-    with db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
-        if found is not None:
-            wdiscovery.set_discovered(con, run_id, len(urls), found.found)
-        return Previous(loader.validators(con, urls), loader.known_bodies(con, urls, EXTRACTOR_VERSION, model),
-                        loader.site_texts(con, urls, cfg.extract.site_repeats))
-
-
-def _fetch_and_load(urls: list[str], cfg: Config, run: stages.RecordedRun, prev: Previous,
-                    plan: fetch_stage.FetchPlan | None, prog: RunProgress) -> None:
-    """The pipelined batches of one run (see ``run_batches``): extract+enrich on worker processes
-    that start only if some page really changed on a re-run; one write connection held across
-    batches that follow each other closely; the readers' snapshot published once, at the end of
-    the run (copying a growing file per batch made a run quadratic in its size)."""
-    limiter = fetch_stage.shared_limiter(cfg.fetch)  # also paces discovery's feed fetches
-    load_opts = dataclasses.replace(cfg.load, snapshot=False)
+def _fetch_and_load(work: headstart.IngestWork, run: stages.RecordedRun, prog: RunProgress) -> None:
+    """The pipelined batches of one run (see ``run_batches``): pages go to the worker processes
+    as they are fetched, batches are loaded in order; one write connection held across batches
+    that follow each other closely; the readers' snapshot published once, at the end of the run
+    (copying a growing file per batch made a run quadratic in its size)."""
+    load_opts = dataclasses.replace(work.cfg.load, snapshot=False)
     summary = run.summary
-    with cpu.CpuPool(cpu.pool_size(cfg.extract, len(urls)), cfg.extract, cfg.enrich, lazy=bool(prev.validators),
-                     site_texts=prev.site_texts) as pool, stages.HeldWriter(load_opts) as held:
-        def fetch_batch(batch: list[str]):
-            with prog.stage("fetch"):
-                return stages.fetch.fn(batch, cfg.fetch, {u: prev.validators[u] for u in batch if u in prev.validators},
-                                       limiter, plan)
-
-        def process_batch(pages) -> list[PageResult]:
-            with prog.stage("process"):
-                return pool.run(cpu.skip_unchanged(pages, prev.known))
-
-        def load_batch(results: list[PageResult]) -> None:
+    with work, stages.HeldWriter(load_opts) as held:
+        def load_batch(results: list[PageResult] | None) -> None:
+            if results is None:  # only once the work was closed, which ends this loop first
+                raise RuntimeError("a batch was abandoned while the run was still loading")
             with prog.stage("load"):
                 counts = stages.call(stages.load, results, summary.run_id, load_opts, EXTRACTOR_VERSION, held)
             run.counts.add(counts)
@@ -77,11 +47,19 @@ def _fetch_and_load(urls: list[str], cfg: Config, run: stages.RecordedRun, prev:
             # one line per batch: the terminal (off a tty), the live display, the Prefect run's logs
             prog.batch(len(results), counts.new, counts.updated, counts.unchanged, counts.failed)
 
-        work = batches(urls, cfg.load.batch_size)
-        prog.set_total(len(urls), len(work))
+        def fetch_batch(batch: list[str]):
+            with prog.stage("fetch"):  # and hand the pages to the workers as they arrive
+                return work.fetch_batch(batch)
+
+        def process_batch(futures) -> list[PageResult] | None:
+            with prog.stage("process"):
+                return work.process_batch(futures)
+
+        prog.set_total(len(work.urls), len(work.work))
         with prog.wall("batches"):
-            run_batches(work, fetch_batch, process_batch, load_batch,
-                        stages.task_runs({fetch_batch: "fetch", process_batch: "extract-enrich"}))
+            run_batches(work.work, fetch_batch, process_batch, load_batch,
+                        stages.task_runs({fetch_batch: "fetch", process_batch: "extract-enrich"}),
+                        started=work.started)
         prog.phase("finishing", "publishing the snapshot")
 
 
@@ -99,13 +77,18 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
     error ends the run ``failed`` with its message.
     """
     prog = RunProgress("ingest")
-    urls = list(dict.fromkeys(u.strip() for u in urls if u and u.strip()))
+    # the work `newsmill ingest` began while Prefect started (see flows/headstart.py)
+    work = None if sources else headstart.take(urls, cfg)
+    urls = headstart.clean_urls(urls)
     versions = stages.versions(cfg)
     if summary is None:
         summary = RunSummary(run_id=run_id, flow="ingest", status=RunStatus.RUNNING.value, db=cfg.load.db_path)
     summary.urls = len(urls)
     try:
-        _recorded_ingest(urls, cfg, summary, log, versions, sources, force_sources, prog)
+        # taken work is closed also when the run fails before its batches began (at once when
+        # it is interrupted)
+        with work if work is not None else contextlib.nullcontext():
+            _recorded_ingest(urls, cfg, summary, log, versions, sources, force_sources, prog, work)
     except db.DatabaseLocked:
         raise  # worth a retry: the other writer will be done by then
     except db.WarehouseError as e:
@@ -118,7 +101,8 @@ def run_ingest(urls: list[str], cfg: Config, run_id: str, log: logging.Logger | 
 
 
 def _recorded_ingest(urls: list[str], cfg: Config, summary: RunSummary, log, versions: dict,
-                     sources: list[Source] | None, force_sources: bool, prog: RunProgress) -> None:
+                     sources: list[Source] | None, force_sources: bool, prog: RunProgress,
+                     work: headstart.IngestWork | None) -> None:
     run_id = summary.run_id
     with stages.RecordedRun(cfg, summary, log, len(urls), versions, claim=True) as run:
         found = None
@@ -131,8 +115,10 @@ def _recorded_ingest(urls: list[str], cfg: Config, summary: RunSummary, log, ver
             run.step, urls = None, found.urls
             summary.urls, summary.discovered, summary.sources = len(urls), found.found, found.sources
             summary.failures.extend(found.failures)
-        prev = _previous(cfg, urls, run_id, found, versions["model"])
-        _fetch_and_load(urls, cfg, run, prev, found.plan if found is not None else None, prog)
+        if work is None:
+            prev = headstart.previous(cfg, urls, versions["model"], run_id, found.found if found else None)
+            work = headstart.IngestWork(urls, cfg, prev, found.plan if found is not None else None)
+        _fetch_and_load(work, run, prog)  # closes the work
     summary.extra["timings"] = prog.timings()
 
 

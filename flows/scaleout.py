@@ -98,8 +98,10 @@ def run_worker(urls: list[str], cfg: Config, staging_dir: str, run_id: str, shar
         log.info("staged batch %d of %d (%d pages)", summary.extra["batches"], len(work), len(results))
 
     with cpu.CpuPool(cpu.pool_size(cfg.extract, len(mine)), cfg.extract, cfg.enrich, lazy=bool(validators)) as pool:
-        run_batches(work, lambda batch: list(fetch_stage.fetch_pages(batch, cfg.fetch, validators, limiter)),
-                    lambda pages: pool.run(cpu.skip_unchanged(pages, known)), stage)
+        # pages go to the workers as they arrive; a batch is staged when all its chunks are done
+        run_batches(work, lambda batch: pool.stream(cpu.unchanged_as_304(p, known) for p in
+                                                     fetch_stage.fetch_pages(batch, cfg.fetch, validators, limiter)),
+                    cpu.collect, stage)
     summary.status, summary.seconds = "completed", round(time.monotonic() - started, 3)
     return summary
 

@@ -10,6 +10,7 @@ persistence and no input hashing for caching (bodies are megabytes).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -59,39 +60,67 @@ class HeldWriter:
 
     Opening the warehouse (lock, catalog, migration check) costs ~0.1-0.2 s; a re-run whose pages
     are 304s loads a batch every fraction of a second, so opening per batch was a third of its
-    time. The connection is closed once it has been held ``hold`` seconds, so another process
+    time. The connection is closed once no batch used it for ``idle`` seconds (so that readers
+    see each batch land when batches are further apart, as when pages stream in from slow
+    sites), and at the next batch once it has been held ``hold`` seconds, so another process
     waiting for the lock gets its turn within about that time plus one batch.
     """
 
-    def __init__(self, opts: LoadOptions, hold: float = 2.0):
+    def __init__(self, opts: LoadOptions, hold: float = 2.0, idle: float = 0.5):
         self.opts = opts
         self.hold = hold
+        self.idle = idle
         self._cm = None
         self._con = None
         self._opened = 0.0
+        self._lock = threading.RLock()
+        self._timer: threading.Timer | None = None
 
     def run(self, fn):
-        if self._con is not None and time.monotonic() - self._opened > self.hold:
-            self.close()
-        if self._con is None:
-            self._cm = db.writer(self.opts.db_path, self.opts.lock_timeout)
-            self._con = self._cm.__enter__()
-            self._opened = time.monotonic()
-        try:
-            return fn(self._con)
-        except (db.duckdb.Error, OSError) as e:
-            self.close()
-            if db.is_storage_error(e):
-                raise db.storage_error(self.opts.db_path, e, "loading") from None
-            raise
-        except BaseException:
-            self.close()
-            raise
+        with self._lock:
+            self._disarm()
+            if self._con is not None and time.monotonic() - self._opened > self.hold:
+                self.close()
+            if self._con is None:
+                self._cm = db.writer(self.opts.db_path, self.opts.lock_timeout)
+                self._con = self._cm.__enter__()
+                self._opened = time.monotonic()
+            try:
+                out = fn(self._con)
+            except (db.duckdb.Error, OSError) as e:
+                self.close()
+                if db.is_storage_error(e):
+                    raise db.storage_error(self.opts.db_path, e, "loading") from None
+                raise
+            except BaseException:
+                self.close()
+                raise
+            self._arm()
+            return out
+
+    def _arm(self) -> None:
+        timer = threading.Timer(self.idle, self._close_if_idle)
+        timer.daemon = True
+        self._timer = timer
+        timer.start()
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _close_if_idle(self) -> None:
+        with self._lock:
+            if self._timer is not None and self._timer is threading.current_thread():
+                self._timer = None
+                self.close()
 
     def close(self) -> None:
-        if self._cm is not None:
-            cm, self._cm, self._con = self._cm, None, None
-            cm.__exit__(None, None, None)
+        with self._lock:
+            self._disarm()
+            if self._cm is not None:
+                cm, self._cm, self._con = self._cm, None, None
+                cm.__exit__(None, None, None)
 
     def __enter__(self) -> "HeldWriter":
         return self

@@ -112,6 +112,7 @@ def cmd_ingest(args) -> int:
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1
+    from newsmill.flows import headstart
 
     def call():
         from newsmill.flows.ingest import ingest, summary_of
@@ -125,6 +126,13 @@ def cmd_ingest(args) -> int:
                                  return_state=True))
 
     try:
+        if urls and not sources_file:
+            # worker processes, model loads and the first fetches overlap Prefect's start-up; a
+            # SIGTERM meanwhile unwinds as it does once the flow runs, and the watcher is there
+            from newsmill import reaper
+
+            reaper.install(cfg.load.db_path)
+            headstart.begin(urls, cfg)
         summary = run_flow(args, "ingest", call, cfg.load.db_path)
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
@@ -141,6 +149,8 @@ def cmd_ingest(args) -> int:
         print(f"newsmill: database {cfg.load.db_path} failed during the run: {str(e).splitlines()[0]}. "
               f"{wdb._CORRUPT_HINT}", file=sys.stderr)
         return 1
+    finally:
+        headstart.discard()  # begun but never taken: the flow did not start
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:

@@ -28,8 +28,8 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
@@ -192,23 +192,28 @@ def _init_worker(enrich_opts: EnrichOptions, slots=None, parent: int | None = No
             log.warning("enrichment warm-up failed in a worker: %s", e)
 
 
-def skip_unchanged(pages: Sequence[FetchedPage], known: dict[str, str]) -> list[FetchedPage]:
+def skip_unchanged(pages: Iterable[FetchedPage], known: dict[str, str]) -> list[FetchedPage]:
     """Pages whose body is byte-for-byte the one their article was built from become "not
     modified", as a 304 would: no extraction, no enrichment, recorded as unchanged.
 
     ``known`` maps a URL to the sha256 of that body (``articles.raw_html_id``). This is the
     re-run path for sites that send no ETag / Last-Modified, or ignore If-None-Match.
     """
-    if not known:
-        return list(pages)
-    out = []
-    for p in pages:
-        digest = known.get(p.url)
-        if digest and p.ok and hashlib.sha256(p.body).hexdigest() == digest:
-            p = dataclasses.replace(p, body=None, encoding=None, not_modified=True,
-                                    error_detail="body unchanged since the last load (same sha256)")
-        out.append(p)
-    return out
+    return [unchanged_as_304(p, known) for p in pages]
+
+
+def unchanged_as_304(page: FetchedPage, known: dict[str, str]) -> FetchedPage:
+    """One page of :func:`skip_unchanged`."""
+    digest = known.get(page.url) if known else None
+    if digest and page.ok and hashlib.sha256(page.body).hexdigest() == digest:
+        return dataclasses.replace(page, body=None, encoding=None, not_modified=True,
+                                   error_detail="body unchanged since the last load (same sha256)")
+    return page
+
+
+class PoolClosed(RuntimeError):
+    """The pool was closed (the run is ending): it takes no more pages, and chunks not done
+    are abandoned. Whoever closed it is unwinding the run; this is not a failure of its own."""
 
 
 @dataclass
@@ -230,11 +235,16 @@ class CpuPool:
 
     With ``lazy=True`` the workers start only when a page with a body arrives, so that a re-run
     whose pages all come back 304 never pays for starting them and loading the model.
+    :meth:`stream` hands pages over in chunks as they arrive from the fetcher, so the workers
+    start on the first pages of a batch while the rest are still being fetched.
     """
 
     def __init__(self, processes: int, extract_opts: ExtractOptions, enrich_opts: EnrichOptions,
                  lazy: bool = False, site_texts: SiteTexts | None = None):
         self.processes = processes
+        # chunks handed over by stream() wait here for run(); in-process work stays on one thread
+        self._feeder = ThreadPoolExecutor(max_workers=2 * processes + 2 if processes > 0 else 1,
+                                          thread_name_prefix="cpu-chunks")
         self.site_texts = site_texts or {}
         self.extract_opts = extract_opts
         # The workers are the parallelism: spaCy inside a worker must not start its own pool.
@@ -248,6 +258,8 @@ class CpuPool:
         self._killed: dict[int, float] = {}  # seq (or -first seq of an enrich chunk) -> seconds it ran
         self._kill_gens: set[int] = set()  # pool generations in which the watchdog killed a worker
         self._closed = threading.Event()
+        # held to hand a chunk to the feeder and to close: nothing is submitted once closing began
+        self._handover = threading.Lock()
         self._monitor: threading.Thread | None = None
         if processes > 0 and not lazy:
             self._current()
@@ -272,6 +284,8 @@ class CpuPool:
 
     def _current(self) -> tuple[ProcessPoolExecutor, int]:
         with self._lock:
+            if self._closed.is_set():  # a chunk still queued when the run stopped starts nothing
+                raise PoolClosed("the worker pool was closed")
             if self._pool is None:
                 self._start()
             return self._pool, self._gen
@@ -321,6 +335,37 @@ class CpuPool:
 
     # -- running pages --
 
+    def stream(self, pages: Iterable[FetchedPage], chunk: int = CHUNK) -> list[Future]:
+        """Hand ``pages`` over ``chunk`` at a time as the iterable yields them (each chunk goes
+        through :meth:`run`); returns the futures of the chunks' results, in order.
+
+        Raises :class:`PoolClosed` if the pool is closed meanwhile: the rest of ``pages`` is not
+        consumed (an iterator with ``close()``, such as ``fetch_pages``, is closed so that it stops
+        fetching)."""
+        futures: list[Future] = []
+        pending: list[FetchedPage] = []
+
+        def hand_over() -> None:
+            with self._handover:
+                if self._closed.is_set():
+                    raise PoolClosed("the worker pool was closed while pages were being fetched")
+                futures.append(self._feeder.submit(self.run, list(pending)))
+            pending.clear()
+
+        try:
+            for page in pages:
+                pending.append(page)
+                if len(pending) >= chunk or self._closed.is_set():
+                    hand_over()
+            if pending:
+                hand_over()
+        except PoolClosed:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()
+            raise
+        return futures
+
     def run(self, pages: Sequence[FetchedPage]) -> list[PageResult]:
         """One result per page, in the order of ``pages``; never raises for what a page contains."""
         pages = list(pages)
@@ -333,6 +378,8 @@ class CpuPool:
         done: dict[int, PageResult] = {}
         inflight: list[_Chunk] = []
         while pending or inflight:
+            if self._closed.is_set():  # terminate() killed the workers: their chunks are abandoned
+                raise PoolClosed("the worker pool was closed")
             while pending:
                 c = pending.popleft()
                 pool, gen = self._current()
@@ -346,7 +393,8 @@ class CpuPool:
                     continue
                 c.gen = gen
                 inflight.append(c)
-            wait([c.future for c in inflight], return_when=FIRST_COMPLETED)
+            # bounded, so that a pool closed under us is noticed even if its futures never settle
+            wait([c.future for c in inflight], timeout=0.5, return_when=FIRST_COMPLETED)
             for c in [c for c in inflight if c.future.done()]:
                 inflight.remove(c)
                 try:
@@ -404,8 +452,14 @@ class CpuPool:
         sites = {site_key(p.final_url or p.url) for p in pages}
         return {s: self.site_texts[s] for s in sites if s in self.site_texts}
 
+    def _stop_handover(self) -> None:
+        """From now on nothing is handed to the workers; chunks waiting for them are dropped."""
+        with self._handover:
+            self._closed.set()
+            self._feeder.shutdown(wait=False, cancel_futures=True)
+
     def close(self) -> None:
-        self._closed.set()
+        self._stop_handover()
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
@@ -416,7 +470,7 @@ class CpuPool:
 
     def terminate(self) -> None:
         """Stop the workers now, mid-page if need be (the run is being interrupted)."""
-        self._closed.set()
+        self._stop_handover()
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
@@ -431,3 +485,15 @@ class CpuPool:
             self.terminate()
         else:
             self.close()
+
+
+def collect(futures: Sequence[Future]) -> list[PageResult]:
+    """The results of :meth:`CpuPool.stream`'s futures, in order. Raises :class:`PoolClosed` when
+    the pool was closed before a chunk was done (the run is ending)."""
+    out: list[PageResult] = []
+    for f in futures:
+        try:
+            out.extend(f.result())
+        except CancelledError:
+            raise PoolClosed("the worker pool was closed before this chunk ran") from None
+    return out

@@ -759,8 +759,11 @@ def fetch_pages(
     def one(url: str) -> FetchedPage:
         return fetcher.fetch(url, validators.get(url, (None, None)))
 
+    pool = ThreadPoolExecutor(max_workers=max(1, opts.concurrency), thread_name_prefix="fetch")
     try:
-        with ThreadPoolExecutor(max_workers=max(1, opts.concurrency), thread_name_prefix="fetch") as pool:
-            yield from pool.map(one, list(urls))
+        yield from pool.map(one, list(urls))
     finally:
+        # a consumer that stops early (the run is ending) does not wait for the rest of the
+        # batch: requests not begun are dropped, the ones under way end within their timeouts
+        pool.shutdown(wait=True, cancel_futures=True)
         fetcher.close()

@@ -34,7 +34,8 @@ def batches(items: Sequence[T], size: int) -> list[list[T]]:
 
 
 def run_batches(work: Sequence[list[str]], fetch: Callable[[list[str]], Any], process: Callable[[Any], Any],
-                load: Callable[[Any], Any], submit: Submit | None = None, queued: int = 2) -> int:
+                load: Callable[[Any], Any], submit: Submit | None = None, queued: int = 2,
+                started: Sequence[Pending] = ()) -> int:
     """Run ``load(process(fetch(batch)))`` for every batch of ``work``, overlapped; returns the
     number of batches loaded.
 
@@ -47,18 +48,27 @@ def run_batches(work: Sequence[list[str]], fetch: Callable[[list[str]], Any], pr
     ``.result()`` (the ingest flow makes each a Prefect task run); by default they run on a
     private thread pool. An exception from any stage stops the loop and is raised here; batches
     not yet started are not started.
+
+    ``started`` are the fetches of the first batches, already running (a head start begun before
+    the loop, see :class:`HeadStart`); the loop's own fetches continue after them.
     """
     threads = None
     if submit is None:
         threads = ThreadPoolExecutor(max_workers=queued + 1, thread_name_prefix="batches")
         submit = threads.submit
     loaded = 0
+
+    def fetch_at(i: int) -> Pending | None:
+        if i >= len(work):
+            return None
+        return started[i] if i < len(started) else submit(fetch, work[i])
+
     try:
-        fetching = submit(fetch, work[0]) if work else None
+        fetching = fetch_at(0)
         processing: deque = deque()
         for i in range(len(work)):
             pages = fetching.result()
-            fetching = submit(fetch, work[i + 1]) if i + 1 < len(work) else None
+            fetching = fetch_at(i + 1)
             processing.append(submit(process, pages))
             del pages
             if len(processing) >= queued:
@@ -71,3 +81,17 @@ def run_batches(work: Sequence[list[str]], fetch: Callable[[list[str]], Any], pr
         if threads is not None:
             threads.shutdown(wait=False, cancel_futures=True)
     return loaded
+
+
+class HeadStart:
+    """The fetches of a run's first ``count`` batches, one after another on a thread of their
+    own, begun before the run itself (while Prefect's temporary server starts); hand
+    :attr:`started` to :func:`run_batches`."""
+
+    def __init__(self, work: Sequence[list[str]], fetch: Callable[[list[str]], Any], count: int = 2):
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="head-start")
+        self.started: list[Pending] = [self._thread.submit(fetch, b) for b in list(work)[:max(0, count)]]
+
+    def close(self) -> None:
+        """Stop fetching the batches not begun yet; a fetch under way finishes on its thread."""
+        self._thread.shutdown(wait=False, cancel_futures=True)

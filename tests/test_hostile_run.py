@@ -138,6 +138,33 @@ def test_however_a_run_ends_its_children_end_and_its_row_matches(tmp_path, slow_
         assert "Traceback" not in proc.stderr.read()
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
+def test_a_run_stopped_during_its_head_start_ends_cleanly(tmp_path, slow_site, how):
+    """`newsmill ingest` starts its workers and first fetches before Prefect's server (the head
+    start, flows/headstart.py): a signal then unwinds the same way, with nothing recorded."""
+    proc, db = _start(tmp_path, slow_site, how.lower() + "-early")
+    deadline, kids = time.monotonic() + 120, {}
+    while time.monotonic() < deadline and proc.poll() is None:
+        kids.update(_children(proc.pid))
+        if any(b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes() for p in kids if _alive(p, kids[p])):
+            break  # the head start's workers are up (loading the model)
+        time.sleep(0.1)
+    assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()[-2000:]
+    os.kill(proc.pid, getattr(signal, how))
+    rc = proc.wait(timeout=60)
+    kids.update({p: s for p, s in _children(proc.pid).items()})
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(p, s) for p, s in kids.items()):
+        time.sleep(0.2)
+    assert [p for p, s in kids.items() if _alive(p, s)] == []
+    assert rc in (130, 143), rc
+    assert "Traceback" not in proc.stderr.read()
+    if Path(db).exists():  # the flow may have started meanwhile: then its row says so
+        assert query(db, "SELECT count(*) FROM runs WHERE status <> 'interrupted'") == [(0,)]
+
+
 def _small_fs_runner() -> list[str] | None:
     """A command prefix that runs a shell in a private mount namespace where it may mount a
     tmpfs: as root, or as anyone where unprivileged user namespaces are allowed. None if neither."""
