@@ -695,6 +695,15 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         v = votes.get(_norm(m.name))
         if v and not m.key and m.label in v:
             m.label = max(v, key=lambda lab: (v[lab], labels.TIE_ORDER[lab]))
+    # a "person" whose name does not start with a first name and ends with a word the article
+    # also writes in lower case ("Magic Keyboard" ... "the keyboard") is a thing the model took
+    # for a person: a product, never ranked among people nor linked as a surname
+    for m in mentions:
+        ws = m.name.split()
+        if m.label == "PERSON" and not m.key and not m.title and len(ws) >= 2 \
+                and not any(is_first_name(p) for p in re.split(r"[-‐]", ws[0])) and not re.match(r"^(?:[A-Z]\.)+$", ws[0]) \
+                and _common_word(ws[-1], text):
+            m.label = labels.EntityType.PRODUCT
     persons = [m for m in mentions if m.label == "PERSON"]
     full_names: dict[str, list[Mention]] = {}
     for m in persons:

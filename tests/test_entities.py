@@ -251,3 +251,13 @@ def test_organisation_listed_among_people_only_is_a_person():
     # one person beside it is not a list of people
     got = with_model_spans("Kari Holm and Statoil signed.", [("Kari Holm", "PERSON"), ("Statoil", "ORG")])
     assert ("Statoil", "ORG", "Statoil") in got
+
+
+def test_product_the_model_took_for_a_person_is_no_person():
+    # "Magic Keyboard" ... "the keyboard": the name does not start with a first name and ends
+    # with a word the article writes in lower case
+    text = "The Glide Trackpad costs $99. The trackpad is larger than before."
+    assert with_model_spans(text, [("Glide Trackpad", "PERSON")]) == [("Glide Trackpad", "PRODUCT", "Glide Trackpad")]
+    # a person whose surname is also a word keeps being a person
+    text = "Tim Cook spoke. The cook at the canteen was not asked."
+    assert with_model_spans(text, [("Tim Cook", "PERSON")]) == [("Tim Cook", "PERSON", "Tim Cook")]
