@@ -1232,7 +1232,12 @@ def _carry_over(text: str, q: Marked, out: list[RawQuote]) -> RawQuote | None:
     last = prev[-1]
     between = text[last.end:q.open_at]
     if "\n" not in between:
-        return RawQuote(q.start, q.end, "direct", last.cue, last.cue_start, last.speaker, "same_paragraph")
+        # the split quotation proper: only its own attribution stands between the two halves
+        # ('“A,” she said. “B.”'); its confidence is calibrated apart from the looser case
+        split = last.cue_start is not None and last.end <= last.cue_start < q.open_at and \
+            len(re.findall(r"[.!?;]", between)) <= 1 and len(between) <= 120
+        return RawQuote(q.start, q.end, "direct", last.cue, last.cue_start, last.speaker,
+                        "split_quotation" if split else "same_paragraph")
     para_start = text.rfind("\n", 0, q.open_at) + 1
     if text[para_start:q.open_at].strip():
         return None  # the quotation does not open its paragraph
@@ -1306,12 +1311,12 @@ def direct_quotes(ctx: _Ctx, marked: list[Marked], min_unattributed_words: int =
     for members in by_group.values():
         if len(members) < 2:
             continue
-        attributed = [r for r in members if r.speaker is not None and r.strategy not in {"same_paragraph", "next_paragraph"}]
+        attributed = [r for r in members if r.speaker is not None and r.strategy not in {"same_paragraph", "split_quotation", "next_paragraph"}]
         if not attributed:
             continue
         src = attributed[-1]
         for r in members:
-            if r.speaker is None or r.strategy in {"same_paragraph", "next_paragraph"}:
+            if r.speaker is None or r.strategy in {"same_paragraph", "split_quotation", "next_paragraph"}:
                 r.speaker, r.cue, r.cue_start, r.strategy = src.speaker, src.cue, src.cue_start, "same_quotation"
     return [r for r in out if r.speaker is not None or r.words >= min_unattributed_words]
 

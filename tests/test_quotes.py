@@ -321,6 +321,9 @@ def test_confidence_file_and_mart_threshold_agree():
     from importlib import resources
 
     folder = resources.files("newsmill.warehouse").joinpath("migrations")
-    body = next(p for p in folder.iterdir() if p.name.endswith("_quote_confidence.sql")).read_text(encoding="utf-8")
+    # the last migration that defines the view is the one in force
+    bodies = [p.read_text(encoding="utf-8") for p in sorted(folder.iterdir(), key=lambda p: p.name)
+              if p.name.endswith(".sql")]
+    body = [b for b in bodies if "VIEW quotes_citable" in b][-1]
     m = re.search(r"confidence >= ([0-9.]+)", body)
     assert m and float(m.group(1)) == qts.citable_threshold()
