@@ -401,6 +401,56 @@ def cmd_serve(args) -> int:
         return 2
 
 
+def cmd_runs(args) -> int:
+    import socket
+
+    from newsmill.outcomes import RunStatus
+    from newsmill.warehouse import db as wdb
+    from newsmill.warehouse import discovery as wdiscovery
+    from newsmill.warehouse import loader
+
+    if not Path(args.db).exists():
+        print(f"newsmill: no warehouse at {args.db}: run `newsmill ingest` first", file=sys.stderr)
+        return 1
+    note = None
+    try:  # the file itself: a run in progress is only there (the snapshot is published at its end)
+        with wdb.reader(args.db, lock_timeout=5.0, prefer_snapshot=False) as con:
+            runs = loader.recent_runs(con, args.limit)
+    except wdb.DatabaseLocked:
+        note = "the warehouse is being written: runs as of its snapshot (the run in progress is not in it)"
+        try:
+            with wdb.reader(args.db, lock_timeout=5.0) as con:
+                runs = loader.recent_runs(con, args.limit)
+        except wdb.WarehouseError as e:
+            print(f"newsmill: {e}", file=sys.stderr)
+            return 1
+    except wdb.WarehouseError as e:
+        print(f"newsmill: {e}", file=sys.stderr)
+        return 1
+    host = socket.gethostname()
+    for r in runs:
+        # a row still 'running' whose process on this machine is gone was killed: say so now,
+        # before its watcher (or the next run) records it
+        if r["status"] == RunStatus.RUNNING and r["pid"] is not None and r["hostname"] == host \
+                and not wdiscovery.pid_alive(r["pid"]):
+            r["status"] = RunStatus.INTERRUPTED.value
+            r["message"] = (f"the process (PID {r['pid']}) is gone (killed or crashed); the warehouse still says "
+                            "running until its watcher or the next run records it")
+    if args.json:
+        print(json.dumps(runs, default=str, ensure_ascii=False))
+        return 0
+    if note:
+        print(f"({note})", file=sys.stderr)
+    if not runs:
+        print(f"{args.db}: no runs yet")
+    for r in runs:
+        when = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else "?"
+        print(f"{r['run_id'][:8]}  {when}  {r['flow']:<9} {r['status']:<11} urls {r['urls'] or 0}  "
+              f"new {r['new'] or 0}  updated {r['updated'] or 0}  failed {r['failed'] or 0}"
+              + (f"  - {r['message'][:160]}" if r["message"] and r["status"] != RunStatus.COMPLETED else ""))
+    return 0
+
+
 def cmd_reenrich(args) -> int:
     from datetime import date
 
@@ -552,6 +602,15 @@ def build_parser() -> argparse.ArgumentParser:
                     help="print the same deployments as a prefect.yaml for `prefect deploy` with a work pool, and exit")
     common(sp)
     sp.set_defaults(func=cmd_serve)
+
+    sp = sub.add_parser("runs", help="list the latest runs and how they ended",
+                        description="The latest runs of the warehouse, newest first: status (a run whose process "
+                                    "is gone shows as interrupted at once), counts and the message of any that "
+                                    "did not complete.")
+    sp.add_argument("--db", default=None, help="DuckDB file (default: $NEWSMILL_DB, else ./newsmill.duckdb)")
+    sp.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
+    sp.add_argument("--json", action="store_true", help="print the runs as JSON")
+    sp.set_defaults(func=cmd_runs)
 
     sp = sub.add_parser("reenrich", help="re-extract and re-enrich stored pages (offline)",
                         description="Re-run extraction and enrichment from the raw HTML kept in the warehouse, "

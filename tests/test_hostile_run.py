@@ -399,3 +399,30 @@ def test_the_watcher_waits_for_the_write_lock(tmp_path):
     proc.wait(timeout=30)
     holder.wait(timeout=30)
     assert _wait_status(db, "run-2", "interrupted") == "interrupted"
+
+
+def test_runs_shows_a_dead_run_as_interrupted_at_once(tmp_path, capsys):
+    """`newsmill runs`: a row still 'running' whose process on this machine is gone shows as
+    interrupted before anything records it (its watcher is off here); a live one stays running."""
+    from newsmill.cli import main
+    from newsmill.warehouse import db as wdb
+    import socket
+
+    from newsmill.warehouse import loader
+
+    path = str(tmp_path / "w.duckdb")
+    proc = subprocess.Popen([sys.executable, "-c", _DYING_RUN, path, "SIGKILL", "dead-run"], stdout=subprocess.PIPE,
+                            text=True, stderr=subprocess.DEVNULL, env={**os.environ, "NEWSMILL_NO_REAPER": "1"})
+    assert proc.stdout.readline().strip() == "running"
+    proc.wait(timeout=30)
+    with wdb.writer(path) as con:  # (not claim_run: that marks the dead run, as the next run would)
+        loader.start_run(con, "live-run", "ingest", 1, {})
+        con.execute("UPDATE runs SET pid = ?, hostname = ? WHERE run_id = 'live-run'", [os.getpid(), socket.gethostname()])
+    assert main(["runs", "--db", path, "--json"]) == 0
+    runs = {r["run_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert runs["dead-run"]["status"] == "interrupted" and "is gone" in runs["dead-run"]["message"]
+    assert runs["live-run"]["status"] == "running"
+    assert query(path, "SELECT status FROM runs WHERE run_id = 'dead-run'")[0][0] == "running"  # only shown
+    assert main(["runs", "--db", path]) == 0
+    text = capsys.readouterr().out
+    assert "interrupted" in text and "dead-run"[:8] in text

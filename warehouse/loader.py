@@ -314,6 +314,14 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: BatchCounts,
         "errors": json.dumps(dict(sorted(counts.errors.items()))), "message": message})
 
 
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict]:
+    """The latest ``limit`` runs, newest first: every ``runs`` column a user reads, plus ``pid``
+    and ``hostname``, as dicts."""
+    cur = con.execute(q("runs.sql", "recent"), {"limit": limit})
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
 def known_bodies(con: duckdb.DuckDBPyConnection, urls: list[str], extractor_version: str,
                  model: str | None) -> dict[str, str]:
     """URL -> sha256 of the body its article was built from, where the same body needs no new work."""

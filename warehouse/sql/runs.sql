@@ -20,3 +20,11 @@ FROM (
       AND url IN (SELECT unnest($urls::VARCHAR[]))
 )
 WHERE rn = 1;
+
+-- name: recent
+-- The latest runs, newest first, with the process that ran them (to tell a dead one).
+SELECT run_id, flow, started_at, finished_at, status, urls, fetched, new, updated, unchanged, failed,
+       pid, hostname, message
+FROM runs
+ORDER BY started_at DESC
+LIMIT $limit;
