@@ -1505,9 +1505,14 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
     # discourse: (position, name or None, gender, title) of persons, in text order
     events: list[tuple[int, str | None, str | None, str]] = []
     in_quote = lambda a, b: any(q.kind == "direct" and q.start <= a and b <= q.end for q in raw)  # noqa: E731
+    # a person's titles, from any mention of the name: "Gov. Eric Holcomb" ... "Holcomb" ... "the governor"
+    titles_of: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.label == labels.PERSON:
+            titles_of.setdefault(m.name, set()).update((m.title or _title_before(text, m.start)).split())
     for m in mentions:
         if m.label == labels.PERSON and not m.in_quote and not in_dateline(m.start, m.end):
-            events.append((m.start, m.name, first_name_gender(m.name), m.title or _title_before(text, m.start)))
+            events.append((m.start, m.name, first_name_gender(m.name), " ".join(sorted(titles_of.get(m.name, ())))))
     full_names = [m.name for m in mentions if m.label == labels.PERSON and len(m.name.split()) > 1]
     for h0, h1 in hints:
         if in_dateline(h0, h1) or in_quote(h0, h1):

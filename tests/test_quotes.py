@@ -210,6 +210,10 @@ VARIANTS = [
     ("role noun for an abbreviated title missing from the title lists",
      "Supt. Ramon Ibarra met parents at the school. The superintendent said classes would resume on Monday.",
      {"quotes": [Q("classes would resume on Monday", "indirect", "Ramon Ibarra")]}),
+    ("role noun for the person last mentioned with that title, by any mention of the name",
+     "Gov. Rosa Lindqvist of Ohio met teachers on Monday. Unlike Gov. Tom Hale of Iowa, who cut school budgets "
+     "last year, Lindqvist raised their pay in April. The governor said the money was already in the budget.",
+     {"quotes": [Q("the money was already in the budget", "indirect", "Rosa Lindqvist")]}),
     ("role word missing from the title lists before a first name",
      "Alderwoman Priya Natarajan said the ward would get two new parks.",
      {"quotes": [Q("the ward would get two new parks", "indirect", "Priya Natarajan")]}),
