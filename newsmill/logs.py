@@ -57,11 +57,18 @@ class _ConsoleFilter(logging.Filter):
             return self.progress_lines and record.levelno >= logging.INFO or record.levelno >= self.newsmill_level
         if name == "newsmill" or name.startswith("newsmill."):
             return record.levelno >= self.newsmill_level
+        if self.other_level >= logging.WARNING and name in _RUN_NARRATION:
+            # a flow or task run's state changes and the flow's own log lines: the command prints
+            # how the run ended (one line for a full disk, not three); -vvv shows them all
+            return False
         if self.other_level >= logging.WARNING and _from_prefect(record):
             # Prefect's client chatter ("Still processing items", API retries) is not the user's
             # business unless it failed; -vvv shows it all
             return record.levelno >= logging.ERROR
         return record.levelno >= self.other_level
+
+
+_RUN_NARRATION = ("prefect.flow_runs", "prefect.task_runs")
 
 
 def _from_prefect(record: logging.LogRecord) -> bool:

@@ -214,6 +214,8 @@ def test_a_full_disk_ends_the_run_with_one_message(tmp_path, site, size, n, para
     assert "Traceback" not in r.stderr + r.stdout, r.stderr[-3000:]
     assert "No space left on device" in r.stderr or "MB are free" in r.stderr, r.stderr[-2000:]
     assert phase in r.stderr, r.stderr[-2000:]
+    said = [line for line in r.stderr.splitlines() if line.strip() and " INFO newsmill.progress" not in line]
+    assert len(said) == 1 and said[0].startswith("newsmill: "), said  # one message, not Prefect's echoes of it
     listing = (out / "listing").read_text().split()
     assert not [f for f in listing if f.endswith(".tmp") or ".reserve-" in f], listing
     summary = json.loads(r.stdout.strip().splitlines()[-1])
