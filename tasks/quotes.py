@@ -525,6 +525,19 @@ def _trim(doc, left: int, right: int) -> tuple[int, int] | None:
     return doc[left].idx, doc[right].idx + len(doc[right].text)
 
 
+def _coordinated_cue_head(v):
+    """The cue a subjectless cue verb ``v`` is coordinated with when the parser hung it inside
+    that cue's content ("She said that X and predicted that Y": predicted <- conj <- X <- ccomp <-
+    said), else None."""
+    if v.dep_ != "conj" or not verb_in(v, _cues()) or any(c.dep_ in {"nsubj", "nsubjpass", "csubj"} for c in v.children) \
+            or not any(c.dep_ == "ccomp" for c in v.children):
+        return None
+    h = v.head
+    if h.dep_ == "ccomp" and verb_in(h.head, _cues()) and h.head.i < h.i:
+        return h.head
+    return None
+
+
 def _subject(verb, own: bool = True):
     """The speaker token of a cue: its subject, or in the passive its agent ("was told by X");
     a passive cue without an agent has none ("Residents have been promised ..."). A cue under
@@ -540,6 +553,9 @@ def _subject(verb, own: bool = True):
             return c
         if c.dep_ == "nsubjpass":
             return None if own else c
+    coord = _coordinated_cue_head(verb)
+    if coord is not None:
+        return _subject(coord, own=False)
     if verb.dep_ in {"conj", "xcomp", "advcl", "pcomp", "pobj"} and verb.head is not verb:
         head = verb.head
         if verb.dep_ in {"pcomp", "pobj"} or head.dep_ == "prep":
@@ -642,6 +658,14 @@ def indirect_clause(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
             span = _trim(doc, subj.left_edge.i, c.right_edge.i)
             return (span, inner) if span else None
     left, right = c.left_edge.i, c.right_edge.i
+    # 'said that X and predicted that Y': the parser often hangs the second cue under X; it is
+    # a report of its own (its subject is this cue's: :func:`_coordinated_cue_head`)
+    for v in c.subtree:
+        if v.i > c.i and _coordinated_cue_head(v) is not None and _coordinated_cue_head(v).i == tok.i:
+            right = v.i - 1
+            while right > left and (doc[right].dep_ == "cc" or doc[right].is_punct):
+                right -= 1
+            break
     if left < tok.i < right:
         left = tok.i + 1  # the content straddles the cue: keep the part after it
     while left < right and tok.doc[left].lower_ in _RELATIVE and tok.doc[left].tag_ in {"WDT", "WP", "IN"}:

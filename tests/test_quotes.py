@@ -253,6 +253,11 @@ VARIANTS = [
     ("no predication: an object without a predicate, a passive",
      "The town called a meeting for Friday evening. She was described as a quiet neighbour by friends.",
      {"not_quotes": ["a meeting for Friday evening", "a quiet neighbour", "She"]}),
+    ("two coordinated cues, the second parsed inside the first's content",
+     "Maren Holt said in a radio interview that the old bridge was safe for trucks and predicted that traffic "
+     "would return by spring.",
+     {"quotes": [Q("the old bridge was safe for trucks", "indirect", "Maren Holt", text_lacks=["predicted"]),
+                 Q("traffic would return by spring", "indirect", "Maren Holt")]}),
     ("speech verb with a preposition of stance",
      "The nurses' union called for an inquiry into the deaths. Senator Ilse Brandt warned against cuts to rural clinics.",
      {"quotes": [Q("an inquiry into the deaths", "indirect", None), Q("cuts to rural clinics", "indirect", "Ilse Brandt")]}),
