@@ -43,8 +43,31 @@ class Terminated(KeyboardInterrupt):
     exit_code = 143
 
 
+def _in_import_machinery(frame) -> bool:
+    # importlib's own frames hold the global import lock or a module lock in windows no
+    # try/finally covers: an exception raised there leaks the lock, and every later import,
+    # on any thread, waits for it forever (the run then hangs at exit instead of stopping).
+    return frame is not None and frame.f_code.co_filename.startswith("<frozen importlib")
+
+
+def _later(signum: int) -> None:
+    t = threading.Timer(0.05, os.kill, (os.getpid(), signum))
+    t.daemon = True
+    t.start()
+
+
 def _on_sigterm(signum, frame) -> None:
+    if _in_import_machinery(frame):
+        _later(signum)
+        return
     raise Terminated()
+
+
+def _on_sigint(signum, frame) -> None:
+    if _in_import_machinery(frame):
+        _later(signum)
+        return
+    raise KeyboardInterrupt
 
 
 _installed = False
@@ -63,6 +86,8 @@ def install(db_path: str | None = None) -> None:
     _installed = True
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _on_sigint)
     if not Path("/proc/self/stat").exists() or os.environ.get("NEWSMILL_NO_REAPER"):
         return
     me = os.getpid()

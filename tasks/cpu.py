@@ -146,6 +146,34 @@ def _progress(seq: int, allowance: float = 0.0) -> None:
     _slots[base + 1] = seq
 
 
+@contextlib.contextmanager
+def _signals_deferred():
+    """Ctrl-C or SIGTERM that arrives while workers are being spawned takes effect once they are.
+
+    A worker interrupted half-way through its spawn is not yet known to the pool, so stopping the
+    pool would not stop it: it outlived the run and printed a traceback when it found the run's
+    semaphores gone. Only the main thread receives Python signal handlers, and only it can swap
+    them; elsewhere nothing is deferred (nor needs to be).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    sigs = (signal.SIGINT, signal.SIGTERM)
+    old = {s: signal.signal(s, lambda signum, _frame: got.append(signum)) for s in sigs}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if got:
+            handler = old[got[0]]
+            if callable(handler):
+                handler(got[0], None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), got[0])
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -262,11 +290,19 @@ class CpuPool:
         self._handover = threading.Lock()
         self._monitor: threading.Thread | None = None
         if processes > 0 and not lazy:
-            self._current()
+            try:
+                self._current()
+            except BaseException:  # Ctrl-C while the workers start: nobody else holds the pool yet
+                self.terminate()
+                raise
 
     # -- the pool and its watchdog --
 
     def _start(self) -> None:
+        with _signals_deferred():
+            self._start_now()
+
+    def _start_now(self) -> None:
         # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process
         # can copy a held lock into the child.
         if self._slots is None:

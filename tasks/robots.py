@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_NETWORK_ERRORS = {ErrorClass.TIMEOUT, ErrorClass.CONNECTION, ErrorClass.DNS}
+# RFC 9309 2.3.1.4: a robots.txt that cannot be had because of the network or the server means
+# "assume complete disallow"; an answer the client could not read (cut off, malformed) is one.
+_NETWORK_ERRORS = {ErrorClass.TIMEOUT, ErrorClass.CONNECTION, ErrorClass.DNS, ErrorClass.BAD_RESPONSE,
+                   ErrorClass.INTERNAL_ERROR}
 
 
 @dataclass(frozen=True)
@@ -126,3 +129,9 @@ def shared_robots(opts: FetchOptions) -> RobotsCache:
         if cache is None:
             cache = _SHARED[key] = RobotsCache(opts.robots_agent, opts.robots_ttl)
         return cache
+
+
+def clear_shared() -> None:
+    """Forget every host's robots.txt kept for this process (tests: servers reuse ports)."""
+    with _SHARED_LOCK:
+        _SHARED.clear()

@@ -30,3 +30,13 @@ def prefect_harness():
 @pytest.fixture
 def db_path(tmp_path):
     return str(tmp_path / "news.duckdb")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_robots_txt():
+    """A process keeps each host's robots.txt for its TTL, as a long-running server should; test
+    servers reuse ephemeral ports, so one test's robots.txt must not answer for another's server."""
+    from newsmill.tasks.robots import clear_shared
+
+    clear_shared()
+    yield

@@ -349,3 +349,24 @@ def test_dns_rebinding_through_the_polite_fetcher_robots_txt_included(rebinding,
         assert page.error is None or page.error in ("blocked_address", "robots_disallowed"), page.error_detail
         if page.error is None:
             assert b"The public page" in page.body
+
+
+def _broken_answer(raw: bytes):
+    def h(req) -> None:
+        req.wfile.write(raw)
+        req.close_connection = True
+    return h
+
+
+@pytest.mark.parametrize("raw", [b"HTTP/1.1 OK\r\n\r\nUser-agent: *\nAllow: /\n",  # no status code
+                                 b"HTTP/1.1 200 OK\r\nContent-Length: 900\r\n\r\nUser-agent: *\n",  # cut off
+                                 b"garbage\r\n\r\n"])
+def test_a_robots_txt_the_client_cannot_read_means_complete_disallow(site, raw):
+    """RFC 9309 2.3.1.4: robots.txt unreachable because of the server: assume complete disallow
+    (a cut-off or malformed answer may have held the rule that forbids the page)."""
+    site.add_handler("/robots.txt", _broken_answer(raw))
+    url = site.add("/private/a.html", article_html("Private", 7))
+    page = fetch([url])[url]
+    assert page.error in ("bad_response", "connection", "timeout") and "robots.txt" in page.error_detail, \
+        (page.error, page.error_detail)
+    assert site.hits_for("/private/a.html") == []
