@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.dbutil import query  # noqa: E402
 from tests.hostile import raw_redirect, slow_headers  # noqa: E402
-from tests.siteserver import SiteServer, article_html, gzip_bomb, rss_feed, sitemap, sitemap_index  # noqa: E402
+from tests.siteserver import (SiteServer, article_html, gzip_bomb, rss_feed, sitemap, sitemap_index,  # noqa: E402
+                              slow_page)
 
 CONFIG = """[fetch]
 per_host_interval = 0
@@ -157,12 +158,7 @@ def main() -> int:
     def story(req):
         from urllib.parse import parse_qs, urlsplit
         n = int(parse_qs(urlsplit(req.path).query)["sid"][0])
-        body = page(f"Story sid {n}", 40 + n).encode()
-        req.send_response(200)
-        req.send_header("Content-Type", "text/html; charset=utf-8")
-        req.send_header("Content-Length", str(len(body)))
-        req.end_headers()
-        req.wfile.write(body)
+        req.send_html(page(f"Story sid {n}", 40 + n).encode())
     a.add_handler("/story.php", story)
     kind("query ids", [a.url(f"/story.php?sid={i}&utm_source=x") for i in range(1, 4)])
     # discovery listing URLs twice
@@ -209,17 +205,8 @@ def main() -> int:
     kind("dns rebinding", sources=str(rsrc))
     kinds["dns rebinding"]["rebind"] = {"names": names, "public": "127.0.0.2", "internal": "127.0.0.5"}
     # a run killed with SIGKILL mid-run: its row must not stay 'running'
-    def slow_page(n: int):
-        def h(req):
-            time.sleep(1.0)
-            body = page(f"Slow {n}", 80 + n).encode()
-            req.send_response(200)
-            req.send_header("Content-Type", "text/html; charset=utf-8")
-            req.send_header("Content-Length", str(len(body)))
-            req.end_headers()
-            req.wfile.write(body)
-        return h
-    kind("kill -9 mid-run", [a.add_handler(f"/slow/{i}.html", slow_page(i)) for i in range(16)])
+    kind("kill -9 mid-run", [a.add_handler(f"/slow/{i}.html", slow_page(page(f"Slow {i}", 80 + i).encode(), 1.0))
+                             for i in range(16)])
     kinds["kill -9 mid-run"]["kill"] = True
     # a full disk: the warehouse on a 2 MB tmpfs (a private mount namespace; needs root or
     # unprivileged user namespaces); the run must end failed with the row saying so

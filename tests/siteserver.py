@@ -125,6 +125,13 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(route.body)
 
+    def send_html(self, body: bytes, status: int = 200) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def send_plain(self, status: int, body: bytes, headers: dict | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "text/plain")
@@ -152,6 +159,14 @@ def slow_drip(seconds: float, chunk: bytes = b"<p>x</p>", every: float = 0.2) ->
                 time.sleep(every)
         except (BrokenPipeError, ConnectionResetError):
             pass
+    return h
+
+
+def slow_page(body: bytes, seconds: float) -> Handler:
+    """An HTML page that answers after ``seconds``."""
+    def h(req: RequestHandler) -> None:
+        time.sleep(seconds)
+        req.send_html(body)
     return h
 
 

@@ -163,12 +163,7 @@ def test_work_closed_mid_batch_makes_its_stages_return_none(site, db_path):
     def slow_page(req):
         slow.append(req.path)
         time.sleep(0.3)
-        body = html.encode()
-        req.send_response(200)
-        req.send_header("Content-Type", "text/html; charset=utf-8")
-        req.send_header("Content-Length", str(len(body)))
-        req.end_headers()
-        req.wfile.write(body)
+        req.send_html(html.encode())
 
     urls = [site.add_handler(f"/slow{i}.html", slow_page) for i in range(12)]
     cfg = load_config(overrides={"load": {"db_path": db_path, "batch_size": 12}, "enrich": {"enabled": False},

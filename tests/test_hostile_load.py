@@ -131,12 +131,7 @@ def test_query_parameters_that_name_the_article_are_kept(site, db_path, param):
 
     def h(req):
         n = int(req.path.rsplit("=", 1)[1])
-        body = page(f"Story number {n}", 10 + n).encode()
-        req.send_response(200)
-        req.send_header("Content-Type", "text/html; charset=utf-8")
-        req.send_header("Content-Length", str(len(body)))
-        req.end_headers()
-        req.wfile.write(body)
+        req.send_html(page(f"Story number {n}", 10 + n).encode())
     site.add_handler("/story.php", h)
     counts = ingest(urls, db_path)
     assert counts.new == 3

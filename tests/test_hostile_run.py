@@ -22,7 +22,7 @@ from newsmill.config import load_config
 from newsmill.reaper import _alive, _descendants, _start_time, _tree
 from tests.dbutil import query
 from tests.hostile import raw_redirect
-from tests.siteserver import SiteServer, article_html
+from tests.siteserver import SiteServer, article_html, slow_page
 
 NEWSMILL = [sys.executable, "-m", "newsmill.cli"]
 CONFIG = ("[fetch]\nper_host_interval = 0\nper_host_concurrency = 2\nconcurrency = 2\nretries = 0\n"
@@ -42,19 +42,8 @@ def slow_site():
     """Articles that take 2.5 s each: longer than the loader keeps its write connection between
     batches (2 s), so the test can read the warehouse mid-run and stop the run between batches."""
     server = SiteServer().start()
-
-    def slow(body: bytes):
-        def h(req):
-            time.sleep(2.5)
-            req.send_response(200)
-            req.send_header("Content-Type", "text/html; charset=utf-8")
-            req.send_header("Content-Length", str(len(body)))
-            req.end_headers()
-            req.wfile.write(body)
-        return h
-
     for i in range(60):
-        server.add_handler(f"/s/{i}.html", slow(article_html(f"Slow story {i}", 70 + i).encode()))
+        server.add_handler(f"/s/{i}.html", slow_page(article_html(f"Slow story {i}", 70 + i).encode(), 2.5))
     yield server
     server.stop()
 
@@ -259,12 +248,7 @@ def _interrupting(signum: int):
     answers with an article."""
     def h(req):
         os.kill(os.getpid(), signum)
-        body = article_html("Interrupted story", 5).encode()
-        req.send_response(200)
-        req.send_header("Content-Type", "text/html; charset=utf-8")
-        req.send_header("Content-Length", str(len(body)))
-        req.end_headers()
-        req.wfile.write(body)
+        req.send_html(article_html("Interrupted story", 5).encode())
     return h
 
 

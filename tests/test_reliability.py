@@ -17,7 +17,7 @@ import pytest
 
 from tests.dbutil import query
 from tests.siteserver import (PDF, Response, SiteServer, article_html, big_body, flaky, gzip_bomb, redirect_to,
-                              rss_feed, sitemap, sitemap_index, slow_drip)
+                              rss_feed, sitemap, sitemap_index, slow_drip, slow_page)
 
 pytestmark = pytest.mark.slow  # every test here starts Prefect, a subprocess or Chromium
 
@@ -214,19 +214,8 @@ def test_corrupted_wrong_version_and_locked_databases_give_clear_errors(tmp_path
 def slow_site():
     """A site whose articles take 0.25 s each, with a feed of 16 of them."""
     server = SiteServer().start()
-
-    def slow(body: bytes):
-        def h(req):
-            time.sleep(0.25)
-            req.send_response(200)
-            req.send_header("Content-Type", "text/html; charset=utf-8")
-            req.send_header("Content-Length", str(len(body)))
-            req.end_headers()
-            req.wfile.write(body)
-        return h
-
     for i in range(16):
-        server.add_handler(f"/s/{i}.html", slow(article_html(f"Slow story {i}", 50 + i).encode()))
+        server.add_handler(f"/s/{i}.html", slow_page(article_html(f"Slow story {i}", 50 + i).encode(), 0.25))
     server.add("/feed.xml", rss_feed([(server.url(f"/s/{i}.html"), f"S{i}") for i in range(16)]),
                content_type="application/rss+xml")
     yield server
