@@ -532,11 +532,40 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             label = labels.PLACE  # a country is a place whatever it does ("Croatia said")
         elif label in {"ORG", "PERSON", "PLACE"} and _is_dateline(text, start, end):
             label = labels.PLACE
+        elif label in {"ORG", "PERSON", "NORP"} and not ent.ent_id_ and _named_as_place(doc, toks):
+            label = labels.PLACE
         out.append(Mention(start, end, label, key=ent.ent_id_ or "", title=" ".join(title_words), weak=weak))
     taken_chars = [(m.start, m.end) for m in out]
     out += [m for m in extra if not any(s < m.end and m.start < e for s, e in taken_chars)]
     out.sort(key=lambda m: m.start)
     return _owned_possessives(out, text)
+
+
+# What a place is called in running text, before its name ("the town of X", "the capital X")
+# or after it ("X county"): the classes of populated places and administrative divisions of
+# GeoNames' feature codes (P.PPL*, A.ADM*), islands and ports.
+PLACE_NOUNS = frozenset({"city", "town", "village", "hamlet", "capital", "province", "region", "county",
+                         "district", "state", "island", "islands", "port", "municipality", "prefecture",
+                         "commune", "township", "borough", "suburb", "neighbourhood", "neighborhood"})
+_AFTER_NOUNS = frozenset({"county", "province", "district", "prefecture", "township", "region"})
+
+
+def _named_as_place(doc, toks) -> bool:
+    """Syntax that says a name is a place's: "the town of X", "the capital X" (the place noun,
+    in lower case, right before the name or governing it through "of"), "X county"."""
+    first, last = toks[0], toks[-1]
+    ids = {t.i for t in toks}
+    root = next((t for t in toks if t.head.i not in ids or t.head.i == t.i), last)
+    prev = doc[first.i - 1] if first.i > 0 else None
+    if prev is not None and prev.is_lower and prev.lower_ in PLACE_NOUNS and prev.tag_ in {"NN", "NNS"}:
+        return True
+    if prev is not None and prev.lower_ == "of" and root.head.i == prev.i and first.i > 1:
+        noun = prev.head
+        if noun.is_lower and noun.lower_ in PLACE_NOUNS and prev.i - 3 <= noun.i < prev.i:
+            return True
+    nxt = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    # "X county", not "X district councillor"
+    return nxt is not None and nxt.is_lower and nxt.lower_ in _AFTER_NOUNS and nxt.dep_ != "compound"
 
 
 def _listed_with_people(doc) -> set[int]:
@@ -768,6 +797,7 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
     mentions = [m for m in mentions if not (
         m.label == "PERSON" and not m.key and not m.title and " " not in m.name
         and m.name == text[m.start:m.end] and _common_word(m.name, text))]
+    mentions = _drop_determined_persons(mentions, text)
     mentions = _more_mentions(mentions, text)
     # one spelling per entity: the most frequent written form among mentions with the same key
     forms: dict[tuple[str, str], dict[str, int]] = {}
@@ -780,6 +810,42 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if m.name.isupper() and len(m.name) > 4 and m.label in {"PLACE", "PERSON"}:
             m.name = m.name.title()  # a dateline ("WASHINGTON —") is no acronym
     return mentions
+
+
+# a determiner, possibly with one lower-case or numeric modifier ("the annual", "the 1991")
+_DETERMINER_BEFORE = re.compile(r"(?:^|\W)(?:the|a|an|this|that|these|those|its|their|our|his|her|your|my)"
+                                r"(?:\s+(?:[a-z]+|\d+))?\s+$", re.I)
+
+
+def _drop_determined_persons(mentions: list[Mention], text: str) -> list[Mention]:
+    """A one-word "person" that the article writes after a determiner in most of its
+    occurrences ("the Hajj", "the annual Hajj", "their own Polaroid") is no person: English
+    writes a person's name without an article. Its mentions are dropped (the model gave no other
+    type to trust), and so is a "person" named with it that starts with no first name ("Warhol
+    Polaroid"). A first name ("a blue Marilyn"), a family ("the Clintons" beside "Bill
+    Clinton") and a name written with a title anywhere in the article are kept."""
+    surfaces = {text[m.start:m.end] for m in mentions if m.label == "PERSON" and not m.key}
+    bad = set()
+    for w in surfaces:
+        if " " in w or "-" in w or not w[:1].isupper() or w.isupper() or is_first_name(w):
+            continue
+        # a family ("the Clintons" beside "Bill Clinton") takes the article
+        if w.endswith("s") and any(w[:-1] in m.name.split() for m in mentions if m.label == "PERSON"):
+            continue
+        if any(m.title for m in mentions if m.label == "PERSON" and w in m.name.split()):
+            continue
+        d = [bool(_DETERMINER_BEFORE.search(text[max(0, s - 20):s])) for s, _e in _whole_word_hits(text, w)]
+        if sum(d) * 2 > len(d):
+            bad.add(w)
+    if not bad:
+        return mentions
+
+    def drop(m: Mention) -> bool:
+        if m.label != "PERSON" or m.key:
+            return False
+        ws = text[m.start:m.end].split()
+        return ws[-1] in bad and (len(ws) == 1 or not is_first_name(ws[0]))
+    return [m for m in mentions if not drop(m)]
 
 
 def _org_head(name: str) -> str:

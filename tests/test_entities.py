@@ -261,3 +261,30 @@ def test_product_the_model_took_for_a_person_is_no_person():
     # a person whose surname is also a word keeps being a person
     text = "Tim Cook spoke. The cook at the canteen was not asked."
     assert with_model_spans(text, [("Tim Cook", "PERSON")]) == [("Tim Cook", "PERSON", "Tim Cook")]
+
+
+@pytest.mark.parametrize("text", [
+    "Pilgrims crowded the Umrah this year. During the Umrah, the roads were shut. The 2019 Umrah drew more.",
+])
+def test_one_word_person_written_after_a_determiner_is_no_person(text):
+    """English writes a person's name without an article: a one-word "person" written after
+    "the"/"a"/"their own" in most of its occurrences is no person."""
+    e = enrich(text)
+    assert not [m for m in e.entities if m.label == "PERSON"], e.entities
+
+
+def test_first_names_and_families_written_after_a_determiner_stay_people():
+    e = enrich("Senator Paula Brandt spoke first. The Brandts have lived in Ohio for decades, "
+               "and the Brandts said they would stay. Brandt thanked the voters.")
+    assert all(m.label == "PERSON" for m in e.entities if "Brandt" in m.text), e.entities
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Shells landed in the town of Vatra Dornei on Sunday.", "Vatra Dornei"),
+    ("Police sealed off the village of Oberwald after the blast.", "Oberwald"),
+    ("He fled to the capital Bamako last week.", "Bamako"),
+])
+def test_name_the_sentence_calls_a_town_or_capital_is_a_place(text, name):
+    """"the town of X", "the capital X", "X county": the noun before the name says what it is."""
+    e = enrich(text)
+    assert [(m.text, m.label) for m in e.entities if m.text == name] == [(name, "PLACE")], e.entities
