@@ -358,7 +358,7 @@ def _first_name_subject(toks) -> bool:
         return False
     if _first_names().get_gender(toks[0].text) not in {"male", "female"}:
         return False
-    root = next((t for t in toks if t.head.i not in {x.i for x in toks} or t.head is t), toks[-1])
+    root = next((t for t in toks if t.head.i not in {x.i for x in toks} or t.head.i == t.i), toks[-1])
     return root.dep_ in {"nsubj", "nsubjpass"} and is_verb(root.head)
 
 
@@ -534,6 +534,8 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             label = labels.PLACE
         elif label in {"ORG", "PERSON", "NORP"} and not ent.ent_id_ and _named_as_place(doc, toks):
             label = labels.PLACE
+        elif label == "ORG" and not ent.ent_id_ and len(toks) >= 2 and toks[-1].text in FACILITY_NOUNS:
+            label = labels.PLACE  # "Metro Convention Centre", "Central Station": a building
         out.append(Mention(start, end, label, key=ent.ent_id_ or "", title=" ".join(title_words), weak=weak))
     taken_chars = [(m.start, m.end) for m in out]
     out += [m for m in extra if not any(s < m.end and m.start < e for s, e in taken_chars)]
@@ -547,6 +549,13 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
 PLACE_NOUNS = frozenset({"city", "town", "village", "hamlet", "capital", "province", "region", "county",
                          "district", "state", "island", "islands", "port", "municipality", "prefecture",
                          "commune", "township", "borough", "suburb", "neighbourhood", "neighborhood"})
+# The last word of a facility's name: the kinds of the OntoNotes/ACE 2005 FAC type (buildings and
+# grounds, airports, paths, bridges), which newsmill counts as places. Words that also end the
+# names of organisations housed in buildings ("Museum", "Gallery", "Center" of "Pew Research
+# Center", "Hall" of "Tammany Hall") are left out.
+FACILITY_NOUNS = frozenset({"Station", "Stadium", "Arena", "Airport", "Bridge", "Tower", "Towers", "Prison",
+                            "Mosque", "Cathedral", "Temple", "Palace", "Square", "Street", "Avenue", "Road",
+                            "Highway", "Hotel", "Hospital", "Centre", "Memorial"})
 _AFTER_NOUNS = frozenset({"county", "province", "district", "prefecture", "township", "region"})
 
 

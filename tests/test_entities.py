@@ -288,3 +288,19 @@ def test_name_the_sentence_calls_a_town_or_capital_is_a_place(text, name):
     """"the town of X", "the capital X", "X county": the noun before the name says what it is."""
     e = enrich(text)
     assert [(m.text, m.label) for m in e.entities if m.text == name] == [(name, "PLACE")], e.entities
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Delegates met at the Harbourfront Convention Centre on Monday.", "Harbourfront Convention Centre"),
+    ("The fans walked from Shibuya Central Station to the stadium.", "Shibuya Central Station"),
+    ("She was treated at the Riverside General Hospital after the crash.", "Riverside General Hospital"),
+])
+def test_facility_the_model_took_for_an_organisation_is_a_place(text, name):
+    e = enrich(text)
+    assert [(m.text, m.label) for m in e.entities if m.text == name] == [(name, "PLACE")], e.entities
+
+
+def test_museum_stays_an_organisation():
+    """Museums and galleries are institutions as often as buildings: left to the model."""
+    e = enrich("The exhibition opened at the Lindqvist Art Museum.")
+    assert [(m.text, m.label) for m in e.entities] == [("Lindqvist Art Museum", "ORG")], e.entities
