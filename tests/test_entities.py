@@ -304,3 +304,15 @@ def test_museum_stays_an_organisation():
     """Museums and galleries are institutions as often as buildings: left to the model."""
     e = enrich("The exhibition opened at the Lindqvist Art Museum.")
     assert [(m.text, m.label) for m in e.entities] == [("Lindqvist Art Museum", "ORG")], e.entities
+
+
+def test_city_the_model_took_for_a_person_is_a_place():
+    """A one-word "person" that is a city of 100,000 people or more (GeoNames) and that the
+    article never names in full is that city."""
+    e = enrich("The band played Rotterdam on Friday. Rotterdam loved them.")
+    assert [(m.text, m.label) for m in e.entities if m.text == "Rotterdam"] == [("Rotterdam", "PLACE")] * 2
+
+
+def test_person_whose_surname_is_a_city_stays_a_person():
+    e = enrich("Coach Marta Preston said the team was ready. Preston added that the fans had been patient.")
+    assert {m.label for m in e.entities if "Preston" in m.text} == {"PERSON"}, e.entities
