@@ -227,10 +227,13 @@ def _read_gum(path: Path) -> GumDoc:
     # flat NER, as in CoNLL/OntoNotes: a mention nested inside a longer *name* ("Andy Warhol" in
     # "the Andy Warhol Foundation", "Texas" in "University of Texas Arlington") is part of that
     # name, not a mention of its own. Mentions inside a description or a phrase ("Malaysia" in
-    # "Malaysia's Prime Minister", "Texas" in "Irving, Texas") stay.
+    # "Malaysia's Prime Minister", "Texas" in "Irving, Texas") stay, and so do those inside a
+    # person's mention: a title is never part of a name (issue 13), so "US" of "US President
+    # Barack Obama" is a place of its own, as CoNLL annotates it.
         named[-1] = named[-1] + (linked,)
     kept = [(s, e, t, eid, link) for s, e, t, _h, eid, link in named
-            if not any(o_h and o_s <= s and e <= o_e and (o_s, o_e) != (s, e) for o_s, o_e, _t, o_h, _i, _l in named)]
+            if not any(o_h and o_t != "PERSON" and o_s <= s and e <= o_e and (o_s, o_e) != (s, e)
+                       for o_s, o_e, o_t, o_h, _i, _l in named)]
     return GumDoc(path.stem, text, [(s, e, t) for s, e, t, _i, _l in kept], [k[3] for k in kept],
                   [k[4] for k in kept],
                   heads=[head_span[(s, e, eid)] for s, e, _t, eid, _l in kept])
