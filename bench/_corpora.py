@@ -199,9 +199,14 @@ def _read_gum(path: Path) -> GumDoc:
                     spans.append((s0, pos, etype, t0, tok_i, linked, eid))
     text = "".join(parts)
     named = []
+    others = []  # named mentions of the types not scored: (start, end, type, one name)
     head_span: dict[tuple, tuple[int, int]] = {}
     for s, e, etype, t0, t1, linked, eid in spans:
         if etype not in GUM_TYPES:
+            heads = [i for i in range(t0, t1 + 1) if not (t0 <= tokens[i][3] <= t1)]
+            if heads and tokens[heads[0]][2] == "PROPN":
+                end = len(text[:e].rstrip()) if e > len(text.rstrip()) else e
+                others.append((s, end, etype, _compact_name(text, tokens, t0, t1, etype)))
             continue
         # a named mention: its syntactic head (the token whose head lies outside the span) is a
         # proper noun, or a common-noun head carries the name as a `flat` dependent (GUM writes
@@ -231,11 +236,17 @@ def _read_gum(path: Path) -> GumDoc:
     # person's mention: a title is never part of a name (issue 13), so "US" of "US President
     # Barack Obama" is a place of its own, as CoNLL annotates it.
         named[-1] = named[-1] + (linked,)
+    # ... and a name nested in the name of an event, a work, an object ("World" of "the World
+    # Cup", "Canada" of "Fan Expo Canada") is part of that name too, as CoNLL's MISC holds it
+    outers = [(o_s, o_e) for o_s, o_e, o_t, o_h, _i, _l in named if o_h and o_t != "PERSON"]
+    outers += [(o_s, o_e) for o_s, o_e, _t, o_h in others if o_h]
     kept = [(s, e, t, eid, link) for s, e, t, _h, eid, link in named
-            if not any(o_h and o_t != "PERSON" and o_s <= s and e <= o_e and (o_s, o_e) != (s, e)
-                       for o_s, o_e, o_t, o_h, _i, _l in named)]
+            if not any(o_s <= s and e <= o_e and (o_s, o_e) != (s, e) for o_s, o_e in outers)]
+    # named events are neutral, as CoNLL's MISC events are (issue 13: "nationality/event MISC
+    # neutral"): a prediction overlapping only an event is neither a hit nor a false positive
     return GumDoc(path.stem, text, [(s, e, t) for s, e, t, _i, _l in kept], [k[3] for k in kept],
                   [k[4] for k in kept],
+                  neutral=[(o_s, o_e) for o_s, o_e, o_t, _h in others if o_t == "event"],
                   heads=[head_span[(s, e, eid)] for s, e, _t, eid, _l in kept])
 
 
