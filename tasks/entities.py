@@ -797,6 +797,14 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
             full = best_person(m)
             if full and _norm(full) != _norm(m.name):
                 m.name, m.label = full, labels.PERSON
+    # no person's surname is an acronym: a "person" whose last word is written in capitals, two
+    # to four letters, in running text ("DAB's Ben Chan" typed "DAB" a person; lines in capitals
+    # were case-restored before) is the organisation the acronym names
+    for m in mentions:
+        last = text[m.start:m.end].split()[-1] if m.label == "PERSON" and not m.key else ""
+        if re.fullmatch(r"[A-Z]{2,4}", last) and not re.fullmatch(r"[IVXL]+", last) \
+                and not _is_caps_line(text, m.start):  # "Charles VI" is a person
+            m.label, m.name = labels.ORG, last
     # organisations: acronyms and particle-prefixed names ("Qaeda" -> "al Qaeda")
     orgs = [m for m in mentions if m.label == "ORG" and len(_words(m.name)) >= 2]
     for m in mentions:
@@ -870,6 +878,14 @@ def _drop_determined_persons(mentions: list[Mention], text: str) -> list[Mention
         ws = text[m.start:m.end].split()
         return ws[-1] in bad and (len(ws) == 1 or not is_first_name(ws[0]))
     return [m for m in mentions if not drop(m)]
+
+
+def _is_caps_line(text: str, i: int) -> bool:
+    """Is the line holding offset ``i`` mostly written in capitals (a headline, a dateline)?"""
+    a = text.rfind("\n", 0, i) + 1
+    b = text.find("\n", i)
+    letters = [c for c in text[a:b if b >= 0 else len(text)] if c.isalpha()]
+    return len(letters) >= 6 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
 def _org_head(name: str) -> str:

@@ -316,3 +316,21 @@ def test_city_the_model_took_for_a_person_is_a_place():
 def test_person_whose_surname_is_a_city_stays_a_person():
     e = enrich("Coach Marta Preston said the team was ready. Preston added that the fans had been patient.")
     assert {m.label for m in e.entities if "Preston" in m.text} == {"PERSON"}, e.entities
+
+
+def test_person_whose_surname_is_an_acronym_is_the_organisation():
+    """No person's surname is an acronym: a "person" ending in two to four capitals in running
+    text is the organisation ("UDA's Ivan Sokol" with "UDA" typed a person); regnal numbers
+    ("Charles VI") are no acronym."""
+    from newsmill.tasks.entities import Mention, canonicalise
+
+    text = "Ivan Sokol of UDA won the seat. UDA said the count was fair. Emperor Charles VI signed it."
+    spans = [("Ivan Sokol", "PERSON"), ("UDA", "PERSON"), ("UDA", "PERSON"), ("Charles VI", "PERSON")]
+    mentions, at = [], 0
+    for s, label in spans:
+        i = text.index(s, at)
+        mentions.append(Mention(i, i + len(s), label))
+        at = i + len(s)
+    got = [(text[m.start:m.end], m.label, m.name) for m in canonicalise(mentions, text)]
+    assert ("UDA", "ORG", "UDA") in got and ("UDA", "PERSON", "UDA") not in got, got
+    assert ("Charles VI", "PERSON", "Charles VI") in got and ("Ivan Sokol", "PERSON", "Ivan Sokol") in got, got
