@@ -682,10 +682,17 @@ def indirect_parenthetical(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | N
     doc = tok.doc
     head = tok.head
     subj = _subject(tok)
+    # the cue's own phrase without the commas the parser may hang on it ("Kim, the guards said, told
+    # them ...": both commas are children of "said")
+    left, right = tok.left_edge.i, tok.right_edge.i
+    while left < tok.i and doc[left].is_punct:
+        left += 1
+    while right > tok.i and doc[right].is_punct:
+        right -= 1
     if head.i < tok.i and tok.right_edge.i >= head.right_edge.i - 1:
         span = _trim(doc, max(head.left_edge.i, 0), tok.left_edge.i - 1)
-    elif (tok.left_edge.i > 0 and doc[tok.left_edge.i - 1].text == ","
-          and tok.right_edge.i + 1 < len(doc) and doc[tok.right_edge.i + 1].text == ","):
+    elif (left > 0 and doc[left - 1].text == ","
+          and right + 1 < len(doc) and doc[right + 1].text == ","):
         span = _trim(doc, head.left_edge.i, head.right_edge.i)
     else:
         return None
@@ -1361,8 +1368,12 @@ def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[
     for t in ctx.indirect:
         if t.cue_start in used_cues:
             continue
-        # an indirect content that is mostly one direct quote was handled above
-        if any(_overlap(t.start, t.end, d.start, d.end) >= 0.8 * (t.end - t.start) for d in out):
+        # an indirect content that is mostly one direct quote was handled above; one inside
+        # another indirect content is a nested report and stays ("Kim, the guards said, told them
+        # to wait": the guards report that Kim told them something), unless it is only the object
+        # of a verb inside that content (object cues are the least reliable kind)
+        if any(_overlap(t.start, t.end, d.start, d.end) >= 0.8 * (t.end - t.start) for d in out
+               if d.kind == "direct" or t.strategy == "indirect_object"):
             continue
         out.append(t)
     out.sort(key=lambda r: (r.start, r.end))

@@ -261,6 +261,9 @@ VARIANTS = [
     ("speech verb with a preposition of stance",
      "The nurses' union called for an inquiry into the deaths. Senator Ilse Brandt warned against cuts to rural clinics.",
      {"quotes": [Q("an inquiry into the deaths", "indirect", None), Q("cuts to rural clinics", "indirect", "Ilse Brandt")]}),
+    ("parenthetical cue whose commas the parser hangs on the cue",
+     "The new toll, the engineers said, would pay for the tunnel within ten years.",
+     {"quotes": [Q("would pay for the tunnel", "indirect", None, speaker="the engineers")]}),
     ("other prepositions are no content",
      "The mayor responded to the storm with new shelters.",
      {"not_quotes": ["the storm"]}),
@@ -336,3 +339,19 @@ def test_confidence_file_and_mart_threshold_agree():
     body = [b for b in bodies if "VIEW quotes_citable" in b][-1]
     m = re.search(r"confidence >= ([0-9.]+)", body)
     assert m and float(m.group(1)) == qts.citable_threshold()
+
+
+@pytest.mark.parametrize("text,outer,inner,speaker", [
+    ("Halvorsen, the dock workers said, ordered them to leave the pier.",
+     "the dock workers", "them to leave the pier", "Halvorsen"),
+    ("The council, residents say, told the builders to stop work at night.",
+     "residents", "the builders to stop work at night", None),
+])
+def test_nested_report_keeps_both_attributions(text, outer, inner, speaker):
+    """A report inside another report is a quote of its own: the outer speaker reports the whole
+    clause, the inner one what the clause reports."""
+    quotes = {q.text: q for q in enrich(text).quotes}
+    assert any(q.speaker == outer and inner in t and len(t) > len(inner) for t, q in quotes.items()), quotes
+    assert inner in quotes and quotes[inner].speaker != outer, quotes
+    if speaker:
+        assert quotes[inner].speaker_name == speaker
