@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import functools
 import importlib.util
+import itertools
 import json
 import logging
 import re
@@ -31,6 +32,11 @@ SEGMENT_CHARS = 100_000  # spaCy's parser needs ~1 GB per 100k chars; keep segme
 # lemmatizer took about a quarter of the pipeline's time; the rules match verbs by fine-grained
 # tag and inflected form instead (entities.verb_in).
 _UNUSED = ("senter", "attribute_ruler", "lemmatizer")
+
+# spaCy releases whose wheels take the GIL (a mutex lock and unlock) for every move the parser and
+# the entity recogniser check in their transition loop: the same analysis at 2-3x the CPU for
+# those two components (found with perf; pyproject pins spacy<3.8.8). First slow release:
+SLOW_SPACY = (3, 8, 8)
 
 _models: dict[str, object] = {}
 _lock = threading.Lock()
@@ -77,8 +83,20 @@ def _load(spacy, name: str):
     # (AVX-512), with identical output. Layers take their ops when the pipeline is built.
     from thinc.api import use_ops
 
+    if spacy_is_slow(spacy.__version__):
+        log.warning("spaCy %s parses and finds entities 2-3x slower per CPU-second than 3.8.7 with the same "
+                    "output; newsmill pins spacy<3.8.8 (pip install 'spacy>=3.8,<3.8.8')", spacy.__version__)
     with use_ops("numpy", use_blis=False):
         return spacy.load(name, exclude=list(_UNUSED))
+
+
+def spacy_is_slow(version: str) -> bool:
+    """Whether spaCy ``version`` ("3.8.18") is one of the releases that take the GIL per parser move."""
+    parts = []
+    for piece in version.split(".")[:3]:
+        digits = "".join(itertools.takewhile(str.isdigit, piece))
+        parts.append(int(digits) if digits else 0)
+    return SLOW_SPACY <= tuple(parts) < (3, 9, 0)
 
 
 def _one_blas_thread():

@@ -300,6 +300,42 @@ def test_fast_pipeline_gives_the_same_analysis_as_spacys_default():
     assert [(t.dep_, t.head.i, t.tag_) for t in a] == [(t.dep_, t.head.i, t.tag_) for t in b]
 
 
+@pytest.mark.parametrize("version,slow", [("3.8.7", False), ("3.8.2", False), ("3.8.8", True), ("3.8.18", True),
+                                          ("3.8.10.dev0", True), ("3.8.8rc1", True), ("3.9.0", False)])
+def test_spacy_releases_that_take_the_gil_per_parser_move_are_known(version, slow):
+    from newsmill.tasks.enrich import spacy_is_slow
+
+    assert spacy_is_slow(version) is slow
+
+
+def test_installed_spacy_is_not_a_slow_release(caplog):
+    """pyproject pins spacy<3.8.8: 3.8.8 and later give the same analysis at 2-3x the parser's and
+    the entity recogniser's CPU. A resolver that installs one anyway is caught here, and users who
+    install one get a warning when the model loads."""
+    import logging
+
+    import spacy
+
+    from newsmill.tasks import enrich
+    from newsmill.tasks.enrich import spacy_is_slow
+
+    assert not spacy_is_slow(spacy.__version__), spacy.__version__
+    with caplog.at_level(logging.WARNING, logger="newsmill.tasks.enrich"):
+        enrich._load(spacy, EnrichOptions().model)
+    assert not [r for r in caplog.records if "slower" in r.getMessage()]
+
+    class Slow:
+        __version__ = "3.8.18"
+
+        @staticmethod
+        def load(name, exclude):
+            return (name, exclude)
+
+    with caplog.at_level(logging.WARNING, logger="newsmill.tasks.enrich"):
+        enrich._load(Slow, "some_model")
+    assert any("spaCy 3.8.18" in r.getMessage() and "spacy<3.8.8" in r.getMessage() for r in caplog.records)
+
+
 @pytest.mark.slow
 def test_model_version_without_loading_matches_the_loaded_model():
     """The flow's parent names the model from its package metadata; enrichment records the same."""
