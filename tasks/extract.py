@@ -21,8 +21,9 @@ import re
 from collections.abc import Iterable
 
 import trafilatura
+import trafilatura.utils as trafilatura_utils
 from lxml import etree, html as lxml_html
-from trafilatura.utils import load_html
+from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, is_dubious_html, load_html, repair_faulty_html
 
 from newsmill.config import ExtractOptions
 from newsmill.records import Document, FetchedPage, PageResult
@@ -65,13 +66,16 @@ class ExtractionFailed(Exception):
 
 
 _NOT_TEXT = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
+_NOT_TEXT_CHARS = tuple(map(chr, (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0xFFFD)))
 
 
 def _decode(html: bytes | str) -> str:
     """The page as text, decoded as browsers decode it (:mod:`.encoding`)."""
     text = html if isinstance(html, str) else decode_html(html)
     sample = text[:100_000]
-    bad = len(_NOT_TEXT.findall(sample))
+    # looking for each character with `in` is several times faster than the regex scan, which
+    # only runs to count them when there are any
+    bad = len(_NOT_TEXT.findall(sample)) if any(c in sample for c in _NOT_TEXT_CHARS) else 0
     if sample and bad > 0.05 * len(sample):
         raise ExtractionFailed(ErrorClass.PARSE_ERROR, f"not text: {100 * bad // len(sample)}% undecodable or control characters")
     return text
@@ -277,9 +281,52 @@ def extract_body(tree, url: str | None, ld: dict, opts: ExtractOptions = Extract
     return text
 
 
+# trafilatura's parser (its settings, copied from the parser it uses) with one difference: the
+# element class lookup. lxml.html's is a Python callback run for every element object lxml hands
+# out, and trafilatura's XPath passes hand out hundreds of thousands per page (each attribute
+# string they test carries its element); lxml's C-level default lookup gives every element the
+# same HtmlElement class. The only other difference is that form controls are not lxml.html's
+# FormElement/InputElement/... subclasses, whose form API nothing here uses.
+_HTML_PARSER = trafilatura_utils.HTML_PARSER.copy()
+_HTML_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment, pi=lxml_html.HtmlProcessingInstruction,
+    entity=lxml_html.HtmlEntity))
+# characters libxml2 refuses, which trafilatura's loader removes first (its INVALID_XML_CHARS)
+_XML_INVALID = tuple(map(chr, (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)))
+
+
+def _repair(text_html: str, beginning: str) -> str:
+    """trafilatura's ``repair_faulty_html`` for a text known to hold none of ``_XML_INVALID``: its
+    two markup repairs without its scan of the whole page for those characters (a regex scan
+    that costs more than looking for each character with ``in``)."""
+    if any(c in text_html for c in _XML_INVALID):
+        return repair_faulty_html(text_html, beginning)
+    if "doctype" in beginning:
+        firstline, _, rest = text_html.partition("\n")
+        text_html = DOCTYPE_TAG.sub("", firstline, count=1) + "\n" + rest
+    for line in text_html[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return FAULTY_HTML.sub(r"\1>", text_html, count=1)
+    return text_html
+
+
+def _load_html(text_html: str):
+    """The page's lxml tree as trafilatura's ``load_html`` builds it, with ``_HTML_PARSER``; the odd
+    page that parse does not give a document for goes through ``load_html`` itself (its
+    fallbacks: bytes instead of text, refusing what is no HTML)."""
+    beginning = text_html[:50].lower()
+    try:
+        tree = lxml_html.fromstring(_repair(text_html, beginning), parser=_HTML_PARSER)
+    except (etree.LxmlError, ValueError):  # load_html tries again, as bytes
+        tree = None
+    if tree is None or len(tree) < 1 or (is_dubious_html(beginning) and len(tree) < 2):
+        return load_html(text_html)
+    return tree
+
+
 def _parse(text_html: str):
     try:
-        tree = load_html(text_html)
+        tree = _load_html(text_html)
     except (etree.ParserError, ValueError) as e:
         raise ExtractionFailed(ErrorClass.PARSE_ERROR, f"{type(e).__name__}: {e}") from None
     if tree is None:
@@ -311,16 +358,22 @@ def _drop_leading_title(body: str, titles) -> str:
 # that uses them as layout) stays; so do <form> (ASP.NET wraps whole pages in one), <noscript>
 # and <figure>, which can hold story text.
 _NOT_BODY_TAGS = ("link", "meta", "input", "option", "select", "button", "textarea", "source")
-_NOT_BODY_BLOCKS = etree.XPath(
-    "//*[self::nav or self::footer or self::aside]"
-    "[not(.//h1 or .//article or .//main or .//*[@itemprop='articleBody'])]"
-    "[not(ancestor::nav or ancestor::footer or ancestor::aside)]")
+# //*[self::nav or self::footer or self::aside][not(.//h1 or .//article or .//main or
+#     .//*[@itemprop='articleBody'])][not(ancestor::nav or ancestor::footer or ancestor::aside)],
+# found by tag (lxml's C iteration) instead of testing every element's name in XPath
+_NOT_BODY_BLOCK_TAGS = ("nav", "footer", "aside")
+_HOLDS_STORY = etree.XPath("boolean(.//h1 or .//article or .//main or .//*[@itemprop='articleBody'])")
+
+
+def _not_body_blocks(tree) -> list:
+    return [el for el in tree.iter(*_NOT_BODY_BLOCK_TAGS)
+            if next(el.iterancestors(*_NOT_BODY_BLOCK_TAGS), None) is None and not _HOLDS_STORY(el)]
 
 
 def strip_non_body(tree) -> None:
     """Remove what can never be article text before the body is extracted (see ``_NOT_BODY_TAGS``)."""
     etree.strip_elements(tree, *_NOT_BODY_TAGS, with_tail=False)
-    for el in _NOT_BODY_BLOCKS(tree):
+    for el in _not_body_blocks(tree):
         el.drop_tree()  # keeps the tail text, as trafilatura's own deletion does
 
 
