@@ -157,27 +157,30 @@ def date_from_url(url: str | None) -> str | None:
     return normalize_date("-".join(m.groups()))
 
 
-_MODIFIED_MARK = ('@itemprop="dateModified" or contains(@class, "updated") or contains(@class, "modified") '
-                  'or contains(@class, "Updated")')
+def _marked_modified(time_el) -> bool:
+    """@itemprop="dateModified" or a class with "updated", "modified" or "Updated" (case as written)."""
+    cls = time_el.get("class") or ""
+    return time_el.get("itemprop") == "dateModified" or "updated" in cls or "modified" in cls or "Updated" in cls
 
 
 def time_tag_date(tree, prop: str = "datePublished") -> str | None:
     """<time datetime> marked as the publication (or modification) time, else the first one of the
     article that is not marked as the modification time."""
+    # the <time datetime> elements of the whole document (found by tag: far cheaper than XPath's
+    # //time[...] predicates, which copy each attribute to a string)
+    times = [t for t in tree.getroottree().iter("time") if t.get("datetime") is not None]
     if prop != "datePublished":
-        marked = tree.xpath(f'//time[@datetime][{_MODIFIED_MARK}]/@datetime')
-        return marked[0] if marked else None
-    marked = tree.xpath('//time[@datetime][@itemprop="datePublished" or @pubdate or contains(@class, "published")]'
-                        '/@datetime')
-    if marked:
-        return marked[0]
+        return next((t.get("datetime") for t in times if _marked_modified(t)), None)
+    for t in times:
+        if t.get("itemprop") == "datePublished" or t.get("pubdate") is not None \
+                or "published" in (t.get("class") or ""):
+            return t.get("datetime")
+    unmarked = [t for t in times if not _marked_modified(t)]
     # the first <time> of the article (not of a sidebar): inside <article>/<header> if there is one
-    inside = tree.xpath(f'(//article//time[@datetime][not({_MODIFIED_MARK})] | '
-                        f'//header//time[@datetime][not({_MODIFIED_MARK})])[1]/@datetime')
-    if inside:
-        return inside[0]
-    any_ = tree.xpath(f'(//time[@datetime][not({_MODIFIED_MARK})])[1]/@datetime')
-    return any_[0] if any_ else None
+    for t in unmarked:
+        if next(t.iterancestors("article", "header"), None) is not None:
+            return t.get("datetime")
+    return unmarked[0].get("datetime") if unmarked else None
 
 
 # ---------------------------------------------------------------------------------------------
