@@ -490,8 +490,37 @@ _PUB_KEY = re.compile(r"publish(?!er)|pub_?date|original|created|issued|sailthru
 
 
 _DATEISH = re.compile(r"date|time|byline|meta|info|posted|publish|fecha|datum|data|stamp", re.I)
-_FOLLOWING = etree.XPath("following::*[position() <= 80]")
-_PRECEDING = etree.XPath("preceding::*[position() <= 15]")  # nearest first
+
+
+# XPath's following::*[position() <= n] and preceding::*[position() <= n] (the n nearest elements
+# before, in document order), walked from the element outwards: libxml2 builds the whole axis,
+# most of the page, before it keeps the first n.
+def _following(el, n: int = 80) -> list:
+    out: list = []
+    node = el
+    while node is not None:
+        for sib in node.itersiblings():
+            for d in sib.iter():
+                if isinstance(d.tag, str):
+                    out.append(d)
+                    if len(out) >= n:
+                        return out
+        node = node.getparent()
+    return out
+
+
+def _preceding(el, n: int = 15) -> list:
+    out: list = []  # nearest first
+    node = el
+    while node is not None:
+        for sib in node.itersiblings(preceding=True):
+            for d in reversed(list(sib.iter())):
+                if isinstance(d.tag, str):
+                    out.append(d)
+                    if len(out) >= n:
+                        return out[::-1]
+        node = node.getparent()
+    return out[::-1]
 _MODIFIED_CLASS = re.compile(r"updated|modified", re.I)
 
 
@@ -526,11 +555,11 @@ def _printed_near_headline(page: ParsedPage, loose: bool = False):
         if page.scope is not None:
             yield from _printed_in(page.scope, page.lang, limit=12)
         return
-    following = _FOLLOWING(h1)
+    following = _following(h1)
     first = set(following[:4]) if loose else set()
     # before the headline only inside the article (not the site header's "today" date)
     scope = page.scope
-    preceding = [el for el in _PRECEDING(h1) if scope is not None and _inside(el, scope)]
+    preceding = [el for el in _preceding(h1) if scope is not None and _inside(el, scope)]
     for el in [*following, *preceding]:
         if not isinstance(el.tag, str):
             continue

@@ -66,19 +66,26 @@ class ExtractionFailed(Exception):
 
 
 _NOT_TEXT = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
-_NOT_TEXT_CHARS = tuple(map(chr, (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0xFFFD)))
+# characters libxml2 refuses, which trafilatura's loader removes first (its INVALID_XML_CHARS)
+_XML_INVALID = tuple(map(chr, (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)))
+# both kinds: control characters, U+FFFD (undecodable bytes) and the two XML non-characters
+_SUSPECT_CHARS = tuple(sorted({*_XML_INVALID, "\ufffd"}))
 
 
-def _decode(html: bytes | str) -> str:
-    """The page as text, decoded as browsers decode it (:mod:`.encoding`)."""
+def _decode(html: bytes | str) -> tuple[str, bool]:
+    """The page as text, decoded as browsers decode it (:mod:`.encoding`), and whether it holds no
+    control, undecodable or XML-invalid character at all (the common case, which spares the
+    parse a second look)."""
     text = html if isinstance(html, str) else decode_html(html)
+    # looking for each character with `in` is several times faster than a regex scan, which only
+    # runs to count them when there are any
+    if not any(c in text for c in _SUSPECT_CHARS):
+        return text, True
     sample = text[:100_000]
-    # looking for each character with `in` is several times faster than the regex scan, which
-    # only runs to count them when there are any
-    bad = len(_NOT_TEXT.findall(sample)) if any(c in sample for c in _NOT_TEXT_CHARS) else 0
+    bad = len(_NOT_TEXT.findall(sample))
     if sample and bad > 0.05 * len(sample):
         raise ExtractionFailed(ErrorClass.PARSE_ERROR, f"not text: {100 * bad // len(sample)}% undecodable or control characters")
-    return text
+    return text, False
 
 
 _TOKEN = re.compile(r"\w+")
@@ -137,7 +144,8 @@ def looks_like_article(text: str, anchors: set[str]) -> bool:
 
 
 # parents of paragraphs long enough to be prose: far fewer nodes to test than every <div>
-_SECTION_XPATH = '//p[string-length(normalize-space()) > 80][parent::div[@class] or parent::section[@class]]'
+# (the parent test first: it is cheap and rules out most paragraphs before their text is copied)
+_SECTION_XPATH = '//p[parent::div[@class] or parent::section[@class]][string-length(normalize-space()) > 80]'
 
 
 def _norm_line(s: str) -> str:
@@ -292,14 +300,13 @@ _HTML_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment, pi=lxml_html.HtmlProcessingInstruction,
     entity=lxml_html.HtmlEntity))
 # characters libxml2 refuses, which trafilatura's loader removes first (its INVALID_XML_CHARS)
-_XML_INVALID = tuple(map(chr, (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)))
 
 
-def _repair(text_html: str, beginning: str) -> str:
-    """trafilatura's ``repair_faulty_html`` for a text known to hold none of ``_XML_INVALID``: its
-    two markup repairs without its scan of the whole page for those characters (a regex scan
-    that costs more than looking for each character with ``in``)."""
-    if any(c in text_html for c in _XML_INVALID):
+def _repair(text_html: str, beginning: str, clean: bool = False) -> str:
+    """trafilatura's ``repair_faulty_html``; for a text that holds none of ``_XML_INVALID`` (``clean``:
+    known from :func:`_decode`) its two markup repairs without its regex scan of the whole page
+    for those characters."""
+    if not clean and any(c in text_html for c in _XML_INVALID):
         return repair_faulty_html(text_html, beginning)
     if "doctype" in beginning:
         firstline, _, rest = text_html.partition("\n")
@@ -310,13 +317,13 @@ def _repair(text_html: str, beginning: str) -> str:
     return text_html
 
 
-def _load_html(text_html: str):
+def _load_html(text_html: str, clean: bool = False):
     """The page's lxml tree as trafilatura's ``load_html`` builds it, with ``_HTML_PARSER``; the odd
     page that parse does not give a document for goes through ``load_html`` itself (its
     fallbacks: bytes instead of text, refusing what is no HTML)."""
     beginning = text_html[:50].lower()
     try:
-        tree = lxml_html.fromstring(_repair(text_html, beginning), parser=_HTML_PARSER)
+        tree = lxml_html.fromstring(_repair(text_html, beginning, clean), parser=_HTML_PARSER)
     except (etree.LxmlError, ValueError):  # load_html tries again, as bytes
         tree = None
     if tree is None or len(tree) < 1 or (is_dubious_html(beginning) and len(tree) < 2):
@@ -324,9 +331,9 @@ def _load_html(text_html: str):
     return tree
 
 
-def _parse(text_html: str):
+def _parse(text_html: str, clean: bool = False):
     try:
-        tree = _load_html(text_html)
+        tree = _load_html(text_html, clean)
     except (etree.ParserError, ValueError) as e:
         raise ExtractionFailed(ErrorClass.PARSE_ERROR, f"{type(e).__name__}: {e}") from None
     if tree is None:
@@ -382,10 +389,10 @@ def extract_document(html: bytes | str, url: str | None, opts: ExtractOptions = 
 
     Each field has its chooser (see :mod:`.metadata`); this function only calls them in order.
     """
-    text_html = _decode(html)
+    text_html, clean = _decode(html)
     if not text_html.strip():
         raise ExtractionFailed(ErrorClass.EXTRACT_EMPTY, "empty page")
-    page = parse_page(_parse(text_html), url)
+    page = parse_page(_parse(text_html, clean), url)
     # Scripts, styles and inline SVG are never article text; dropping them once here (after the
     # JSON-LD was read) makes each of trafilatura's many tree walks cheaper.
     etree.strip_elements(page.tree, "script", "style", "svg", "template", with_tail=False)
