@@ -1105,6 +1105,18 @@ def trailing_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
     return RawQuote(q.start, q.end, "direct", _cue_text(verb), base + verb.idx, sp, "trailing_cue")
 
 
+_PUT = frozenset({"put"})
+
+
+def _put_it(tok) -> bool:
+    """'As Ann Lee put it, “...”', 'She put it bluntly: “...”': "put" whose only object is "it" is
+    a verb of saying (the idiom; "put it on the table" is not)."""
+    if not verb_in(tok, _PUT):
+        return False
+    objs = [c for c in tok.children if c.dep_ in {"dobj", "prep", "prt", "dative"}]
+    return len(objs) == 1 and objs[0].dep_ == "dobj" and objs[0].lower_ == "it"
+
+
 def leading_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
     """A cue whose clause runs up to the opening mark: 'She said: “...”', 'He told reporters,
     “...”', 'The minister said that “...”'. Only the cue's own object and adverbs may stand
@@ -1122,7 +1134,7 @@ def leading_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
     for t in reversed(before):
         if t.i < sent_start:
             break
-        if verb_in(t, _cues()):
+        if verb_in(t, _cues()) or _put_it(t):
             verb = t
             break
         if is_verb(t) and t.tag_ != "MD":
