@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -184,6 +185,11 @@ def _mark_at(text: str, i: int, hi: int) -> str:
     return text[i] if text[i] in QUOTE_CHARS else ""
 
 
+def _only_format(s: str) -> bool:
+    """Nothing but spaces and invisible format characters (direction marks, zero-width spaces)."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in s)
+
+
 def quote_spans(text: str, lo: int = 0, hi: int | None = None) -> list[Marked]:
     """Quotations in ``text[lo:hi]`` by their marks, paragraph by paragraph, in text order.
 
@@ -203,6 +209,8 @@ def quote_spans(text: str, lo: int = 0, hi: int | None = None) -> list[Marked]:
             closers = PAIRS.get(mark)
             if mark == "»" and i + 1 < p1 and text[i + 1].isalnum():
                 closers = ("«",)  # German style »...«
+            elif mark == "”" and i + 1 < p1 and text[i + 1].isalnum() and _only_format(text[p0:i]):
+                closers = ("”", "“")  # a paragraph opened with the closing mark, a common slip
             if not closers:
                 # jump to the next quotation mark (a scan per character cost more than the parse rules)
                 m = _MARK_RE.search(text, i + 1, p1)

@@ -270,6 +270,13 @@ VARIANTS = [
     ("'put it' with a place is not",
      'He put it on the shelf. "That shelf was built by my grandfather in a single afternoon," the carpenter said.',
      {"quotes": [Q("That shelf was built by my grandfather", "direct", None, speaker="the carpenter")]}),
+    ("a paragraph opened with the closing mark by mistake",
+     "Readers wrote in all week.\n\u202a”The ferry timetable changes every month and nobody tells the islands,” "
+     "wrote Ingrid Solberg.\nThe operator did not answer.",
+     {"quotes": [Q("The ferry timetable changes every month", "direct", "Ingrid Solberg")]}),
+    ("a closing mark inside a paragraph opens nothing",
+     "She called it “done.” That was the end of it, and the council moved on.",
+     {"not_quotes": ["That was the end of it"]}),
     ("other prepositions are no content",
      "The mayor responded to the storm with new shelters.",
      {"not_quotes": ["the storm"]}),
