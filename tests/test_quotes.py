@@ -368,3 +368,16 @@ def test_nested_report_keeps_both_attributions(text, outer, inner, speaker):
     assert inner in quotes and quotes[inner].speaker != outer, quotes
     if speaker:
         assert quotes[inner].speaker_name == speaker
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # the possessor of another noun phrase is passed over; the subject before it is the speaker
+    ("Coach Daniel Ortega Ruiz, who laughed about Marcus Feld’s habit of changing skates, said "
+     "little after the loss.\n\n“It is hard to watch,” he said.", "Daniel Ortega Ruiz"),
+    ("Helga Brandt called Ingrid Solberg's performance remarkable.\n\n“It moved me to tears,” "
+     "she said.", "Helga Brandt"),
+])
+def test_pronoun_passes_over_a_possessor(text, speaker):
+    e = enrich(text)
+    q = [q for q in e.quotes if q.kind == "direct"]
+    assert q and q[0].speaker_name == speaker
