@@ -359,6 +359,12 @@ def _person_evidence(doc, toks, nouns) -> bool:
     return False
 
 
+def _span_root(toks):
+    """The token of a span whose head lies outside it (or is itself); the last token if none."""
+    ids = {t.i for t in toks}
+    return next((t for t in toks if t.head.i not in ids or t.head.i == t.i), toks[-1])
+
+
 def _first_name_subject(toks) -> bool:
     """"Sigrid Lunde said": two or three words, the first a first name in gender-guesser's list
     (male or female, not an ambiguous one like "Morgan"), the name the subject of a verb."""
@@ -366,7 +372,7 @@ def _first_name_subject(toks) -> bool:
         return False
     if _first_names().get_gender(toks[0].text) not in {"male", "female"}:
         return False
-    root = next((t for t in toks if t.head.i not in {x.i for x in toks} or t.head.i == t.i), toks[-1])
+    root = _span_root(toks)
     return root.dep_ in {"nsubj", "nsubjpass"} and is_verb(root.head)
 
 
@@ -571,8 +577,7 @@ def _named_as_place(doc, toks) -> bool:
     """Syntax that says a name is a place's: "the town of X", "the capital X" (the place noun,
     in lower case, right before the name or governing it through "of"), "X county"."""
     first, last = toks[0], toks[-1]
-    ids = {t.i for t in toks}
-    root = next((t for t in toks if t.head.i not in ids or t.head.i == t.i), last)
+    root = _span_root(toks)
     prev = doc[first.i - 1] if first.i > 0 else None
     if prev is not None and prev.is_lower and prev.lower_ in PLACE_NOUNS and prev.tag_ in {"NN", "NNS"}:
         return True
