@@ -299,7 +299,6 @@ _HTML_PARSER = trafilatura_utils.HTML_PARSER.copy()
 _HTML_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment, pi=lxml_html.HtmlProcessingInstruction,
     entity=lxml_html.HtmlEntity))
-# characters libxml2 refuses, which trafilatura's loader removes first (its INVALID_XML_CHARS)
 
 
 def _repair(text_html: str, beginning: str, clean: bool = False) -> str:
