@@ -1396,8 +1396,74 @@ def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[
                if d.kind == "direct" or t.strategy == "indirect_object"):
             continue
         out.append(t)
+    _bind_to_reporter(ctx, out)
     out.sort(key=lambda r: (r.start, r.end))
     return out
+
+
+_CLAUSE_DEPS = frozenset({"ccomp"})
+
+
+def _reporter_of(ctx: _Ctx, cue, sp: Speaker) -> Speaker | None:
+    """The speaker of the report a pronoun's cue is the content of, when the pronoun agrees with
+    it: in "Ada Kim said she wants “…”" the reporter is Kim ("she" is bound to the subject of the
+    clause it is the complement of), so is the quotation's source. None when the cue is no such
+    complement or the reporter does not agree (number; gender of "he"/"she" against the other
+    pronoun or a known first name; an organisation or place for "he"/"she")."""
+    v, hops = cue, 0
+    while v.dep_ in _CLAUSE_DEPS and hops < 2:
+        v, hops = v.head, hops + 1
+        if not verb_in(v, _cues()):
+            continue
+        subj = _subject(v)
+        if subj is None or subj.i > cue.i:
+            return None
+        outer = _speaker_at(ctx, subj)
+        if outer is None:
+            return None
+        if outer.kind == "pronoun":
+            return outer if outer.head == sp.head or (outer.gender and outer.gender == sp.gender) \
+                or (outer.plural and sp.plural) else None
+        if sp.plural != outer.plural:
+            return None
+        if sp.gender:
+            ante = _resolve_relative(subj)
+            if ante is None or ante.ent_type_ in {"ORG", "GPE", "NORP", "LOC", "FAC"}:
+                return None
+            if outer.kind == "nominal" and not outer.person:
+                return None
+            if outer.kind == "name":
+                g = first_name_gender(ctx.text[outer.name_start:outer.name_end])
+                if g and g != sp.gender:
+                    return None
+        return outer
+    return None
+
+
+def _bind_to_reporter(ctx: _Ctx, out: list[RawQuote]) -> None:
+    """A pronoun speaking inside another report's content gives way to that report's speaker
+    (:func:`_reporter_of`): "X said he believes “…”" is X's quotation, and the pronoun needs
+    no resolution across the discourse."""
+    doc = ctx.doc
+    swap: dict[int, Speaker] = {}
+    for q in out:
+        sp = q.speaker
+        if sp is None or sp.kind != "pronoun" or q.cue_start is None or id(sp) in swap:
+            continue
+        if sp.head not in PRONOUNS | {"they"}:
+            continue
+        at = q.cue_start - ctx.base
+        if not 0 <= at < len(doc_text(doc)):
+            continue
+        span = doc.char_span(at, at + 1, alignment_mode="expand")
+        if span is None:
+            continue
+        outer = _reporter_of(ctx, span[0], sp)
+        if outer is not None:
+            swap[id(sp)] = outer
+    for q in out:
+        if q.speaker is not None and id(q.speaker) in swap:
+            q.speaker = swap[id(q.speaker)]
 
 
 # ---------------------------------------------------------------------------------------------

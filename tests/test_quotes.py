@@ -381,3 +381,20 @@ def test_pronoun_passes_over_a_possessor(text, speaker):
     e = enrich(text)
     q = [q for q in e.quotes if q.kind == "direct"]
     assert q and q[0].speaker_name == speaker
+
+
+@pytest.mark.parametrize("text, quote, speaker, name", [
+    # the pronoun subject of a report's content clause is bound to the reporter
+    ("Tove Ekdal, a ferry pilot from Narvik, said she wants “a harbour that stays open all winter.”",
+     "a harbour that stays open all winter.", "Tove Ekdal", "Tove Ekdal"),
+    ("Rasmus Holt stopped by the stall on Friday. Anneli Varga told reporters that she believes "
+     "the market will close by spring.", "the market will close by spring", "Anneli Varga", "Anneli Varga"),
+    # no agreement, no binding: a man's first name is not "she", a company is not "he"
+    ("Viktor Lundgren said she believes the strike will end soon.", "the strike will end soon", "she", None),
+    ("Brightwater Holdings Inc. said he believes the strike will end soon.", "the strike will end soon", "he", None),
+])
+def test_pronoun_in_a_report_is_bound_to_the_reporter(text, quote, speaker, name):
+    e = enrich(text)
+    q = [q for q in e.quotes if q.text == quote]
+    assert q, [x.text for x in e.quotes]
+    assert q[0].speaker == speaker and (name is None or q[0].speaker_name == name), q[0]
