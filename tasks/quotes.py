@@ -140,8 +140,9 @@ def _segment(doc):
 
 def _datelines(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     out = []
+    spoken = transcript_lines(text)
     for p0, p1 in paragraphs(text, lo, hi):
-        d = dateline(text, p0, p1)
+        d = dateline(text, p0, p1) if p0 not in spoken else None
         if d is not None:
             out.append((p0, d))
     return out
@@ -858,18 +859,53 @@ def according_to(ctx: _Ctx) -> list[RawQuote]:
 _HEADLINE_NAME = re.compile(r"((?:[A-Z][\w.'’-]*\s+){0,4}[A-Z][\w'’-]*):[ \t]+(?=\S)")
 
 
+@lru_cache(maxsize=8)
+def transcript_lines(text: str) -> frozenset[int]:
+    """Starts of the paragraphs of a transcript ('TAPPER: And you support him?' / 'FALLIN: I
+    do.'): lines that open with a speaker label and a colon, in an article where at least three
+    lines do so and some label comes back. Such a label is a speaker, not a dateline. 'Q:' and
+    'A:' name no one and are left out."""
+    found: dict[int, str] = {}
+    for p0, p1 in paragraphs(text):
+        m = _HEADLINE_NAME.match(text, p0, p1)
+        if m and text[m.end()] not in QUOTE_CHARS and len(m.group(1).split()) <= 3 and len(m.group(1)) > 1:
+            found[p0] = " ".join(m.group(1).split()).lower()
+    labels = list(found.values())
+    if len(labels) < 3 or len(set(labels)) == len(labels):
+        return frozenset()
+    return frozenset(found)
+
+
+def _named_elsewhere(doc, toks) -> bool:
+    """Does the label's last word name a person or organisation elsewhere in the parsed text?
+    A headline alone is too short for the model to type its names ('Lynch: No outside ...')."""
+    last = toks[-1].text.lower()
+    return any(e.label_ in {"PERSON", "ORG"} and e[-1].lower_ == last and e.start > toks[-1].i for e in doc.ents)
+
+
 def headline_colon(ctx: _Ctx) -> list[RawQuote]:
     """A line that opens with a name and a colon reports what that person or organisation said:
-    'Graham: Party Will Lose the Senate'. Not a dateline ('DHAKA: ...'; :func:`dateline`), and
-    not when quotation marks follow (:func:`colon_intro` takes those)."""
+    'Graham: Party Will Lose the Senate', 'Poll: Ortiz leads in the west'. The label is a name
+    the model types as a person or organisation here or later in the article, or an agent noun
+    (:data:`_AGENT_SUFFIX`: a poll, a report). Not a dateline ('DHAKA: ...'; :func:`dateline`),
+    and not when quotation marks follow (:func:`colon_intro` takes those). In a transcript
+    (:func:`transcript_lines`) every labelled line is its speaker's words, verbatim."""
     doc, text, base = ctx.doc, ctx.text, ctx.base
     out = []
+    transcript = transcript_lines(text)
     for p0, p1 in paragraphs(text, base, base + len(doc_text(doc))):
         m = _HEADLINE_NAME.match(text, p0, p1)
-        if not m or dateline(text, p0, p1) is not None or text[m.end()] in QUOTE_CHARS:
+        if not m or text[m.end()] in QUOTE_CHARS:
+            continue
+        spoken = p0 in transcript
+        if not spoken and dateline(text, p0, p1) is not None:
             continue
         toks = [t for t in _tokens_between(doc, p0 - base, m.end(1) - base) if not t.is_space]
-        if not toks or not any(t.ent_type_ in {"PERSON", "ORG"} for t in toks):
+        if not toks:
+            continue
+        named = any(t.ent_type_ in {"PERSON", "ORG"} for t in toks) or _named_elsewhere(doc, toks)
+        agent = not (named or spoken) and len(toks) == 1 and bool(_AGENT_SUFFIX.search(toks[0].lower_))
+        if not (spoken or named or agent):
             continue
         titles = _titles()
         had_title = any(t.lower_.rstrip(".") in titles for t in toks[:-1])
@@ -877,15 +913,16 @@ def headline_colon(ctx: _Ctx) -> list[RawQuote]:
         while len(names) > 1 and names[0].lower_.rstrip(".") in titles:
             names = names[1:]
         c0, c1 = m.end(), p1
-        while c1 > c0 and (text[c1 - 1].isspace() or text[c1 - 1] in QUOTE_CHARS + "."):
+        while c1 > c0 and (text[c1 - 1].isspace() or (not spoken and text[c1 - 1] in QUOTE_CHARS + ".")):
             c1 -= 1
         if c1 - c0 < 10:
             continue
         head = names[-1]
-        sp = Speaker(base + toks[0].idx, base + head.idx + len(head.text), "name", base + names[0].idx,
-                     base + head.idx + len(head.text), person=had_title or head.ent_type_ == "PERSON",
-                     head=head.lower_)
-        out.append(RawQuote(c0, c1, "indirect", ":", m.end(1), sp, "headline_colon"))
+        sp = Speaker(base + toks[0].idx, base + head.idx + len(head.text), "nominal" if agent else "name",
+                     None if agent else base + names[0].idx, None if agent else base + head.idx + len(head.text),
+                     person=had_title or spoken or head.ent_type_ == "PERSON", head=head.lower_)
+        out.append(RawQuote(c0, c1, "direct" if spoken else "indirect", ":", m.end(1), sp,
+                            "transcript" if spoken else "headline_colon"))
     return out
 
 
@@ -1104,6 +1141,10 @@ def trailing_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
             subj = between[-1] if between else None
     if verb is None or subj is None:
         return None
+    if subj.i < verb.i and any(_own_clause(verb, c) for c in verb.children):
+        # the verb reports a clause of its own right after it ('“...,” but he denied that they
+        # were there'): it is that clause's cue, not the quotation's
+        return None
     sp = speaker_of(subj, ctx.lo_token(subj))
     if sp is None:
         return None
@@ -1111,6 +1152,23 @@ def trailing_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
     if q.start - 1 <= sp.start < q.end + 1:
         return None
     return RawQuote(q.start, q.end, "direct", _cue_text(verb), base + verb.idx, sp, "trailing_cue")
+
+
+def _own_clause(verb, c) -> bool:
+    """Is ``c`` a content clause that follows the cue ``verb`` directly (no comma, dash or
+    quotation mark between: '... he claimed they had never met', not '..., he said, “And ...'
+    nor '... said Lee, who ...', where the parser hangs the next clause on the cue)?"""
+    if c.dep_ != "ccomp" or c.left_edge.i <= verb.i:
+        return False
+    doc = verb.doc
+    # nothing but an adverb may stand between: after an object ('told a crowd that the police
+    # put at 2,000') the parser often reads a relative clause as the content
+    if any(doc[i].tag_ not in {"RB", "IN"} for i in range(verb.i + 1, c.left_edge.i)):
+        return False
+    subj = [s for s in c.children if s.dep_ in SPEECH_SUBJ]
+    gap = doc[verb.i + 1:c.left_edge.i + 1].text
+    return bool(subj) and subj[0].tag_ not in {"WDT", "WP", "WP$"} and \
+        not re.search(r"[,;:—–(]|--", gap) and not any(ch in QUOTE_CHARS for ch in gap)
 
 
 _PUT = frozenset({"put"})
@@ -1379,9 +1437,11 @@ def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[
     ctx.indirect = indirect_quotes(ctx)
     marked = quote_spans(text, base, seg_end)
     out = direct_quotes(ctx, marked, min_unattributed_words)
-    # a content that starts with a quoted object ('want “a deal” before ...') is no quote
+    # an object content that starts with a quoted object ('want “a deal” before ...') is no
+    # quote; a content clause that opens with a quoted word ('argued that “liberals” let ...') is
     short_starts = [(q.open_at, q.start) for q in marked if _short_object(text, q)]
-    ctx.indirect = [t for t in ctx.indirect if not any(o <= t.start <= s0 for o, s0 in short_starts)]
+    ctx.indirect = [t for t in ctx.indirect if t.strategy == "indirect_clause"
+                    or not any(o <= t.start <= s0 for o, s0 in short_starts)]
     # one cue, one content: a cue that attributes a quotation reports nothing else
     used_cues = {r.cue_start for r in out if r.cue_start is not None and r.strategy in
                  {"trailing_cue", "leading_cue", "cue_in_parse", "colon_clause"}}

@@ -398,3 +398,69 @@ def test_pronoun_in_a_report_is_bound_to_the_reporter(text, quote, speaker, name
     q = [q for q in e.quotes if q.text == quote]
     assert q, [x.text for x in e.quotes]
     assert q[0].speaker == speaker and (name is None or q[0].speaker_name == name), q[0]
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The senator argued that “liberals” allowed crime to flourish in the cities.",
+     "allowed crime to flourish in the cities", "The senator"),
+    ('Officials at the port warned that "outsiders" would buy up the old warehouses.',
+     "would buy up the old warehouses", "Officials at the port"),
+])
+def test_content_clause_opening_with_a_quoted_word_is_a_quote(text, content, speaker):
+    """A quoted word opening a content clause is part of the report, not a quoted object that
+    makes the clause no quote ('want “a deal” before ...' stays out)."""
+    e = enrich(text)
+    assert any(q.kind == "indirect" and content in q.text and q.speaker == speaker for q in e.quotes), e.quotes
+
+
+@pytest.mark.parametrize("text, content, not_cue", [
+    ("Although Okafor told the board that she and the contractor had “spoken a few times,” she "
+     "insisted they had never signed anything.", "they had never signed anything", "insisted"),
+    ("The coach spoke of “a long season, with many injuries,” but he denied that his players were tired.",
+     "his players were tired", "denied"),
+])
+def test_cue_with_its_own_clause_is_not_the_quotations(text, content, not_cue):
+    """A verb after a quotation that reports a clause of its own is that clause's cue; it does
+    not attribute the quotation before it (which before took it and lost the clause)."""
+    e = enrich(text)
+    assert any(q.kind == "indirect" and q.text == content for q in e.quotes), e.quotes
+    assert not any(q.kind == "direct" and q.cue == not_cue for q in e.quotes), e.quotes
+
+
+def test_split_quotation_keeps_its_trailing_cue():
+    e = enrich("“We will not give up,” Ruiz said, “and we will be back next year.”")
+    assert [q.speaker_name for q in e.quotes if q.kind == "direct"] == ["Ruiz", "Ruiz"]
+
+
+def test_headline_label_named_later_in_the_article():
+    """A headline's 'Name: ...' is too short for the model to type the name; the same name typed
+    a person later in the article makes it a speaker."""
+    e = enrich("Okafor: Port Strike Will End by Friday\n"
+               "Dock union leader Adaeze Okafor spoke to reporters on Monday in Lagos.")
+    q = [q for q in e.quotes if q.text == "Port Strike Will End by Friday"]
+    assert q and q[0].speaker == "Okafor" and q[0].speaker_name == "Adaeze Okafor", e.quotes
+
+
+def test_headline_label_that_is_an_agent_noun():
+    e = enrich("Survey: Most Riders Want Later Trains on Weekends\nThe transit board meets next week.")
+    q = [q for q in e.quotes if q.text.startswith("Most Riders Want Later Trains")]
+    assert q and q[0].speaker == "Survey" and q[0].speaker_name is None, e.quotes
+
+
+def test_transcript_labels_are_speakers_not_datelines():
+    text = ("The interview has been edited for length.\n"
+            "HOLM: Will the harbour reopen before the winter storms?\n"
+            "VARGAS: We expect the north quay to be ready by November.\n"
+            "HOLM: And the south quay?\n"
+            "VARGAS: That one needs a new crane, which will take another year.\n")
+    e = enrich(text)
+    by_text = {q.text: q for q in e.quotes}
+    assert by_text["We expect the north quay to be ready by November."].speaker_name == "Vargas", e.quotes
+    assert by_text["Will the harbour reopen before the winter storms?"].speaker == "HOLM", e.quotes
+    assert all(q.kind == "direct" for t, q in by_text.items() if t.startswith(("We expect", "That one"))), e.quotes
+
+
+def test_question_and_answer_letters_name_no_one():
+    text = ("Q: Will the harbour reopen?\nA: Not before November.\nQ: Why so late?\n"
+            "A: The crane has not arrived yet from the supplier in Rotterdam.\n")
+    assert not any(q.speaker in {"Q", "A"} for q in enrich(text).quotes)
