@@ -109,8 +109,12 @@ def newsmill_system(config: str | None = None):
 def trafilatura_system(**kwargs):
     import trafilatura
 
+    from newsmill.tasks.pruning import trafilatura_xpaths
+
     def fn(html: bytes, url: str):
-        text = trafilatura.extract(html, url=url or None, **kwargs)
+        # plain trafilatura: with its own pruning XPaths, not the walks newsmill puts in their place
+        with trafilatura_xpaths():
+            text = trafilatura.extract(html, url=url or None, **kwargs)
         return text or "", int(not text)
 
     label = "trafilatura " + trafilatura.__version__ + (" " + ",".join(f"{k}={v}" for k, v in kwargs.items())

@@ -29,6 +29,7 @@ from newsmill.config import ExtractOptions
 from newsmill.records import Document, FetchedPage, PageResult
 from newsmill.tasks.boilerplate import strip_boilerplate_lines, strip_leading_bylines, strip_repeated_lines
 from newsmill.outcomes import ErrorClass
+from newsmill.tasks import pruning
 from newsmill.tasks.encoding import decode_html
 from newsmill.tasks.bylines import choose_authors, clean_authors
 from newsmill.tasks.dates import choose_modified, choose_published, normalize_date
@@ -48,6 +49,10 @@ from newsmill.tasks.metadata import (
 )
 
 log = logging.getLogger(__name__)
+
+# trafilatura's pruning XPaths run as tree walks that find the same elements (about a fifth less
+# CPU per page; see :mod:`.pruning`)
+pruning.install()
 
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+newsmill-3"
 
