@@ -80,7 +80,9 @@ class Walk:
 
 # Each test is the predicate of the XPath named, clause by clause in the XPath's order; `p` are
 # its re:test expressions in the order written. `el.get` is libxml2's attribute lookup, the value
-# XPath's @name gives (the first, if the markup repeats an attribute).
+# XPath's @name gives (the first, if the markup repeats an attribute). An absent attribute is ''
+# to XPath, and none of the expressions matches '' (a walk whose XPath has one that does is not
+# installed), so a regex runs only on attributes that are there.
 
 def _overall_discard_0(el, p) -> bool:
     get = el.get
@@ -88,35 +90,37 @@ def _overall_discard_0(el, p) -> bool:
     return (get("data-lp-replacement-content") is not None
             or "nav" in (get("role") or "").replace("N", "n")
             or "MostPopularStories" in (get("data-component") or "")
-            or p[0].search(_first(el, "id", "class", i, c)) is not None
-            or p[1].search(i or "") is not None
-            or p[2].search(c or "") is not None)
+            or ((i is not None or c is not None) and (
+                p[0].search(_first(el, "id", "class", i, c)) is not None
+                or (i is not None and p[1].search(i) is not None)
+                or (c is not None and p[2].search(c) is not None))))
 
 
 def _overall_discard_1(el, p) -> bool:
     get = el.get
-    i, c, s, h = get("id"), get("class"), get("style"), get("aria-hidden")
-    if i is None and c is None and s is None and h is None:
-        return _OVERALL_DISCARD_1_BARE
+    i, c, s = get("id"), get("class"), get("style")
     return (c == "comments-title"
-            or _first(el, "id", "class", i, c).startswith("reply-")
-            or p[0].search(_first(el, "id", "style", i, s)) is not None
+            or ((i is not None or c is not None) and _first(el, "id", "class", i, c).startswith("reply-"))
+            or ((i is not None or s is not None) and p[0].search(_first(el, "id", "style", i, s)) is not None)
             or (s is not None and ("display:none" in s or "display: none" in s))
-            or p[1].search(i or "") is not None
-            or p[2].search(c or "") is not None
-            or h == "true")
+            or (i is not None and p[1].search(i) is not None)
+            or (c is not None and p[2].search(c) is not None)
+            or get("aria-hidden") == "true")
 
 
 def _comments(el, p) -> bool:
     get = el.get
-    return p[0].search(get("id") or "") is not None or p[1].search(get("class") or "") is not None
+    i, c = get("id"), get("class")
+    return (i is not None and p[0].search(i) is not None) or (c is not None and p[1].search(c) is not None)
 
 
 def _comments_and_lists(el, p) -> bool:
+    if not _comments(el, p):
+        return False
     get = el.get
-    return (_comments(el, p)
-            and (el.tag not in ("ol", "ul") or p[2].search(get("id") or "") is not None
-                 or p[3].search(get("class") or "") is not None))
+    i, c = get("id"), get("class")
+    return (el.tag not in ("ol", "ul") or (i is not None and p[2].search(i) is not None)
+            or (c is not None and p[3].search(c) is not None))
 
 
 def _raw_tree_prune_0(el, p) -> bool:
@@ -137,8 +141,12 @@ def _teaser(el, p) -> bool:
 
 def _precision_1(el, p) -> bool:
     get = el.get
-    first = _first(el, "id", "class", get("id"), get("class"))
-    return p[0].search(first) is not None or p[1].search(first) is not None or "border" in (get("style") or "")
+    i, c = get("id"), get("class")
+    if i is not None or c is not None:
+        first = _first(el, "id", "class", i, c)
+        if p[0].search(first) is not None or p[1].search(first) is not None:
+            return True
+    return "border" in (get("style") or "")
 
 
 _X = traf_xpaths
@@ -180,19 +188,14 @@ _ORIGINALS = [(lst, spec[1], xp) for spec, lst, xp in _available()]
 WALKS: tuple[Walk, ...] = tuple(Walk(name, xp, sha1, tags, test)
                                 for (_, _, name, sha1, tags, test), _, xp in _available())
 
-# what overall-discard-1's XPath says of an element with none of the attributes it tests (its
-# expressions could match ''): asked of the XPath itself, once
-_OVERALL_DISCARD_1_BARE = any(w.xpath(etree.fromstring("<div><div/></div>"))
-                              for w in WALKS if w.name == "overall-discard-1")
-
-
 def install() -> list[str]:
     """Put each walk in place of its XPath in trafilatura's lists; the names of those installed.
 
-    Idempotent. A walk whose XPath's text changed (another trafilatura) is not installed."""
+    Idempotent. A walk whose XPath's text changed (another trafilatura), or has an expression that
+    matches '' (which the walks skip on absent attributes), is not installed."""
     done = []
     for walk, (lst, i, xp) in zip(WALKS, _ORIGINALS):
-        if walk.matches_its_xpath:
+        if walk.matches_its_xpath and not any(p.search("") for p in walk.patterns):
             lst[i] = walk
             done.append(walk.name)
         else:

@@ -164,3 +164,19 @@ def test_first_attribute_follows_the_markup_order():
     assert pruning._first(el, "id", "class", "i", "c") == "i"
     assert pruning._first(el, "id", "style", "i", None) == "i"
     assert pruning._first(el, "style", "x", None, None) == ""
+
+
+def test_a_walk_whose_expression_matches_nothing_at_all_is_not_installed(monkeypatch):
+    """The walks skip the regexes on absent attributes, which XPath tests as ''."""
+    import re
+
+    walk = pruning.WALKS[1]
+    lst, i, xpath = pruning._ORIGINALS[1]
+    monkeypatch.setattr(walk, "patterns", [*walk.patterns, re.compile("x?")])
+    try:
+        assert walk.name not in pruning.install()
+        assert lst[i] is xpath
+    finally:
+        monkeypatch.undo()
+        pruning.install()
+    assert lst[i] is walk
