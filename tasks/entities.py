@@ -460,8 +460,11 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         if title_words and label != "PERSON":
             label = labels.PERSON
         weak = False
+        cut_away: set[int] = set()
         if label == "PERSON" and not ent.ent_id_:
-            toks, weak = _cut_non_name_words(toks, parts)
+            kept, weak = _cut_non_name_words(toks, parts)
+            cut_away = {t.i for t in toks} - {t.i for t in kept}
+            toks = kept
         # a score glued to a team, a country or a player ("Sweden 1 – 0 Korea Republic", "Jane
         # Doe 5-0-31-0"): the name ends before the first number followed by a dash and a number
         for i in range(1, len(toks)):
@@ -480,7 +483,7 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             span_i = {t.i for t in ent}
             while toks[0].i > 0:
                 prev = doc[toks[0].i - 1]
-                if prev.i in taken and prev.i not in span_i:
+                if (prev.i in taken and prev.i not in span_i) or prev.i in cut_away:
                     break
                 # a name particle in any case ("Van der Berg", "Ahmed al-Rashidi")
                 if prev.lower_ in parts and not prev.is_stop and prev.is_alpha and prev.i + 1 == toks[0].i:
@@ -662,6 +665,13 @@ def _cut_non_name_words(toks, parts) -> tuple[list, bool]:
     # a name as adjectives ("the mountainous Jebel al-Akhdar")
     while len(toks) > 1 and toks[0].is_sent_start and toks[0].tag_ in _NOT_NAME_TAGS \
             and toks[0].lower_ not in parts and not is_first_name(toks[0].text):
+        toks, cut = toks[1:], True
+    # a word in lower case opens no name but a particle ("rang Taylor": the tagger made the verb
+    # a proper noun); nor does a sentence's first word in "-ing" that is no first name ("Hosting
+    # Lee at the summit ...": a gerund, capitalised only because it opens the sentence)
+    while len(toks) > 1 and toks[0].is_alpha and (
+            (toks[0].is_lower and toks[0].lower_ not in parts)
+            or (toks[0].is_sent_start and toks[0].lower_.endswith("ing") and not is_first_name(toks[0].text))):
         toks, cut = toks[1:], True
     words = [t for t in toks if t.is_alpha]
     if len(words) >= 3 and toks[0].is_alpha and toks[0].lower_ not in parts \

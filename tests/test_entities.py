@@ -334,3 +334,15 @@ def test_person_whose_surname_is_an_acronym_is_the_organisation():
     got = [(text[m.start:m.end], m.label, m.name) for m in canonicalise(mentions, text)]
     assert ("UDA", "ORG", "UDA") in got and ("UDA", "PERSON", "UDA") not in got, got
     assert ("Charles VI", "PERSON", "Charles VI") in got and ("Ivan Sokol", "PERSON", "Ivan Sokol") in got, got
+
+
+@pytest.mark.parametrize("text,word", [
+    # a verb the tagger made a proper noun, in lower case
+    ("Dr. Erik Holm picked up the phone and rang Taylor.", "rang"),
+    # a gerund opening its sentence, capitalised only for that
+    ("Maren Solheim has admired Tim Cook for years.\nHosting Cook at the summit is our dream, Solheim said.",
+     "Hosting"),
+])
+def test_word_glued_before_a_name_is_no_part_of_it(text, word):
+    e = enrich(text)
+    assert not any(word in m.text or word in (m.name or "") for m in e.entities), e.entities

@@ -464,3 +464,33 @@ def test_question_and_answer_letters_name_no_one():
     text = ("Q: Will the harbour reopen?\nA: Not before November.\nQ: Why so late?\n"
             "A: The crane has not arrived yet from the supplier in Rotterdam.\n")
     assert not any(q.speaker in {"Q", "A"} for q in enrich(text).quotes)
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # one word the article never gives a first name, a gendered first name or a title: no person
+    ("Petra Lund has spent years planning a return to the Moon.\n"
+     "“We are still years away from landing there,” she said.", "Petra Lund"),
+    ("Trygve Haug was signed to Decca as a songwriter and flew to Memphis. Decca’s music division "
+     "sent him some demos.\n“It grabbed me the moment I heard it,” he said.", "Trygve Haug"),
+    # a title, a gendered first name: persons, even in one word
+    ("Lena Kovac met Dr. Marsh at the clinic.\n“We talked for an hour,” he said.", "Marsh"),
+    ("Susan waited by the gate with Pieter Claes.\n“I knew she would come,” she said.", "Susan"),
+    # one word that speaks itself in the article is a speaker, so a person for "he"
+    ("The hearing ran late.\n“We will appeal,” Okonkwo said.\n“It is not over,” he said.", "Okonkwo"),
+])
+def test_pronoun_antecedent_must_be_a_person_by_the_article(text, speaker):
+    e = enrich(text)
+    q = [q for q in e.quotes if q.kind == "direct"]
+    assert q and q[0].speaker_name == speaker, q
+
+
+@pytest.mark.parametrize("text, quote", [
+    ("Mayor Ines Kowal called the levy “a fair price for clean water,” and she vowed to hold the rate.",
+     "a fair price for clean water,"),
+    ("The coach praised the “grit and patience of the whole squad,” but he warned against complacency.",
+     "grit and patience of the whole squad,"),
+])
+def test_coordinated_clause_after_a_quotation_is_not_its_cue(text, quote):
+    e = enrich(text)
+    q = [q for q in e.quotes if q.text == quote]
+    assert not q or q[0].cue not in {"vowed", "warned"}, q
