@@ -1,7 +1,8 @@
 """trafilatura's pruning XPaths, as tree walks that find the same elements faster.
 
 Before and during its extraction trafilatura deletes boilerplate with the XPaths of its
-``xpaths.py`` (``OVERALL_DISCARD_XPATH``, ``REMOVE_COMMENTS_XPATH`` ...). They test ``@id``,
+``xpaths.py`` (``OVERALL_DISCARD_XPATH``, ``REMOVE_COMMENTS_XPATH`` ...), and its main extractor
+looks for the article's container with ``BODY_XPATH``. They test ``@id``,
 ``@class`` and ``@style`` with EXSLT ``re:test``, which lxml runs as a Python callback for every
 test of every element, whether the element has the attribute or not, and they were about a
 third of the CPU of an extraction. Each walk here visits the elements its XPath visits, applies
@@ -33,14 +34,15 @@ from lxml import etree
 
 log = logging.getLogger(__name__)
 
-_RE_TEST = re.compile(r"re:test\((@[\w|@-]+), '([^']*)'\)")
+_RE_TEST = re.compile(r"re:test\((@[\w|@-]+), '([^']*)'(?:, '(\w*)')?\)")
 # The element types trafilatura's discard XPaths select with self::div or self::item or ...
 _BLOCKS = ("div", "item", "list", "p", "section", "span")
 
 
 def _patterns(xpath: etree.XPath) -> list[re.Pattern]:
     """The regular expressions of the ``re:test`` calls of ``xpath``, in the order written."""
-    return [re.compile(p) for _, p in _RE_TEST.findall(xpath.path)]
+    # lxml compiles with re.IGNORECASE when the flags argument holds an 'i'
+    return [re.compile(p, re.I if "i" in flags else 0) for _, p, flags in _RE_TEST.findall(xpath.path)]
 
 
 def _first(el, a: str, b: str, va: str | None, vb: str | None) -> str:
@@ -59,8 +61,11 @@ class Walk:
     element, it returns the same list of descendant elements, in document order."""
 
     def __init__(self, name: str, xpath: etree.XPath, sha1: str, tags: tuple[str, ...] | None,
-                 test: Callable[[etree._Element, list[re.Pattern]], bool]):
+                 test: Callable[[etree._Element, list[re.Pattern]], bool], select: str = "all"):
         self.name, self.xpath, self.sha1, self.tags, self._test = name, xpath, sha1, tags, test
+        # "all": .//*[test]; "first": (.//*[test])[1]; "first-child": .//*[test][1], the first
+        # matching child of each element
+        self.select = select
         self.patterns = _patterns(xpath)
 
     @property
@@ -72,6 +77,17 @@ class Walk:
         test, pats = self._test, self.patterns
         # tag=Element: elements only, like XPath's `*` (no comments or processing instructions)
         nodes = tree.iterdescendants(self.tags) if self.tags else tree.iterdescendants(etree.Element)
+        if self.select == "first":
+            return next(([el] for el in nodes if test(el, pats)), [])
+        if self.select == "first-child":
+            out, parents = [], set()
+            for el in nodes:
+                if test(el, pats):
+                    parent = el.getparent()
+                    if parent not in parents:  # proxies kept alive in the set compare by identity
+                        parents.add(parent)
+                        out.append(el)
+            return out
         return [el for el in nodes if test(el, pats)]
 
     def __repr__(self) -> str:
@@ -149,6 +165,39 @@ def _precision_1(el, p) -> bool:
     return "border" in (get("style") or "")
 
 
+_CONTENT_BLOCKS = ("article", "div", "main", "section")
+
+
+def _body_0(el, p) -> bool:
+    get = el.get
+    i, c = get("id"), get("class")
+    return (c == "post" or c == "entry" or get("itemprop") == "articleBody" or i == "articleContent"
+            or (i is not None and p[0].search(i) is not None)
+            or (c is not None and p[1].search(c) is not None))
+
+
+_STORY_CLASSES = frozenset(("postarea", "art-postcontent", "text", "cell", "story"))
+
+
+def _body_2(el, p) -> bool:
+    get = el.get
+    i, c = get("id"), get("class")
+    return (get("role") == "article" or i == "article" or i == "story" or c in _STORY_CLASSES
+            or (i is not None and p[0].search(i) is not None)
+            or (c is not None and (p[1].search(c) is not None or p[2].search(c) is not None)))
+
+
+def _body_3(el, p) -> bool:
+    get = el.get
+    i, c = get("id"), get("class")
+    return (i == "content" or c == "content"
+            or (i is not None and (p[0].search(i) is not None
+                                   or "main-content" in i.replace("C", "c").replace("M", "m")))
+            or (c is not None and (p[1].search(c) is not None
+                                   or "main-content" in c.replace("C", "c").replace("M", "m")
+                                   or "page-content" in c.replace("C", "c").replace("P", "p"))))
+
+
 _X = traf_xpaths
 # (list name, index, walk name, sha1 of the XPath text the walk was written for, tags, test)
 _SPECS = (
@@ -168,6 +217,10 @@ _SPECS = (
      _BLOCKS, _teaser),
     ("PRECISION_DISCARD_XPATH", 1, "precision-discard-1", "1333a88a43255a90e57fad382aa978fb9b88f8bd",
      _BLOCKS, _precision_1),
+    # where the main extractor looks for the article (the first hit is taken)
+    ("BODY_XPATH", 0, "body-0", "2465b9ddf0fc1b9b11762bba0368942a191f062d", _CONTENT_BLOCKS, _body_0, "first-child"),
+    ("BODY_XPATH", 2, "body-2", "b9c180cd18240e44ef70d3bb606708425bec038f", _CONTENT_BLOCKS, _body_2, "first"),
+    ("BODY_XPATH", 3, "body-3", "1e7b8c5b36e9e0e8045815f7c79ba22f4d557cca", _CONTENT_BLOCKS, _body_3, "first"),
 )
 
 
@@ -185,8 +238,8 @@ def _available() -> list[tuple[tuple, list, etree.XPath]]:
 
 
 _ORIGINALS = [(lst, spec[1], xp) for spec, lst, xp in _available()]
-WALKS: tuple[Walk, ...] = tuple(Walk(name, xp, sha1, tags, test)
-                                for (_, _, name, sha1, tags, test), _, xp in _available())
+WALKS: tuple[Walk, ...] = tuple(Walk(name, xp, sha1, tags, *rest)
+                                for (_, _, name, sha1, tags, *rest), _, xp in _available())
 
 def install() -> list[str]:
     """Put each walk in place of its XPath in trafilatura's lists; the names of those installed.

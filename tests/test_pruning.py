@@ -53,11 +53,22 @@ EDGE = """<!DOCTYPE html><html><head><title>t</title></head><body>
 </body></html>"""
 
 
+# Where the main extractor looks for the article: .//*[test][1] is the first match among each
+# element's children; (.//*[test])[1] the first match in the document.
+EDGE_BODY = """<html><body><div><p class="post">a p is no block</p>
+<div class="entry"><section class="article-body">first child</section><section class="articleBody">second</section>
+<div><main itemprop="articleBody">a child of another parent</main></div></div>
+<article class="cell">cell</article><div id="Story">case</div><main class="FULLTEXT">any case</main>
+<div class="Main-Content x">translated</div><section class="page-Content">page</section><div id="content">c</div>
+</div></body></html>"""
+
+
 def _pages():
     for path in REAL_PAGES:
         raw = path.read_bytes()
         yield path.name, (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8", "replace")
     yield "edge", EDGE
+    yield "edge-body", EDGE_BODY
 
 
 def _trees():
@@ -73,7 +84,8 @@ def test_every_walk_is_in_place_for_the_pinned_trafilatura():
         assert any(x is walk for lst in (traf_xpaths.OVERALL_DISCARD_XPATH, traf_xpaths.REMOVE_COMMENTS_XPATH,
                                           traf_xpaths.REMOVE_COMMENTS_AND_LISTS_XPATH,
                                           traf_xpaths.RAW_TREE_PRUNE_XPATH, traf_xpaths.TEASER_DISCARD_XPATH,
-                                          traf_xpaths.PRECISION_DISCARD_XPATH) for x in lst), walk.name
+                                          traf_xpaths.PRECISION_DISCARD_XPATH, traf_xpaths.BODY_XPATH)
+                   for x in lst), walk.name
 
 
 @pytest.mark.parametrize("name,tree", list(_trees()), ids=lambda x: x if isinstance(x, str) else "")
@@ -105,6 +117,21 @@ def test_edge_page_hits_every_clause():
     assert found["teaser-discard"] == ["T", "teasers"]  # translate() lowers the T only: not TEASER
     assert {"bottom", "bottom end", "link", "border"} <= set(found["precision-discard-1"])
     assert not {"mid-token bottom", "links"} & set(found["precision-discard-1"])
+    for walk in pruning.WALKS:
+        assert walk(tree) == walk.xpath(tree), walk.name
+
+
+def test_edge_body_page_hits_every_clause():
+    tree = extract._parse(EDGE_BODY)
+    found = {w.name: [(el.text or "").strip() for el in w(tree)] for w in pruning.WALKS}
+    assert found["body-0"] == ["", "first child", "a child of another parent"]  # div.entry, then its children
+    assert found["body-2"] == ["cell"]
+    assert found["body-3"] == ["translated"]
+    div = tree.find(".//article").getparent()
+    for el in list(div)[:4]:  # what each finds past the earlier hits
+        div.remove(el)
+    assert [(el.text or "").strip() for el in pruning.WALKS[-2](tree)] == ["any case"]
+    assert [(el.text or "").strip() for el in pruning.WALKS[-1](tree)] == ["translated"]
     for walk in pruning.WALKS:
         assert walk(tree) == walk.xpath(tree), walk.name
 
