@@ -494,3 +494,15 @@ def test_coordinated_clause_after_a_quotation_is_not_its_cue(text, quote):
     e = enrich(text)
     q = [q for q in e.quotes if q.text == quote]
     assert not q or q[0].cue not in {"vowed", "warned"}, q
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The port authority cited rising fuel costs for the new fees.", "rising fuel costs", "The port authority"),
+    ("Coach Lena Varga touted her team's defensive record after the win.", "her team's defensive record", "Lena Varga"),
+    ("Governor Tomas Ek reiterated his support for the rail link on Friday.", "his support for the rail link", "Tomas Ek"),
+])
+def test_object_of_a_reporting_verb_is_the_content(text, content, speaker):
+    """Reporting verbs whose object is what was said (tasks/data/object_cues.txt)."""
+    e = enrich(text)
+    q = [q for q in e.quotes if q.kind == "indirect" and content in q.text]
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), e.quotes
