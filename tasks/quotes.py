@@ -1731,7 +1731,11 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
         if in_dateline(h0, h1) or in_quote(h0, h1):
             continue
         name = _written_name(text, h0, h1)
-        if any(m.label == labels.PERSON and m.start <= h0 and h1 <= m.end for m in mentions):
+        if any(m.start <= h0 and h1 <= m.end and (m.label == labels.PERSON or m.end - m.start > h1 - h0)
+               for m in mentions):
+            # a person's mention already counts; a part of a longer name of another type is no
+            # person ("Center" of "National Center for Scientific Research", where "National"
+            # reads as a title)
             continue
         if _possessive_after(text, h1) and not _opens_sentence(text, h0):
             possessors.add(h0)

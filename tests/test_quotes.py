@@ -475,6 +475,9 @@ def test_question_and_answer_letters_name_no_one():
     # a title, a gendered first name: persons, even in one word
     ("Lena Kovac met Dr. Marsh at the clinic.\n“We talked for an hour,” he said.", "Marsh"),
     ("Susan waited by the gate with Pieter Claes.\n“I knew she would come,” she said.", "Susan"),
+    # a part of an organisation's name is no person, even after a word that reads as a title
+    ("Arne Vik spoke first. The figures came from the National Center for Soil Studies in Ohio.\n"
+     "“Yields fell by a third,” he said.", "Arne Vik"),
     # one word that speaks itself in the article is a speaker, so a person for "he"
     ("The hearing ran late.\n“We will appeal,” Okonkwo said.\n“It is not over,” he said.", "Okonkwo"),
 ])
