@@ -155,6 +155,10 @@ def _teaser(el, p) -> bool:
             or "teaser" in (el.get("class") or "").replace("T", "t"))
 
 
+def _caption(el, p) -> bool:
+    return "caption" in (el.get("id") or "") or "caption" in (el.get("class") or "")
+
+
 def _precision_1(el, p) -> bool:
     get = el.get
     i, c = get("id"), get("class")
@@ -217,6 +221,7 @@ _SPECS = (
      _BLOCKS, _teaser),
     ("PRECISION_DISCARD_XPATH", 1, "precision-discard-1", "1333a88a43255a90e57fad382aa978fb9b88f8bd",
      _BLOCKS, _precision_1),
+    ("DISCARD_IMAGE_ELEMENTS", 0, "discard-image-elements", "1c87660c9ae9af66a3b616601505d9d8b4c5624b", _BLOCKS, _caption),
     # where the main extractor looks for the article (the first hit is taken)
     ("BODY_XPATH", 0, "body-0", "2465b9ddf0fc1b9b11762bba0368942a191f062d", _CONTENT_BLOCKS, _body_0, "first-child"),
     ("BODY_XPATH", 2, "body-2", "b9c180cd18240e44ef70d3bb606708425bec038f", _CONTENT_BLOCKS, _body_2, "first"),

@@ -48,6 +48,7 @@ EDGE = """<!DOCTYPE html><html><head><title>t</title></head><body>
 <div class="page-bottom x">bottom</div><div class="x bottom">bottom end</div>
 <div class="padding-bottom-lg">mid-token bottom</div><div id="bottom" class="link">id first</div>
 <div class="link">link</div><div class="links">links</div><p style="border:1px">border</p>
+<div class="wp-caption">caption</div><figure class="caption">a figure is no block</figure><p id="Caption">case</p>
 <!-- a comment --><?pi nothing?><o:p class="sidebar">prefixed tag</o:p>
 <div class="sidebar"><div class="sidebar"><span class="comments">deep</span></div></div>
 </body></html>"""
@@ -84,7 +85,8 @@ def test_every_walk_is_in_place_for_the_pinned_trafilatura():
         assert any(x is walk for lst in (traf_xpaths.OVERALL_DISCARD_XPATH, traf_xpaths.REMOVE_COMMENTS_XPATH,
                                           traf_xpaths.REMOVE_COMMENTS_AND_LISTS_XPATH,
                                           traf_xpaths.RAW_TREE_PRUNE_XPATH, traf_xpaths.TEASER_DISCARD_XPATH,
-                                          traf_xpaths.PRECISION_DISCARD_XPATH, traf_xpaths.BODY_XPATH)
+                                          traf_xpaths.PRECISION_DISCARD_XPATH, traf_xpaths.BODY_XPATH,
+                                          traf_xpaths.DISCARD_IMAGE_ELEMENTS)
                    for x in lst), walk.name
 
 
@@ -117,6 +119,7 @@ def test_edge_page_hits_every_clause():
     assert found["teaser-discard"] == ["T", "teasers"]  # translate() lowers the T only: not TEASER
     assert {"bottom", "bottom end", "link", "border"} <= set(found["precision-discard-1"])
     assert not {"mid-token bottom", "links"} & set(found["precision-discard-1"])
+    assert found["discard-image-elements"] == ["caption"]
     for walk in pruning.WALKS:
         assert walk(tree) == walk.xpath(tree), walk.name
 
