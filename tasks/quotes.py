@@ -1221,13 +1221,11 @@ def leading_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
         ends = text[q.end - 1] in ".!?," or not after or after[0] in ".!?;,\n"
         if not (re.search(r"[,:]\s*$", gap) or (re.fullmatch(r"\s*(?:that)?\s*", gap) and ends and q.closed)):
             return None
-    subj = _resolve_relative(_subject(verb))
-    if subj is None:
-        return None
-    sp = speaker_of(subj, ctx.lo_token(subj))
+    # "Ada Kim, who told them: “…”": the speaker as written is "who", its name Kim's
+    sp = _speaker_at(ctx, _subject(verb))
     if sp is None:
         return None
-    return RawQuote(q.start, q.end, "direct", _cue_text(verb), base + verb.idx, _shift(sp, base), "leading_cue")
+    return RawQuote(q.start, q.end, "direct", _cue_text(verb), base + verb.idx, sp, "leading_cue")
 
 
 def cue_in_parse(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:

@@ -509,3 +509,15 @@ def test_object_of_a_reporting_verb_is_the_content(text, content, speaker):
     e = enrich(text)
     q = [q for q in e.quotes if q.kind == "indirect" and content in q.text]
     assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), e.quotes
+
+
+@pytest.mark.parametrize("text, quote, name", [
+    ("Then there was the harbour pilot Ove Strand, who declared at the quay, “We will sail at dawn.”",
+     "We will sail at dawn.", "Ove Strand"),
+    ("The motion was backed by Councillor Lise Dahl, who told the chamber: “The ferry must run all year.”",
+     "The ferry must run all year.", "Lise Dahl"),
+])
+def test_relative_pronoun_before_a_quotation_is_the_speaker_as_written(text, quote, name):
+    """As for reported speech, the speaker as written is "who"; its name is the antecedent's."""
+    q = [q for q in enrich(text).quotes if q.text == quote]
+    assert q and q[0].speaker == "who" and q[0].speaker_name == name, q
