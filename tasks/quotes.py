@@ -827,6 +827,67 @@ def indirect_prep(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _cue_nouns() -> dict[str, bool]:
+    """noun (singular and plural) -> whether it takes an infinitive content, from
+    ``tasks/data/cue_nouns.txt``."""
+    out = {}
+    for line in word_list("cue_nouns.txt"):
+        noun, _, frame = line.partition(" ")
+        for form in (noun, noun + ("es" if noun.endswith(("s", "sh", "ch")) else "s")):
+            out[form] = frame == "to"
+    return out
+
+
+# Support verbs whose subject is the author of their noun ("made the claim that", "issued a
+# warning that"), as NomBank annotates them (Meyers et al. 2004); a verb that takes a report
+# from someone else ("rejected the claim that") is not one.
+_SUPPORT_VERBS = frozenset({"make", "issue", "give", "offer", "deliver", "voice", "express", "repeat",
+                            "renew", "send", "release", "post", "publish", "file", "lodge", "level"})
+
+
+def noun_cues(ctx: _Ctx) -> list[RawQuote]:
+    """A noun that names what someone said with its content clause, and its author: the
+    possessor ("the mayor's claim that the budget was balanced", "her promise to cut fares") or
+    the subject of a support verb ("made the claim that ...", "issued a warning that ...").
+    Nouns: ``tasks/data/cue_nouns.txt``. Without an author it is no quote: "the claim that ..."
+    alone tells no one who made it."""
+    doc = ctx.doc
+    out = []
+    nouns = _cue_nouns()
+    for tok in _tagged(doc, ("NN", "NNS")):
+        if tok.lower_ not in nouns:
+            continue
+        comp = next((c for c in tok.children if c.i > tok.i and c.dep_ in {"acl", "ccomp"} and is_verb(c) and (
+            nouns[tok.lower_] and any(a.dep_ == "aux" and a.tag_ == "TO" for a in c.children)
+            or any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children))), None)
+        if comp is None:
+            continue
+        author = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if author is None and tok.dep_ == "dobj" and verb_in(tok.head, _SUPPORT_VERBS):
+            author = _resolve_relative(_subject(tok.head))
+        if author is None or not any(ch.isalnum() for ch in author.text):
+            continue
+        left = comp.left_edge.i
+        while left < comp.i and doc[left].lower_ == "that" and doc[left].dep_ == "mark":
+            left += 1
+        span = _trim(doc, left, comp.right_edge.i)
+        if span is None:
+            continue
+        span = _clip_to_paragraph(doc_text(doc), tok.idx, span)
+        if span is None or span[1] - span[0] < 3:
+            continue
+        sp = speaker_of(author, ctx.lo_token(author)) if author.tag_ != "PRP$" else Speaker(
+            author.idx, author.idx + len(author.text), "pronoun", gender={"his": "m", "her": "f"}.get(author.lower_),
+            plural=author.lower_ in {"their", "our"}, head=author.lower_)
+        if sp is None:
+            continue
+        sp = _shift(sp, ctx.base)
+        out.append(RawQuote(ctx.base + span[0], ctx.base + span[1], "indirect", tok.text, ctx.base + tok.idx, sp,
+                            "noun_cue"))
+    return out
+
+
 INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_predication, indirect_parenthetical,
                        indirect_object, indirect_prep)
 
@@ -966,7 +1027,10 @@ def indirect_quotes(ctx: _Ctx) -> list[RawQuote]:
             out.append(RawQuote(ctx.base + span[0], ctx.base + span[1], "indirect", _cue_text(tok),
                                 ctx.base + tok.idx, sp, strategy.__name__))
             break
-    return out + according_to(ctx) + headline_colon(ctx)
+    out += according_to(ctx) + headline_colon(ctx)
+    # a noun cue inside another report's content ('Lee mocked Kim's claim that ...') is most
+    # often that reporter's account of it, not a quote of its author
+    return out + [n for n in noun_cues(ctx) if not any(t.start <= n.cue_start < t.end for t in out)]
 
 
 def _shift(sp: Speaker, base: int) -> Speaker:

@@ -521,3 +521,23 @@ def test_relative_pronoun_before_a_quotation_is_the_speaker_as_written(text, quo
     """As for reported speech, the speaker as written is "who"; its name is the antecedent's."""
     q = [q for q in enrich(text).quotes if q.text == quote]
     assert q and q[0].speaker == "who" and q[0].speaker_name == name, q
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Councillor Maya Brandt's claim that the harbour fund was empty surprised the board.",
+     "the harbour fund was empty", "Councillor Maya Brandt"),
+    ("The ferry union made the argument that crews were too small for winter crossings.",
+     "crews were too small for winter crossings", "The ferry union"),
+    ("Voters remember her promise to reopen the clinic in Vik.", "to reopen the clinic in Vik", "her"),
+])
+def test_noun_cue_with_its_author(text, content, speaker):
+    """A noun naming what someone said, with its content clause and its author (possessor or the
+    subject of a support verb): tasks/data/cue_nouns.txt."""
+    e = enrich(text)
+    q = [q for q in e.quotes if q.text == content]
+    assert q and q[0].speaker == speaker, e.quotes
+
+
+def test_noun_cue_without_an_author_is_no_quote():
+    e = enrich("The claim that the harbour fund was empty spread quickly on Tuesday.")
+    assert not any(q.text == "the harbour fund was empty" for q in e.quotes), e.quotes
