@@ -230,7 +230,7 @@ def enrich_texts(texts: Sequence[str], opts: EnrichOptions = EnrichOptions(),
                             i, len(texts[i]), len(analysed))
             for s, e in segments(analysed, min(SEGMENT_CHARS, nlp.max_length - 1)):
                 jobs.append((i, s, e))
-        per_text: dict[int, tuple[list, list, list]] = {i: ([], [], []) for i in idx}
+        per_text: dict[int, tuple[list, list, list, list]] = {i: ([], [], [], []) for i in idx}
         # enrich.processes > 1 spreads the batch over worker processes (spaCy forks them)
         n_process = max(1, min(opts.processes, len(jobs)))
         with _one_blas_thread():
@@ -242,21 +242,22 @@ def enrich_texts(texts: Sequence[str], opts: EnrichOptions = EnrichOptions(),
             for (i, s, e), doc in zip(jobs, docs):
                 # spaCy keeps the input string exactly: no need to rebuild it from the tokens
                 doc.user_data["newsmill_text"] = restored[i][s:e]
-                mentions, raw, hints = per_text[i]
+                mentions, raw, hints, subjects = per_text[i]
                 mentions.extend(ents.mentions_from_doc(doc, texts[i], s))
                 if english and doc.has_annotation("DEP"):
                     raw.extend(qts.extract(doc, texts[i], s))
                     hints.extend(qts.person_hints(doc, s))
+                    subjects.extend(qts.main_subjects(doc, s))
         for i in idx:
-            mentions, raw, hints = per_text[i]
+            mentions, raw, hints, subjects = per_text[i]
             results[i] = _finish(texts[i], restored[i], mentions, raw, hints, version,
-                                 None if english else f"quotes: no cue verbs for language {nlp.lang}")
+                                 None if english else f"quotes: no cue verbs for language {nlp.lang}", subjects)
     return [r if r is not None else Enrichment() for r in results]
 
 
 def _finish(text: str, restored: str, mentions: list[ents.Mention], raw: list[qts.RawQuote],
             hints: list[tuple[int, int]], version: str,
-            skipped: str | None) -> Enrichment:
+            skipped: str | None, subjects: list[tuple[int, int, int, int]] = ()) -> Enrichment:
     mentions = sorted({(m.start, m.end): m for m in mentions}.values(), key=lambda m: m.start)
     for m in mentions:
         m.in_quote = any(q.kind == "direct" and q.start <= m.start and m.end <= q.end for q in raw)
@@ -266,7 +267,7 @@ def _finish(text: str, restored: str, mentions: list[ents.Mention], raw: list[qt
                      for m in mentions)
     quotes = []
     seen = set()
-    for q, who in qts.resolve(text, raw, mentions, hints):
+    for q, who in qts.resolve(text, raw, mentions, hints, subjects):
         if (q.start, q.end) in seen:
             continue
         seen.add((q.start, q.end))

@@ -1756,7 +1756,24 @@ def person_hints(doc, base: int) -> list[tuple[int, int]]:
     return out
 
 
-def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int]] = ()) -> list[tuple[RawQuote, Resolved]]:
+def main_subjects(doc, base: int) -> list[tuple[int, int, int, int]]:
+    """(start, end, sentence start, sentence end), absolute, of each sentence's main-clause
+    subject when it is a proper name: the highest-ranked entity of its sentence, which centering
+    theory makes the likeliest antecedent of a "he"/"she" opening the next one."""
+    out = []
+    for sent in doc.sents:
+        root = sent.root
+        for c in root.children:
+            if c.dep_ == "nsubj" and c.tag_ in _NAME_TAGS:
+                names = _name_tokens(c)
+                out.append((base + names[0].idx, base + names[-1].idx + len(names[-1].text),
+                            base + sent.start_char, base + sent.end_char))
+                break
+    return out
+
+
+def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int]] = (),
+            subjects: list[tuple[int, int, int, int]] = ()) -> list[tuple[RawQuote, Resolved]]:
     """Canonical speaker names for the quotes of one article (``mentions`` already canonical).
 
     Names come from the mention inside the name part of the speaker phrase; a name the model
@@ -1859,8 +1876,18 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
         elif sp.kind == "pronoun" and sp.gender:
             cands = sorted((e for e in events if e[0] < sp.start), key=lambda e: e[0])
             res = Resolved(None, None, "pronoun_unresolved")
+            # centering: the names embedded in the sentence before (its objects, its subordinate
+            # clauses: "X declined to say whether Y slept the night Z died. “…,” he said") rank
+            # below that sentence's main subject when it is a person of the pronoun's gender
+            embedded = set()
+            top = next((t for t in reversed(subjects) if t[3] <= sp.start and not in_quote(t[0], t[1])), None)
+            if top is not None and not any(t[2] >= top[3] and t[3] <= sp.start for t in subjects):
+                head = next((e for e in cands if top[0] <= e[0] < top[1] and e[1]), None)
+                hg = head and (head[2] or genders.get(head[1]))
+                if head is not None and hg == sp.gender and not no_person(head[1], head[0]):
+                    embedded = {e[0] for e in cands if top[1] <= e[0] < top[3]}
             for pos, name, g, title in reversed(cands):
-                if pos in possessors or (name and not title and no_person(name, pos)):
+                if pos in possessors or pos in embedded or (name and not title and no_person(name, pos)):
                     continue
                 g = g or (genders.get(name) if name else None)
                 if g and g != sp.gender:

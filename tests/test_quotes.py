@@ -541,3 +541,16 @@ def test_noun_cue_with_its_author(text, content, speaker):
 def test_noun_cue_without_an_author_is_no_quote():
     e = enrich("The claim that the harbour fund was empty spread quickly on Tuesday.")
     assert not any(q.text == "the harbour fund was empty" for q in e.quotes), e.quotes
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # the names inside the sentence before rank below its main subject (centering)
+    ("Dan Whitlow declined to say whether Peter Marsh slept on the night Carl Hobbs died.\n"
+     "“When the evidence comes out, you will see,” he said.", "Dan Whitlow"),
+    # not when the main subject does not fit the pronoun
+    ("Kari Lindahl declined to say whether Peter Marsh slept on the night Carl Hobbs died.\n"
+     "“When the evidence comes out, you will see,” he said.", "Carl Hobbs"),
+])
+def test_pronoun_prefers_the_main_subject_of_the_sentence_before(text, speaker):
+    q = [q for q in enrich(text).quotes if q.kind == "direct"]
+    assert q and q[0].speaker_name == speaker, q
