@@ -158,12 +158,17 @@ def test_per_host_interval_and_concurrency_from_server_timestamps(site, other_ho
     a = [site.add(f"/a{i}.html", article_html(f"A{i}", i)) for i in range(4)]
     b = [other_host.add(f"/b{i}.html", article_html(f"B{i}", i + 10)) for i in range(4)]
     o = opts(per_host_interval=0.3, per_host_concurrency=1, concurrency=8, respect_robots=False)
-    started = time.monotonic()
     pages = fetch([x for pair in zip(a, b) for x in pair], o)
-    elapsed = time.monotonic() - started
     assert all(p.error is None for p in pages.values())
+    spans = []
     for server in (site, other_host):
         starts = sorted(h.at for h in server.hits)
         assert len(starts) == 4
-        assert min(y - x for x, y in zip(starts, starts[1:])) >= 0.29
-    assert elapsed < 2.0  # the two hosts were fetched side by side, not one after the other
+        # The server stamps a request when its handler thread runs: on a loaded machine one stamp
+        # can come tens of milliseconds late and the next one on time, so a gap the client kept at
+        # 0.3 s can read a little shorter here. Without the interval the gaps are milliseconds.
+        assert min(y - x for x, y in zip(starts, starts[1:])) >= 0.2
+        spans.append((starts[0], starts[-1]))
+    # the two hosts were fetched side by side, not one after the other: their spans overlap
+    (a0, a1), (b0, b1) = spans
+    assert a0 < b1 and b0 < a1
