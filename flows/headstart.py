@@ -14,6 +14,7 @@ import logging
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from newsmill import reaper
 from newsmill.config import Config
 from newsmill.records import PageResult
 from newsmill.tasks import cpu
@@ -125,8 +126,10 @@ class IngestWork:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        # Ctrl-C or SIGTERM (a KeyboardInterrupt): no waiting for the workers' current pages
-        self.close(now=exc_type is not None and not issubclass(exc_type, Exception))
+        # Ctrl-C or SIGTERM (a KeyboardInterrupt, or what C code made of it): no waiting for the
+        # workers' current pages
+        self.close(now=exc_type is not None and (not issubclass(exc_type, Exception)
+                                                 or reaper.stop_requested() is not None))
 
 
 _waiting: IngestWork | None = None

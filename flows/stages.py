@@ -20,13 +20,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.exceptions import TerminationSignal
 
-from newsmill import __version__
+from newsmill import __version__, reaper
 from newsmill.config import Config, FetchOptions, LoadOptions
 from newsmill.outcomes import RunStatus, RunSummary
 from newsmill.records import FetchedPage, PageResult
 from newsmill.tasks import cpu as cpu_stage
 from newsmill.tasks import fetch as fetch_stage
 from newsmill.warehouse import db, loader
+
+_STOPS = (KeyboardInterrupt, SystemExit, TerminationSignal)  # how a run is stopped from outside
 
 
 @task(name="fetch", cache_policy=NO_CACHE, persist_result=False)
@@ -204,15 +206,19 @@ class RecordedRun:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        # a stop that C code re-typed on its way out (DuckDB: "Query interrupted") is the stop
+        stop = None if exc is None or isinstance(exc, _STOPS) else reaper.stop_requested()
         try:
-            self._finish(exc)
+            self._finish(exc if stop is None else stop)
         finally:
             self.reserve.release()
+        if stop is not None:
+            raise type(stop)() from exc
 
     def _finish(self, exc: BaseException | None) -> None:
         if exc is None:
             status, message = RunStatus.COMPLETED, None
-        elif isinstance(exc, (KeyboardInterrupt, SystemExit, TerminationSignal)):
+        elif isinstance(exc, _STOPS):
             # Ctrl-C, or SIGTERM (the CLI turns it into KeyboardInterrupt): its batches are kept
             status, message = RunStatus.INTERRUPTED, f"stopped by {_signal_name(exc)}; the batches loaded before are kept"
             self.summary.extra["exit_code"] = _exit_code(exc)

@@ -6,12 +6,19 @@ its import and local server cost seconds.
 
 from __future__ import annotations
 
+import sys
+
+if __name__ == "__main__":  # `python -m newsmill.cli`: a stop during the imports below ends it quietly
+    from newsmill import reaper
+
+    reaper.handle_signals()
+    reaper.stop_at_once()  # nothing to unwind yet; main() unwinds
+
 import argparse
 import gzip
 import json
 import logging
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -74,6 +81,13 @@ def _quiet_prefect() -> None:
 
 
 def cmd_ingest(args) -> int:
+    from newsmill import reaper
+
+    # Until the flow records its run, Ctrl-C or SIGTERM ends the command at once, its children
+    # killed: nothing is recorded yet, and what runs meanwhile (DuckDB's open check, Prefect's
+    # start-up) would lose or re-type the exception. The flow's first step goes back to
+    # unwinding (see reaper.stop_at_once).
+    reaper.stop_at_once()
     urls = _read_urls(args)
     sources_file = getattr(args, "sources", None)
     source_names = getattr(args, "source", None) or []
@@ -127,10 +141,8 @@ def cmd_ingest(args) -> int:
 
     try:
         if urls and not sources_file:
-            # worker processes, model loads and the first fetches overlap Prefect's start-up; a
-            # SIGTERM meanwhile unwinds as it does once the flow runs, and the watcher is there
-            from newsmill import reaper
-
+            # worker processes, model loads and the first fetches overlap Prefect's start-up,
+            # and the watcher is there to stop them if the process is killed
             reaper.install(cfg.load.db_path)
             headstart.begin(urls, cfg)
         summary = run_flow(args, "ingest", call, cfg.load.db_path)
@@ -629,6 +641,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the program itself: a stop signal from now on unwinds the command (exit 130/143)
+        from newsmill import reaper
+
+        reaper.handle_signals()
+        reaper.stop_by_unwinding()
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (reaper.Terminated)
+        return getattr(e, "exit_code", 130)
+    except Exception:
+        from newsmill import reaper
+
+        stop = reaper.stop_requested()
+        if stop is None:
+            raise
+        return getattr(stop, "exit_code", 130)  # the stop, re-typed by C code on its way out
+
+
+def _main(argv: list[str] | None) -> int:
     global _FIRST_CALL
     started, _FIRST_CALL = (_IMPORTED_AT if _FIRST_CALL else time.time()), False
     args = build_parser().parse_args(argv)
@@ -647,8 +678,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"newsmill: configuration error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM once a run started (reaper.Terminated)
-        return getattr(e, "exit_code", 130)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@ killed: SIGTERM's default action skips ``atexit``, and ``kill -9`` skips everyth
 
 - :func:`install` turns SIGTERM into :class:`Terminated` (a ``KeyboardInterrupt``), so that a
   terminated run unwinds like Ctrl-C: its ``runs`` row is closed as ``interrupted``, the worker
-  pool and Prefect's server are stopped by their own clean-up code;
+  pool and Prefect's server are stopped by their own clean-up code. A signal that lands where
+  the exception would be lost or would break the process (importlib's frames, code run by
+  ``exec``, C code that prints it as "ignored") is delivered again a moment later; before a run
+  records anything (:func:`stop_at_once`) a stop kills the children and exits at once;
 - and it starts a small watcher process in its own session (so a Ctrl-C or a signal to the
   terminal's process group does not reach it) that notes the run's descendants twice a second
   and, once the run's process is gone, sends them SIGTERM, then SIGKILL after a grace period.
@@ -43,31 +46,185 @@ class Terminated(KeyboardInterrupt):
     exit_code = 143
 
 
-def _in_import_machinery(frame) -> bool:
-    # importlib's own frames hold the global import lock or a module lock in windows no
-    # try/finally covers: an exception raised there leaks the lock, and every later import,
-    # on any thread, waits for it forever (the run then hangs at exit instead of stopping).
-    return frame is not None and frame.f_code.co_filename.startswith("<frozen importlib")
+# Where raising the stop exception would not unwind the run, the signal is delivered again a moment
+# later, at most this many times (then it is raised wherever the run is: it stops, if untidily).
+REDELIVER_DELAY = 0.05  # seconds
+MAX_DEFERRALS = 100
+
+
+def _unsafe_to_raise(frame) -> bool:
+    """Whether the stop exception raised in ``frame`` (the main thread's, as the signal handler
+    sees it) would not unwind the run as it should:
+
+    - importlib's own frames hold the global import lock or a module lock in windows no
+      try/finally covers: the exception leaks the lock, and every later import, on any thread,
+      waits for it forever (the run then hangs at exit instead of stopping);
+    - code run by ``exec``/``eval`` of a string (dataclasses and namedtuples build their methods
+      so, pydantic and Prefect define hundreds at import): CPython 3.11 remembers a
+      KeyboardInterrupt that leaves such code, even one caught later, and ends the process by
+      SIGINT (-2) instead of with its exit status. The outermost frame is exempt: under
+      ``python -c`` the whole program is such code.
+    """
+    if frame is None:
+        return False
+    if frame.f_code.co_filename.startswith("<frozen importlib"):
+        return True
+    while frame.f_back is not None:
+        if frame.f_code.co_filename == "<string>":
+            return True
+        frame = frame.f_back
+    return False
+
+
+_redeliver_fd: int | None = None  # write end of the pipe the re-delivery thread reads
+_deferrals = 0
+
+
+def _redeliver(fd: int) -> None:
+    while chunk := os.read(fd, 1):
+        time.sleep(REDELIVER_DELAY)
+        os.kill(os.getpid(), chunk[0])
+
+
+def _start_redelivery() -> None:
+    # A thread started now, not in the handler: starting one there takes threading's own locks,
+    # which the main thread may hold where the signal interrupted it. Writing to a pipe takes none.
+    global _redeliver_fd
+    if _redeliver_fd is not None:
+        return
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    threading.Thread(target=_redeliver, args=(read_end,), daemon=True, name="signal-redelivery").start()
+    _redeliver_fd = write_end
 
 
 def _later(signum: int) -> None:
-    t = threading.Timer(0.05, os.kill, (os.getpid(), signum))
-    t.daemon = True
-    t.start()
+    """Send ``signum`` to this process again in :data:`REDELIVER_DELAY` seconds."""
+    if _redeliver_fd is None:
+        _start_redelivery()
+    with contextlib.suppress(BlockingIOError):  # the pipe is full: deliveries are queued already
+        os.write(_redeliver_fd, bytes([signum]))
+
+
+def _deferred(signum: int, frame) -> bool:
+    global _deferrals
+    if _unsafe_to_raise(frame) and _deferrals < MAX_DEFERRALS:
+        _deferrals += 1
+        _later(signum)
+        return True
+    _deferrals = 0
+    return False
+
+
+_stop: KeyboardInterrupt | None = None  # what the handler raised, once it did
+
+
+def stop_requested() -> KeyboardInterrupt | None:
+    """The stop (``Terminated`` or ``KeyboardInterrupt``) raised in this process, if one was.
+
+    C code that the main thread was in can re-type it on its way out: DuckDB turns it into
+    ``RuntimeError: Query interrupted``, pydantic-core into a ``PydanticSerializationError``.
+    Whoever sees another exception while a stop was requested treats it as the stop."""
+    return _stop
+
+
+def _raise_stop(stop: KeyboardInterrupt) -> None:
+    global _stop
+    _stop = stop
+    raise stop
 
 
 def _on_sigterm(signum, frame) -> None:
-    if _in_import_machinery(frame):
-        _later(signum)
-        return
-    raise Terminated()
+    if _at_once:
+        _exit_now(signum)
+    if not _deferred(signum, frame):
+        _raise_stop(Terminated())
 
 
 def _on_sigint(signum, frame) -> None:
-    if _in_import_machinery(frame):
-        _later(signum)
+    if _at_once:
+        _exit_now(signum)
+    if not _deferred(signum, frame):
+        _raise_stop(KeyboardInterrupt())
+
+
+# ---- before a run records anything: a stop ends the process at once ----------------------------
+
+_at_once = False
+_watcher_pid: int | None = None
+
+
+def stop_at_once() -> None:
+    """From now until :func:`stop_by_unwinding`, SIGTERM or Ctrl-C ends this process at once
+    (exit 143 or 130) after killing its children, instead of raising where the main thread is.
+
+    For the seconds before a run records anything, while ``newsmill ingest`` starts its head
+    start and Prefect: there is nothing to unwind then, and what runs (Prefect's import, its
+    settings and its temporary server, much of it pydantic-core calling back into Python) can
+    swallow the exception ("Exception ignored in ...", the run then goes on to its end) or turn
+    it into another one (a ``PydanticSerializationError`` and its traceback). Only the main
+    thread of a process whose signals :func:`handle_signals` handles is affected."""
+    global _at_once
+    _at_once = _handling
+
+
+def stop_by_unwinding() -> None:
+    """A stop raises again (``Terminated``, ``KeyboardInterrupt``): the run is about to record
+    itself, and its row must say ``interrupted``."""
+    global _at_once
+    _at_once = False
+
+
+def _exit_now(signum: int) -> None:
+    # No locks, no unwinding: the main thread may be anywhere. The watcher and
+    # multiprocessing's resource tracker (which frees the workers' semaphores once they are gone)
+    # are left to end on their own; the watcher also closes any row left running, as after kill -9.
+    with contextlib.suppress(Exception):
+        keep = {_watcher_pid, _resource_tracker_pid(), os.getpid()}
+        for pid, start in _descendants(os.getpid(), _tree()).items():
+            if pid not in keep and _alive(pid, start):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+    os._exit(Terminated.exit_code if signum == signal.SIGTERM else 130)
+
+
+def _resource_tracker_pid() -> int | None:
+    tracker = sys.modules.get("multiprocessing.resource_tracker")
+    return getattr(getattr(tracker, "_resource_tracker", None), "_pid", None)
+
+
+_previous_unraisablehook = None
+
+
+def _on_unraisable(unraisable) -> None:
+    # C code that calls back into Python where it cannot pass an exception on (pydantic-core
+    # building a validator while Prefect imports, a __del__, a weakref callback) prints
+    # "Exception ignored in ..." and goes on: the stop would be lost and the run go on to the end.
+    # It is delivered again instead, to be raised where it unwinds the run.
+    exc = unraisable.exc_value
+    if isinstance(exc, KeyboardInterrupt):
+        _later(signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
         return
-    raise KeyboardInterrupt
+    (_previous_unraisablehook or sys.__unraisablehook__)(unraisable)
+
+
+_handling = False
+
+
+def handle_signals() -> None:
+    """In this process (its main thread), SIGTERM raises :class:`Terminated` and Ctrl-C
+    ``KeyboardInterrupt`` where that unwinds the run: a signal that arrives where the exception
+    would be lost or leave the process broken is delivered again a moment later. SIGINT is left
+    alone when something other than Python's default handler has it (``nohup``, a caller's own)."""
+    global _handling, _previous_unraisablehook
+    if _handling or threading.current_thread() is not threading.main_thread():
+        return
+    _handling = True
+    _start_redelivery()
+    _previous_unraisablehook, sys.unraisablehook = sys.unraisablehook, _on_unraisable
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_sigint)
 
 
 _installed = False
@@ -80,23 +237,20 @@ LOCK_WAIT = 600.0  # seconds the watcher waits for the warehouse's write lock to
 def install(db_path: str | None = None) -> None:
     """SIGTERM unwinds the run; a watcher process stops the run's children after it ends and,
     if it did not exit normally, closes its rows in the warehouse ``db_path``."""
-    global _installed
+    global _installed, _watcher_pid
     if _installed:
         return
     _installed = True
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _on_sigterm)
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            signal.signal(signal.SIGINT, _on_sigint)
+    handle_signals()
     if not Path("/proc/self/stat").exists() or os.environ.get("NEWSMILL_NO_REAPER"):
         return
     me = os.getpid()
     read_end, write_end = os.pipe()
     try:
-        subprocess.Popen([sys.executable, "-m", "newsmill.reaper", str(me), _start_time(me) or "0", str(read_end),
+        _watcher_pid = subprocess.Popen([sys.executable, "-m", "newsmill.reaper", str(me), _start_time(me) or "0", str(read_end),
                           os.path.abspath(db_path) if db_path else ""],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         close_fds=True, pass_fds=(read_end,), start_new_session=True)
+                         close_fds=True, pass_fds=(read_end,), start_new_session=True).pid
     except OSError:
         os.close(write_end)
         return

@@ -31,6 +31,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import resource_tracker
 from dataclasses import dataclass
 
 from newsmill.config import EnrichOptions, ExtractOptions
@@ -148,21 +149,26 @@ def _progress(seq: int, allowance: float = 0.0) -> None:
 
 @contextlib.contextmanager
 def _signals_deferred():
-    """Ctrl-C or SIGTERM that arrives while workers are being spawned takes effect once they are.
+    """Ctrl-C or SIGTERM that arrives while workers are being spawned takes effect once they are,
+    and the workers never see Ctrl-C.
 
     A worker interrupted half-way through its spawn is not yet known to the pool, so stopping the
     pool would not stop it: it outlived the run and printed a traceback when it found the run's
     semaphores gone. Only the main thread receives Python signal handlers, and only it can swap
-    them; elsewhere nothing is deferred (nor needs to be).
+    them. On any thread, SIGINT is blocked meanwhile: a spawned worker (and the pool's manager
+    thread, which spawns the replacements) keeps that signal mask, so that the Ctrl-C a terminal
+    sends to the whole process group does not interrupt the workers' start-up or work with a
+    traceback each. The run's process stops them itself (and its watcher if it is killed).
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    main = threading.current_thread() is threading.main_thread()
     got: list[int] = []
     sigs = (signal.SIGINT, signal.SIGTERM)
-    old = {s: signal.signal(s, lambda signum, _frame: got.append(signum)) for s in sigs}
+    old = {s: signal.signal(s, lambda signum, _frame: got.append(signum)) for s in sigs} if main else {}
     try:
-        yield
+        # multiprocessing's resource tracker unblocks SIGINT on the thread that starts it: first
+        resource_tracker.ensure_running()
+        with _sigint_blocked():
+            yield
     finally:
         for s, handler in old.items():
             signal.signal(s, handler)
@@ -172,6 +178,17 @@ def _signals_deferred():
                 handler(got[0], None)
             elif handler == signal.SIG_DFL:
                 os.kill(os.getpid(), got[0])
+
+
+@contextlib.contextmanager
+def _sigint_blocked():
+    mask = getattr(signal, "pthread_sigmask", None)
+    was = mask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else {signal.SIGINT}
+    try:
+        yield
+    finally:
+        if signal.SIGINT not in was:  # a Ctrl-C held meanwhile is delivered now
+            mask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _pid_alive(pid: int) -> bool:
@@ -194,6 +211,10 @@ def _watch_parent(parent: int) -> None:
 
 def _init_worker(enrich_opts: EnrichOptions, slots=None, parent: int | None = None) -> None:
     global _slots, _slot
+    # Ctrl-C is the run's to handle (it stops the workers): a worker spawned while SIGINT was
+    # blocked (see _signals_deferred) has it blocked already, a replacement from now on
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     if parent is not None:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
     if slots is not None:

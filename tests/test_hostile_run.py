@@ -72,12 +72,19 @@ def _children(pid: int) -> dict[int, str]:
     return _descendants(pid, _tree())
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(tmp_path: Path, site: SiteServer, name: str, n: int = 60) -> tuple[subprocess.Popen, str]:
     db = str(tmp_path / f"{name}.duckdb")
     (tmp_path / "c.toml").write_text(CONFIG)
     urls = [site.url(f"/s/{i}.html") for i in range(n)]
+    # Ctrl-C reaches the run as it does from a terminal, even where this test runs with SIGINT
+    # ignored (a CI job started in the background, `nohup`): the run would inherit that
     proc = subprocess.Popen([*NEWSMILL, "ingest", *urls, "--db", db, "--config", str(tmp_path / "c.toml"), "--json"],
-                            env=_env(tmp_path, name), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=_env(tmp_path, name), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
     return proc, db
 
 
