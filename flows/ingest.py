@@ -15,7 +15,7 @@ from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run
 from prefect.states import Cancelled, Failed, State
 
-from newsmill import logs, reaper
+from newsmill import logs
 from newsmill.config import Config, load_config
 from newsmill.flows import discovery, events, headstart, stages
 from newsmill.outcomes import RunStatus, RunSummary
@@ -169,9 +169,6 @@ def ingest(urls: list[str], db: str, config_path: str | None = None, source: str
     Returns the run summary when the run completed; a run that failed ends in a Failed state,
     one stopped by Ctrl-C or SIGTERM in a Cancelled state, each with the run's message and the
     summary as data (call with ``return_state=True`` and read it with :func:`summary_of`)."""
-    # `newsmill ingest` ended at once on a stop until now; from here the run records itself,
-    # and a stop unwinds it so that its row says interrupted
-    reaper.stop_by_unwinding()
     cfg = load_config(config_path, overrides={"load": {"db_path": db}, "enrich": {"enabled": enrich}})
     srcs = select(load_sources(sources_file), source_names) if sources_file else None
     rid = flow_run.get_id()

@@ -193,6 +193,9 @@ class RecordedRun:
     def __enter__(self) -> "RecordedRun":
         from newsmill.warehouse import discovery as wdiscovery
 
+        # `newsmill ingest` ended at once on Ctrl-C or SIGTERM until now (nothing was recorded);
+        # from here a stop unwinds the run, so that its row says interrupted
+        reaper.stop_by_unwinding()
         db.remove_stale_reserves(self.cfg.load.db_path, wdiscovery.pid_alive)
         self.reserve.take()  # StorageError before any row is written: nothing to contradict
         try:
@@ -200,8 +203,13 @@ class RecordedRun:
                 loader.start_run(con, self.summary.run_id, self.summary.flow, self.asked, self.versions)
                 if self.claim:
                     wdiscovery.claim_run(con, self.summary.run_id)  # and mark runs whose process died
-        except BaseException:
+        except BaseException as e:
+            stop = e if isinstance(e, _STOPS) else reaper.stop_requested()
+            if stop is not None:  # the row may be committed already (start_run commits on its own)
+                self._finish(stop)
             self.reserve.release()
+            if stop is not None and stop is not e:
+                raise type(stop)() from e
             raise
         return self
 

@@ -83,11 +83,19 @@ def _quiet_prefect() -> None:
 def cmd_ingest(args) -> int:
     from newsmill import reaper
 
-    # Until the flow records its run, Ctrl-C or SIGTERM ends the command at once, its children
-    # killed: nothing is recorded yet, and what runs meanwhile (DuckDB's open check, Prefect's
-    # start-up) would lose or re-type the exception. The flow's first step goes back to
-    # unwinding (see reaper.stop_at_once).
-    reaper.stop_at_once()
+    # Until the flow writes its run's row, Ctrl-C or SIGTERM ends the program at once, its
+    # children killed: nothing is recorded yet, and what runs meanwhile (DuckDB's open check,
+    # Prefect's start-up) would lose or re-type the exception. Writing the row goes back to
+    # unwinding (see reaper.stop_at_once, stages.RecordedRun). Not in a process of someone else's.
+    if getattr(args, "program", False):
+        reaper.stop_at_once()
+    try:
+        return _ingest(args)
+    finally:
+        reaper.stop_by_unwinding()
+
+
+def _ingest(args) -> int:
     urls = _read_urls(args)
     sources_file = getattr(args, "sources", None)
     source_names = getattr(args, "source", None) or []
@@ -663,6 +671,7 @@ def _main(argv: list[str] | None) -> int:
     global _FIRST_CALL
     started, _FIRST_CALL = (_IMPORTED_AT if _FIRST_CALL else time.time()), False
     args = build_parser().parse_args(argv)
+    args.program = argv is None  # the newsmill program, not a call from Python
     args.started = started  # the command's wall time counts from here (from the import, when run as `newsmill`)
     args.verbose = sum(getattr(args, "verbose" + w, 0) for w in ("", "_sub", "_subsub"))
     args.quiet = any(getattr(args, "quiet" + w, False) for w in ("", "_sub", "_subsub"))

@@ -159,11 +159,13 @@ def stop_at_once() -> None:
     (exit 143 or 130) after killing its children, instead of raising where the main thread is.
 
     For the seconds before a run records anything, while ``newsmill ingest`` starts its head
-    start and Prefect: there is nothing to unwind then, and what runs (Prefect's import, its
-    settings and its temporary server, much of it pydantic-core calling back into Python) can
-    swallow the exception ("Exception ignored in ...", the run then goes on to its end) or turn
-    it into another one (a ``PydanticSerializationError`` and its traceback). Only the main
-    thread of a process whose signals :func:`handle_signals` handles is affected."""
+    start and Prefect, until its flow writes the run's row: there is nothing to unwind then, and
+    what runs (Prefect's import, its settings and its temporary server, much of it pydantic-core
+    calling back into Python; DuckDB's open check) can swallow the exception ("Exception ignored
+    in ...", the run then goes on to its end) or turn it into another one (a
+    ``PydanticSerializationError``, "Query interrupted", and a traceback). Prefect's record of a
+    flow run stopped so stays "Running" (its temporary server is stopped with the rest). Only a
+    process whose signals :func:`handle_signals` handles is affected."""
     global _at_once
     _at_once = _handling
 

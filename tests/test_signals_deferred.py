@@ -27,6 +27,7 @@ def _no_stop_recorded(monkeypatch):
     # the handlers called here record their stop in this (the test) process: forgotten after
     monkeypatch.setattr(reaper, "_stop", None)
     monkeypatch.setattr(reaper, "_deferrals", 0)
+    monkeypatch.setattr(reaper, "_at_once", False)
 
 
 def _frame(filename: str, back=None):
@@ -77,6 +78,7 @@ def test_deferring_is_bounded(monkeypatch):
     later = []
     monkeypatch.setattr(reaper, "_later", later.append)
     monkeypatch.setattr(reaper, "_deferrals", 0)
+    monkeypatch.setattr(reaper, "_at_once", False)
     importing = _frame("<frozen importlib._bootstrap>")
     for _ in range(reaper.MAX_DEFERRALS):
         reaper._on_sigterm(signal.SIGTERM, importing)
@@ -251,3 +253,42 @@ def test_without_a_stop_another_exception_fails_the_run(tmp_path):
         with stages.RecordedRun(cfg, summary, logging.getLogger("t"), 0, {}):
             raise RuntimeError("Query interrupted")
     assert query(cfg.load.db_path, "SELECT status FROM runs") == [("failed",)]
+
+
+def test_a_stop_while_the_run_writes_its_row_still_closes_it(tmp_path, monkeypatch):
+    """start_run commits on its own: a stop between it and the end of RecordedRun's enter (while
+    older runs are claimed) leaves a row that says interrupted, not running."""
+    import logging
+
+    from newsmill.config import load_config
+    from newsmill.flows import stages
+    from newsmill.outcomes import RunSummary
+    from newsmill.warehouse import discovery as wdiscovery
+    from tests.dbutil import query
+
+    def stopped(con, run_id):
+        raise reaper.Terminated()
+
+    monkeypatch.setattr(wdiscovery, "claim_run", stopped)
+    cfg = load_config(overrides={"load": {"db_path": str(tmp_path / "w.duckdb")}}, env={})
+    summary = RunSummary(run_id="r", flow="ingest", status="running", db=cfg.load.db_path)
+    with pytest.raises(reaper.Terminated):
+        with stages.RecordedRun(cfg, summary, logging.getLogger("t"), 0, {}, claim=True):
+            pass
+    assert (summary.status, summary.extra["exit_code"]) == ("interrupted", 143)
+    assert query(cfg.load.db_path, "SELECT status FROM runs") == [("interrupted",)]
+    assert not list(tmp_path.glob("w.duckdb.reserve-*"))
+
+
+def test_writing_the_row_ends_stopping_at_once(tmp_path, monkeypatch):
+    import logging
+
+    from newsmill.config import load_config
+    from newsmill.flows import stages
+    from newsmill.outcomes import RunSummary
+
+    monkeypatch.setattr(reaper, "_at_once", True)
+    cfg = load_config(overrides={"load": {"db_path": str(tmp_path / "w.duckdb")}}, env={})
+    summary = RunSummary(run_id="r", flow="ingest", status="running", db=cfg.load.db_path)
+    with stages.RecordedRun(cfg, summary, logging.getLogger("t"), 0, {}):
+        assert reaper._at_once is False
