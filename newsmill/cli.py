@@ -11,7 +11,7 @@ import sys
 if __name__ == "__main__":  # `python -m newsmill.cli`: a stop during the imports below ends it quietly
     from newsmill import reaper
 
-    reaper.handle_signals()
+    reaper.handle_signals(program=True)
     reaper.stop_at_once()  # nothing to unwind yet; main() unwinds
 
 import argparse
@@ -652,7 +652,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the program itself: a stop signal from now on unwinds the command (exit 130/143)
         from newsmill import reaper
 
-        reaper.handle_signals()
+        reaper.handle_signals(program=True)
         reaper.stop_by_unwinding()
     try:
         return _main(argv)

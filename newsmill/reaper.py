@@ -128,10 +128,29 @@ def stop_requested() -> KeyboardInterrupt | None:
     return _stop
 
 
+# The newsmill program (not a caller's process) ends at most this long after a stop, whatever it
+# was doing: the run's row is closed by then, or by the watcher after (as after kill -9). What
+# can hold it: Prefect reporting the flow run's end to its temporary server, which the terminal's
+# Ctrl-C or a service manager's SIGTERM to the whole group stopped too (its client retries for
+# minutes); a fetch that is still reading at exit.
+STOP_GRACE = 20.0  # seconds
+_deadline_fd: int | None = None
+
+
 def _raise_stop(stop: KeyboardInterrupt) -> None:
     global _stop
+    if _stop is None and _deadline_fd is not None:
+        with contextlib.suppress(OSError):
+            os.write(_deadline_fd, bytes([signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT]))
     _stop = stop
     raise stop
+
+
+def _deadline(fd: int) -> None:
+    chunk = os.read(fd, 1)
+    if chunk:
+        time.sleep(STOP_GRACE)
+        _exit_now(chunk[0])
 
 
 def _on_sigterm(signum, frame) -> None:
@@ -213,12 +232,18 @@ def _on_unraisable(unraisable) -> None:
 _handling = False
 
 
-def handle_signals() -> None:
+def handle_signals(program: bool = False) -> None:
     """In this process (its main thread), SIGTERM raises :class:`Terminated` and Ctrl-C
     ``KeyboardInterrupt`` where that unwinds the run: a signal that arrives where the exception
     would be lost or leave the process broken is delivered again a moment later. SIGINT is left
-    alone when something other than Python's default handler has it (``nohup``, a caller's own)."""
-    global _handling, _previous_unraisablehook
+    alone when something other than Python's default handler has it (``nohup``, a caller's own).
+    A ``program`` (the newsmill command, not a caller's process) also ends at most
+    :data:`STOP_GRACE` seconds after a stop."""
+    global _handling, _previous_unraisablehook, _deadline_fd
+    if program and _deadline_fd is None and threading.current_thread() is threading.main_thread():
+        read_end, write_end = os.pipe()
+        threading.Thread(target=_deadline, args=(read_end,), daemon=True, name="stop-deadline").start()
+        _deadline_fd = write_end
     if _handling or threading.current_thread() is not threading.main_thread():
         return
     _handling = True

@@ -292,3 +292,30 @@ def test_writing_the_row_ends_stopping_at_once(tmp_path, monkeypatch):
     summary = RunSummary(run_id="r", flow="ingest", status="running", db=cfg.load.db_path)
     with stages.RecordedRun(cfg, summary, logging.getLogger("t"), 0, {}):
         assert reaper._at_once is False
+
+
+_HELD_AFTER_A_STOP = r"""
+import os, signal, sys, time
+from newsmill import reaper
+reaper.STOP_GRACE = 1.0
+reaper.handle_signals(program=True)
+try:
+    print("ready", flush=True)
+    time.sleep(30)
+except KeyboardInterrupt:
+    time.sleep(30)  # as Prefect reporting to a server the same Ctrl-C stopped: it retries for minutes
+    print("waited it out", flush=True)
+"""
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_the_program_ends_soon_after_a_stop_whatever_holds_it(tmp_path, how):
+    (tmp_path / "held.py").write_text(_HELD_AFTER_A_STOP)
+    proc = subprocess.Popen([sys.executable, "-m", "held"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path, preexec_fn=_default_sigint)
+    assert proc.stdout.readline() == "ready\n"
+    os.kill(proc.pid, getattr(signal, how))
+    started = time.monotonic()
+    assert proc.wait(timeout=25) == 128 + getattr(signal, how)
+    assert time.monotonic() - started < 15  # 1 s of grace, on a busy machine
+    assert proc.stdout.read() == "" and proc.stderr.read() == ""
