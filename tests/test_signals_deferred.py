@@ -4,8 +4,9 @@ Ctrl-C or SIGTERM inside importlib's own frames can leak the import lock (every 
 waits forever and the run hangs at exit); during a worker's spawn it leaves a worker the pool does
 not know, which outlives the run; inside C code that calls back into Python (pydantic-core while
 Prefect imports) the exception is printed as "ignored" and the run goes on to its end; inside a
-string run by exec (dataclasses) CPython ends the process by SIGINT whatever caught it. All were
-seen under load (tests/test_hostile_run.py).
+string run by exec (dataclasses) CPython ends the process by SIGINT whatever caught it; inside a
+DuckDB query it becomes "RuntimeError: Query interrupted". All were seen under load
+(tests/test_hostile_run.py, bench/stops.py), with py-spy stacks of the hung runs.
 """
 from __future__ import annotations
 
