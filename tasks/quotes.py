@@ -1764,7 +1764,7 @@ def main_subjects(doc, base: int) -> list[tuple[int, int, int, int]]:
     for sent in doc.sents:
         root = sent.root
         for c in root.children:
-            if c.dep_ == "nsubj" and c.tag_ in _NAME_TAGS:
+            if c.dep_ == "nsubj" and (c.tag_ in _NAME_TAGS or c.ent_type_ == "PERSON"):
                 names = _name_tokens(c)
                 out.append((base + names[0].idx, base + names[-1].idx + len(names[-1].text),
                             base + sent.start_char, base + sent.end_char))
@@ -1884,7 +1884,7 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
             if top is not None and not any(t[2] >= top[3] and t[3] <= sp.start for t in subjects):
                 head = next((e for e in cands if top[0] <= e[0] < top[1] and e[1]), None)
                 hg = head and (head[2] or genders.get(head[1]))
-                if head is not None and hg == sp.gender and not no_person(head[1], head[0]):
+                if head is not None and hg in (None, sp.gender) and not no_person(head[1], head[0]):
                     embedded = {e[0] for e in cands if top[1] <= e[0] < top[3]}
             for pos, name, g, title in reversed(cands):
                 if pos in possessors or pos in embedded or (name and not title and no_person(name, pos)):

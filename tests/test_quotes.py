@@ -547,6 +547,10 @@ def test_noun_cue_without_an_author_is_no_quote():
     # the names inside the sentence before rank below its main subject (centering)
     ("Dan Whitlow declined to say whether Peter Marsh slept on the night Carl Hobbs died.\n"
      "“When the evidence comes out, you will see,” he said.", "Dan Whitlow"),
+    # a main subject whose first name gives no gender still ranks first
+    ("Defence lawyer Montell Briggs spoke after the hearing.\nBriggs declined to say whether Peter "
+     "Marsh slept on the night Carl Hobbs died. “When the evidence comes out, you will see,” he said.",
+     "Montell Briggs"),
     # not when the main subject does not fit the pronoun
     ("Kari Lindahl declined to say whether Peter Marsh slept on the night Carl Hobbs died.\n"
      "“When the evidence comes out, you will see,” he said.", "Carl Hobbs"),
