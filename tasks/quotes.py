@@ -708,11 +708,21 @@ def indirect_parenthetical(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | N
     return (span, subj) if span else None
 
 
+# Evidence verbs whose object is what a source shows ("Polls show a close race", "the records
+# indicate his support"): only with a common noun for a source as subject (:func:`_is_agent`: a
+# poll, a report, documents), never an abstract one ("experience shows ...") nor a person ("she
+# has not shown any partisanship" displays, not reports).
+_EVIDENCE_OBJECT = frozenset({"show", "indicate", "suggest"})
+
+
 def indirect_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     """A stance verb whose object is the content: "backed Rubio", "called for a ban". Not in the
     passive ("were rejected on Thursday by ...": the subject is what was rejected, not a
     speaker), and never a date or time."""
-    if not verb_in(tok, _objects()) or verb_in(tok, _cues()) and any(c.dep_ == "ccomp" for c in tok.children):
+    src = _resolve_relative(_subject(tok)) if verb_in(tok, _EVIDENCE_OBJECT) else None
+    evidence = src is not None and src.tag_ in {"NN", "NNS"} and src.ent_type_ != "PERSON" and _is_agent(src)
+    if not (verb_in(tok, _objects()) or evidence) or \
+            verb_in(tok, _cues()) and any(c.dep_ == "ccomp" for c in tok.children):
         return None
     if _passive(tok) or tok.dep_ in {"amod", "acl"}:
         return None

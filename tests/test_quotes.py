@@ -558,3 +558,18 @@ def test_noun_cue_without_an_author_is_no_quote():
 def test_pronoun_prefers_the_main_subject_of_the_sentence_before(text, speaker):
     q = [q for q in enrich(text).quotes if q.kind == "direct"]
     assert q and q[0].speaker_name == speaker, q
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("New surveys show a tight race for the mayor's office in Tromsø.", "a tight race for the mayor's office", "New surveys"),
+    ("The shipping records indicate heavy losses for the ferry line in March.", "heavy losses for the ferry line", "The shipping records"),
+])
+def test_evidence_verb_with_a_source_and_an_object(text, content, speaker):
+    e = enrich(text)
+    q = [q for q in e.quotes if content in q.text]
+    assert q and q[0].speaker == speaker, e.quotes
+
+
+def test_evidence_verb_with_an_abstract_subject_is_no_quote():
+    e = enrich("Experience shows the value of patience in long negotiations.")
+    assert not any("the value of patience" in q.text for q in e.quotes), e.quotes
