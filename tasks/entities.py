@@ -965,7 +965,7 @@ def _full_names_the_model_missed(mentions: list[Mention], text: str) -> list[Men
         return mentions
     spans = sorted((m.start, m.end) for m in mentions)
     detector = _first_names()
-    cities, places = big_cities(), place_names()
+    cities, places, titles = big_cities(), place_names(), person_titles()
     extra = []
     for w in surnames:
         for s, e in _whole_word_hits(text, w):
@@ -974,8 +974,8 @@ def _full_names_the_model_missed(mentions: list[Mention], text: str) -> list[Men
                 continue
             first = m.group(1)
             if not all(detector.get_gender(p) in {"male", "female"} for p in first.split("-")) \
-                    or first in cities or first.lower() in places:
-                continue  # "Cleveland Browns": a city before a name
+                    or first in cities or first.lower() in places or first.lower() in titles:
+                continue  # "Cleveland Browns": a city before a name; "Prince Andrew": a title
             fs = s - len(m.group(0))
             if any(a < e and fs < b for a, b in spans):
                 continue
@@ -992,10 +992,11 @@ def _before_a_role(text: str, end: int, roles) -> bool:
 
 
 def _names_with_the(mentions: list[Mention], text: str) -> None:
-    """A one-word "person" the article always writes after a capitalised "The", at least once in
-    mid-sentence ("told The Hill", "The Hill's request"), is named with the article: a paper, a
-    band, a show - an ORG whose name holds "The", never a person's name nor a surname to link."""
-    for w in {text[m.start:m.end] for m in mentions if m.label == "PERSON" and not m.key and not m.title
+    """A one-word "person" or organisation the article always writes after a capitalised "The",
+    at least once in mid-sentence ("told The Hill", "The Hill's request"), is named with the
+    article: a paper, a band, a show - an ORG whose name holds "The", never a person's name nor
+    a one-word name that the warehouse would look up as a surname."""
+    for w in {text[m.start:m.end] for m in mentions if m.label in {"PERSON", "ORG"} and not m.key and not m.title
               and " " not in m.name and m.name == text[m.start:m.end]}:
         hits = list(_whole_word_hits(text, w))
         if not hits or not all(text[max(0, s - 4):s] == "The " for s, _e in hits):
@@ -1003,7 +1004,7 @@ def _names_with_the(mentions: list[Mention], text: str) -> None:
         if not any(re.search(r"[a-z,;:]\s+$", text[max(0, s - 8):s - 4]) for s, _e in hits):
             continue  # every "The" may open a sentence: "The Hill" could be a headline's words
         for m in mentions:
-            if m.label == "PERSON" and text[m.start:m.end] == w and text[m.start - 4:m.start] == "The ":
+            if m.label in {"PERSON", "ORG"} and text[m.start:m.end] == w and text[m.start - 4:m.start] == "The ":
                 m.start, m.label, m.name = m.start - 4, labels.ORG, "The " + w
 
 

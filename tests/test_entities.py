@@ -412,6 +412,13 @@ def test_name_always_written_after_a_capitalised_the_is_no_person():
     assert [(t, lab) for t, lab, _n in got] == [("The Ridge", "ORG")] * 2, got
 
 
+def test_one_word_organisation_always_written_after_the_keeps_it():
+    """The model's ORG "Ridge" of "told The Ridge" would be looked up as a surname across
+    articles; "The Ridge" is not."""
+    got = with_model_spans("Her lawyer told The Ridge in a statement.", [("Ridge", "ORG")])
+    assert got == [("The Ridge", "ORG", "The Ridge")], got
+
+
 def test_nickname_with_the_beside_the_full_name_stays_a_person():
     text = "Fans call him The Marco. Marco Vellani said he liked it."
     got = with_model_spans(text, [("Marco", "PERSON"), ("Marco Vellani", "PERSON")])
@@ -438,3 +445,11 @@ def test_country_and_capitalised_words_modifying_a_common_noun_name_no_instituti
     """"a US Kestrel drone": the capitalised words modify a common noun (a product, a board)."""
     e = enrich("A US Kestrel drone crashed near the border on Monday.")
     assert ("US", "PLACE") in [(m.text, m.label) for m in e.entities], e.entities
+
+
+def test_title_before_a_surname_makes_no_full_name():
+    """"Prince" is a first name in gender-guesser's list, and a title: "Prince Oskar" is no
+    full name to discover."""
+    text = "Oskar said nothing. Earlier, Prince Oskar had left the palace."
+    got = with_model_spans(text, [("Oskar", "PERSON")])
+    assert ("Prince Oskar", "PERSON", "Prince Oskar") not in got, got
