@@ -228,6 +228,7 @@ class RecordedRun:
             status, message = RunStatus.COMPLETED, None
         elif isinstance(exc, _STOPS):
             # Ctrl-C, or SIGTERM (the CLI turns it into KeyboardInterrupt): its batches are kept
+            reaper.stopping(_exit_code(exc) == 143)  # the program's deadline runs from here, however it came
             status, message = RunStatus.INTERRUPTED, f"stopped by {_signal_name(exc)}; the batches loaded before are kept"
             self.summary.extra["exit_code"] = _exit_code(exc)
         else:

@@ -124,8 +124,20 @@ def stop_requested() -> KeyboardInterrupt | None:
 
     C code that the main thread was in can re-type it on its way out: DuckDB turns it into
     ``RuntimeError: Query interrupted``, pydantic-core into a ``PydanticSerializationError``.
-    Whoever sees another exception while a stop was requested treats it as the stop."""
-    return _stop
+    Whoever sees another exception while a stop was requested treats it as the stop. Only in the
+    newsmill program (:func:`handle_signals` with ``program``): a caller's process (tests, the
+    Python API) may go on after a stop, and its later errors are its own."""
+    return _stop if _deadline_fd is not None else None
+
+
+def stopping(sigterm: bool) -> None:
+    """A stop reached the run another way than this module's handlers (Prefect's own SIGTERM
+    handler, which it installs while a flow runs, raises ``TerminationSignal``): the program's
+    deadline starts all the same."""
+    global _stop
+    if _stop is None:
+        _arm_deadline(signal.SIGTERM if sigterm else signal.SIGINT)
+        _stop = Terminated() if sigterm else KeyboardInterrupt()
 
 
 # The newsmill program (not a caller's process) ends at most this long after a stop, whatever it
@@ -137,11 +149,15 @@ STOP_GRACE = 20.0  # seconds
 _deadline_fd: int | None = None
 
 
-def _raise_stop(stop: KeyboardInterrupt) -> None:
-    global _stop
+def _arm_deadline(signum: int) -> None:
     if _stop is None and _deadline_fd is not None:
         with contextlib.suppress(OSError):
-            os.write(_deadline_fd, bytes([signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT]))
+            os.write(_deadline_fd, bytes([signum]))
+
+
+def _raise_stop(stop: KeyboardInterrupt) -> None:
+    global _stop
+    _arm_deadline(signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT)
     _stop = stop
     raise stop
 

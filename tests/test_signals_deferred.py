@@ -29,6 +29,7 @@ def _no_stop_recorded(monkeypatch):
     monkeypatch.setattr(reaper, "_stop", None)
     monkeypatch.setattr(reaper, "_deferrals", 0)
     monkeypatch.setattr(reaper, "_at_once", False)
+    monkeypatch.setattr(reaper, "_deadline_fd", None)
 
 
 def _frame(filename: str, back=None):
@@ -80,6 +81,7 @@ def test_deferring_is_bounded(monkeypatch):
     monkeypatch.setattr(reaper, "_later", later.append)
     monkeypatch.setattr(reaper, "_deferrals", 0)
     monkeypatch.setattr(reaper, "_at_once", False)
+    monkeypatch.setattr(reaper, "_deadline_fd", None)
     importing = _frame("<frozen importlib._bootstrap>")
     for _ in range(reaper.MAX_DEFERRALS):
         reaper._on_sigterm(signal.SIGTERM, importing)
@@ -233,11 +235,46 @@ def test_a_stop_that_duckdb_re_typed_is_recorded_as_the_stop(tmp_path, monkeypat
     cfg = load_config(overrides={"load": {"db_path": str(tmp_path / "w.duckdb")}}, env={})
     summary = RunSummary(run_id="r", flow="ingest", status="running", db=cfg.load.db_path)
     monkeypatch.setattr(reaper, "_stop", stop)
+    _program_deadline(monkeypatch)
     with pytest.raises(type(stop)):
         with stages.RecordedRun(cfg, summary, logging.getLogger("t"), 0, {}):
             raise RuntimeError("Query interrupted")
     assert summary.status == "interrupted" and summary.extra["exit_code"] == code
     assert query(cfg.load.db_path, "SELECT status FROM runs") == [("interrupted",)]
+
+
+def _program_deadline(monkeypatch) -> int:
+    """As in the newsmill program: a deadline pipe (read here, not by a thread that would end us)."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    monkeypatch.setattr(reaper, "_deadline_fd", write_end)
+    return write_end, read_end
+
+
+def test_a_stop_seen_elsewhere_is_not_translated_outside_the_program(monkeypatch):
+    monkeypatch.setattr(reaper, "_stop", reaper.Terminated())
+    assert reaper.stop_requested() is None  # tests, the Python API: their later errors are their own
+
+
+def test_prefects_termination_signal_starts_the_programs_deadline(tmp_path, monkeypatch):
+    """While a flow runs, Prefect's own SIGTERM handler raises TerminationSignal: the run still
+    ends within the program's deadline (its temporary server may be gone with the same signal)."""
+    import logging
+
+    from prefect.exceptions import TerminationSignal
+
+    from newsmill.config import load_config
+    from newsmill.flows import stages
+    from newsmill.outcomes import RunSummary
+
+    _, read_end = _program_deadline(monkeypatch)
+    cfg = load_config(overrides={"load": {"db_path": str(tmp_path / "w.duckdb")}}, env={})
+    summary = RunSummary(run_id="r", flow="ingest", status="running", db=cfg.load.db_path)
+    with pytest.raises(TerminationSignal):
+        with stages.RecordedRun(cfg, summary, logging.getLogger("t"), 0, {}):
+            raise TerminationSignal(signal.SIGTERM)
+    assert os.read(read_end, 8) == bytes([signal.SIGTERM])
+    assert isinstance(reaper.stop_requested(), reaper.Terminated) and summary.extra["exit_code"] == 143
 
 
 def test_without_a_stop_another_exception_fails_the_run(tmp_path):
