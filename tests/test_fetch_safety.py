@@ -79,7 +79,7 @@ def test_429_retry_after_is_honoured(site):
     page = fetch([url], opts(retries=2))[url]
     assert page.error is None and page.attempts == 2
     a, b = site.hits_for("/busy")
-    assert b.at - a.at >= 0.95  # waited for Retry-After, not just the 0.05 s back-off
+    assert b.at - a.at >= 0.8  # waited for Retry-After (1 s, less the server stamps' jitter), not the 0.05 s back-off
 
 
 def test_retry_after_longer_than_allowed_gives_up_at_once(site):
@@ -100,7 +100,9 @@ def test_robots_txt_disallow_and_crawl_delay(site):
     assert site.hits_for("/private/a.html") == []  # never requested
     starts = sorted(h.at for h in site.hits)  # robots.txt + 3 articles
     assert len(starts) == 4
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.38  # Crawl-delay 0.4 s kept
+    # Crawl-delay 0.4 s kept (the interval is 0 otherwise); the server's stamps can jitter by tens of
+    # milliseconds on a loaded machine (one handler thread late, the next on time)
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.3
 
 
 def test_robots_txt_unreachable_means_disallow_and_404_means_allow(site, other_host):
