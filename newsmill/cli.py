@@ -96,6 +96,10 @@ def cmd_ingest(args) -> int:
 
 
 def _ingest(args) -> int:
+    # imported here too: the import at the top of the file runs only under `python -m`, not in the
+    # installed `newsmill` program
+    from newsmill import reaper
+
     urls = _read_urls(args)
     sources_file = getattr(args, "sources", None)
     source_names = getattr(args, "source", None) or []

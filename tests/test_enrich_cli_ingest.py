@@ -86,3 +86,23 @@ def test_ingest_loads_entities_and_quotes_with_canonical_speakers(prefect_harnes
     again = ingest(urls=[url], db=db_path, config_path=str(cfg))
     assert again["status"] == "completed"
     assert counts() == before
+
+
+def test_installed_program_ingests_urls_given_on_its_command_line(site, tmp_path):
+    """The README's first command, as the installed `newsmill` program runs it (not `python -m`,
+    whose start-up imports differ): URLs on the command line, the head start, the flow, the load."""
+    import os
+
+    from tests.siteserver import article_html
+
+    url = site.add("/n/1.html", article_html("Council votes on the harbour plan", 5))
+    db = str(tmp_path / "news.duckdb")
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    env = {**os.environ, "PREFECT_HOME": str(home), "NEWSMILL_PER_HOST_INTERVAL": "0",
+           "NEWSMILL_RESPECT_ROBOTS": "0", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "300"}
+    r = subprocess.run([NEWSMILL, "ingest", url, "--db", db], capture_output=True, text=True, timeout=600, env=env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "Traceback" not in r.stderr
+    assert _rows(db, "SELECT status, loaded FROM runs") == [("completed", 1)]
+    assert _rows(db, "SELECT count(*) FROM articles") == [(1,)]
