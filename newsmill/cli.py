@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 
-if __name__ == "__main__":  # `python -m newsmill.cli`: a stop during the imports below ends it quietly
-    from newsmill import reaper
+from newsmill import reaper  # standard library only: cheap, and every command may be stopped
 
+if __name__ == "__main__":  # `python -m newsmill.cli`: a stop during the imports below ends it quietly
     reaper.handle_signals(program=True)
     reaper.stop_at_once()  # nothing to unwind yet; main() unwinds
 
@@ -81,8 +81,6 @@ def _quiet_prefect() -> None:
 
 
 def cmd_ingest(args) -> int:
-    from newsmill import reaper
-
     # Until the flow writes its run's row, Ctrl-C or SIGTERM ends the program at once, its
     # children killed: nothing is recorded yet, and what runs meanwhile (DuckDB's open check,
     # Prefect's start-up) would lose or re-type the exception. Writing the row goes back to
@@ -96,10 +94,6 @@ def cmd_ingest(args) -> int:
 
 
 def _ingest(args) -> int:
-    # imported here too: the import at the top of the file runs only under `python -m`, not in the
-    # installed `newsmill` program
-    from newsmill import reaper
-
     urls = _read_urls(args)
     sources_file = getattr(args, "sources", None)
     source_names = getattr(args, "source", None) or []
@@ -222,7 +216,7 @@ def _drain_prefect(timeout: float = 30.0) -> None:
 def run_flow(args, title: str, call, db: str | None = None) -> dict:
     """Start Prefect and run a flow (``call()``) under the progress display; the summary it returns
     gets the command's wall time (``wall_seconds``) and where it went (``time_split``)."""
-    from newsmill import progress, reaper
+    from newsmill import progress
 
     # SIGTERM unwinds the run; Prefect's server and the workers end with it, and a kill -9'd
     # run's row in ``db`` is marked interrupted
@@ -654,8 +648,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the program itself: a stop signal from now on unwinds the command (exit 130/143)
-        from newsmill import reaper
-
         reaper.handle_signals(program=True)
         reaper.stop_by_unwinding()
     try:
@@ -663,8 +655,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (reaper.Terminated)
         return getattr(e, "exit_code", 130)
     except Exception:
-        from newsmill import reaper
-
         stop = reaper.stop_requested()
         if stop is None:
             raise
