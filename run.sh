@@ -40,4 +40,5 @@ if [ "${1:-}" = "test" ]; then
   cd "$here"
   exec "$venv/bin/python" -m pytest "$@"
 fi
-exec "$venv/bin/newsmill" "$@"
+# the command's own wall time starts here, not with the set-up above (same process after exec)
+NEWSMILL_LAUNCHED_AT="${EPOCHREALTIME:-}" exec "$venv/bin/newsmill" "$@"

@@ -35,7 +35,19 @@ def _process_started() -> float:
         return time.time()
 
 
-_IMPORTED_AT = _process_started()
+def _command_started() -> float:
+    """When this command started: the process's start, or later when ``run.sh`` set up the venv
+    first (it ``exec``s newsmill in its own process, whose start is then the setup's start)."""
+    started = _process_started()
+    try:
+        launched = float(os.environ.get("NEWSMILL_LAUNCHED_AT", ""))
+    except ValueError:
+        return started
+    # an older stamp is another command's, inherited through the environment: not this one's
+    return max(started, launched) if launched <= time.time() else started
+
+
+_IMPORTED_AT = _command_started()
 _FIRST_CALL = True
 
 from newsmill import __version__

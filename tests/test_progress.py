@@ -196,3 +196,25 @@ def test_refresh_runs_are_named_after_the_whole_run_id():
         assert refresh._run_name() == f"refresh-after-{rid}"
     with mock.patch.object(refresh, "flow_run", mock.Mock(parameters={"trigger_run_id": "{{ event.payload.run_id }}"})):
         assert refresh._run_name().startswith("refresh-manual-")
+
+
+def _startup_age(prelude: str, env: dict) -> float:
+    """Seconds between when newsmill.cli says its command started and its import, in a process
+    that a shell ``exec``s after ``prelude`` (the shape of run.sh: same process, set-up first)."""
+    code = "import time, newsmill.cli as c; print(time.time() - c._IMPORTED_AT)"
+    r = subprocess.run(["bash", "-c", f'{prelude}; exec "{sys.executable}" -c "{code}"'],
+                       env={**os.environ, **env}, capture_output=True, text=True, timeout=60, check=True)
+    return float(r.stdout.strip())
+
+
+def test_startup_counts_from_run_sh_handing_over_not_from_its_venv_setup():
+    # run.sh execs newsmill in its own process: without its stamp the set-up time is "startup"
+    assert _startup_age("sleep 3", {}) >= 3
+    assert _startup_age('sleep 3; export NEWSMILL_LAUNCHED_AT="$EPOCHREALTIME"', {}) < 3
+
+
+def test_a_stale_or_bad_launch_stamp_is_not_this_commands_start():
+    # inherited from an earlier command: older than this process, so the process's own start holds
+    assert _startup_age("sleep 3", {"NEWSMILL_LAUNCHED_AT": "1"}) >= 3
+    assert _startup_age("sleep 3", {"NEWSMILL_LAUNCHED_AT": "not a time"}) >= 3
+    assert _startup_age("sleep 3", {"NEWSMILL_LAUNCHED_AT": str(time.time() + 3600)}) >= 3
