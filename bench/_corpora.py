@@ -119,6 +119,9 @@ class GumDoc:
     # (the token whose head lies outside the mention: "To" in "James To of the Democratic
     # Party", "coach" in "Tunisia's coach"), or a name written `flat` under a common-noun head
     heads: list[tuple[int, int]] = field(default_factory=list)
+    # GUM: every mention, named or not (pronouns, descriptions), as (start, end, entity id, type):
+    # the coreference chains bench/pronouns.py checks "he said" against; empty for CoNLL
+    chains: list[tuple[int, int, str, str]] = field(default_factory=list)
 
 
 GUM_TYPES = {"person": "PERSON", "organization": "ORG", "place": "PLACE"}
@@ -247,7 +250,9 @@ def _read_gum(path: Path) -> GumDoc:
     return GumDoc(path.stem, text, [(s, e, t) for s, e, t, _i, _l in kept], [k[3] for k in kept],
                   [k[4] for k in kept],
                   neutral=[(o_s, o_e) for o_s, o_e, o_t, _h in others if o_t == "event"],
-                  heads=[head_span[(s, e, eid)] for s, e, _t, eid, _l in kept])
+                  heads=[head_span[(s, e, eid)] for s, e, _t, eid, _l in kept],
+                  chains=[(s, len(text[:e].rstrip()) if e > len(text.rstrip()) else e, eid, etype)
+                          for s, e, etype, _t0, _t1, _l, eid in spans])
 
 
 def countries_as_places(doc: GumDoc, place_links: set[str]) -> GumDoc:

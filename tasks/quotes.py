@@ -195,7 +195,7 @@ def quote_spans(text: str, lo: int = 0, hi: int | None = None) -> list[Marked]:
     """Quotations in ``text[lo:hi]`` by their marks, paragraph by paragraph, in text order.
 
     A single mark followed by a letter is an apostrophe ("don't"); an unclosed single mark is
-    taken as one too. An unclosed double mark runs to the paragraph's end; when the next
+    taken as one too. A “ after a comma or a sentence's end and before a space closes a “. An unclosed double mark runs to the paragraph's end; when the next
     paragraph opens with a mark, both belong to one multi-paragraph quotation. A quote inside a
     quote stays inside the outer one."""
     hi = len(text) if hi is None else hi
@@ -230,8 +230,13 @@ def quote_spans(text: str, lo: int = 0, hi: int | None = None) -> list[Marked]:
             close_mark = ""
             while j < p1:
                 cm = _mark_at(text, j, p1)
+                nxt = text[j + len(cm)] if cm and j + len(cm) < p1 else ""
+                if cm == mark == "“" and text[j - 1] in ",.!?;" and (not nxt or nxt.isspace()):
+                    # an opening mark typed for the closing one ('“It is late,“ she said'): only
+                    # a closer stands after the sentence's punctuation and before a space
+                    close, close_mark = j, cm
+                    break
                 if cm and cm in closers:
-                    nxt = text[j + len(cm)] if j + len(cm) < p1 else ""
                     # a single mark followed by a letter is an apostrophe ("don't")
                     if not (len(cm) == 1 and cm in "'’" and nxt.isalpha()):
                         close, close_mark = j, cm
@@ -1215,7 +1220,7 @@ def trailing_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
         if subj is None or subj.i > verb.i or subj.idx + base < a:
             between = [t for t in words if t.i < verb.i and t.tag_ in _NAME_OR_PRONOUN | {"NN", "NNS"}]
             subj = between[-1] if between else None
-    if verb is None or subj is None:
+    if verb is None or subj is None or verb_in(verb, _SUNG):
         return None
     if subj.i < verb.i and any(_own_clause(verb, c) for c in verb.children):
         # the verb reports a clause of its own right after it ('“...,” but he denied that they
@@ -1228,6 +1233,12 @@ def trailing_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
     if q.start - 1 <= sp.start < q.end + 1:
         return None
     return RawQuote(q.start, q.end, "direct", _cue_text(verb), base + verb.idx, sp, "trailing_cue")
+
+
+# Verbs of singing (Levin 1993, 26.7 performance verbs, the ones done with the voice): what is
+# sung is a song's words, not a statement of the singer's. '“…,” she sings' is a lyric, and the
+# frame '“…,” VERB Name' would otherwise take any verb as the cue.
+_SUNG = frozenset({"sing", "hum", "croon", "warble", "yodel", "serenade"})
 
 
 def _own_clause(verb, c) -> bool:
@@ -1342,6 +1353,8 @@ def colon_intro(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
         return None
     verbs = [t for t in toks if is_verb(t) and t.tag_ != "MD"]
     if verbs:
+        if verb_in(verbs[-1], _SUNG):
+            return None
         subj = _resolve_relative(_subject(verbs[-1]))
         if subj is None or subj.i >= colon.i:
             return None
@@ -1374,13 +1387,15 @@ def colon_intro(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
 
 
 def trailing_dash(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
-    """A name after a dash that follows the closing mark ends the paragraph: '“...” — Name'.
-    Example: “We will rebuild.” — Mayor Ada Kim"""
+    """A name after a dash that follows the closing mark ends the paragraph: '“...” — Name',
+    '“...”― Name'. Example: “We will rebuild.” — Mayor Ada Kim"""
     doc, text, base = ctx.doc, ctx.text, ctx.base
     if not q.closed:
         return None
     a = q.close_at + len(q.close_mark)
-    m = re.match(r"[ \t]*[—–-]{1,2}[ \t]*", text[a:a + 6])
+    # the em and en dash, the hyphen, and U+2015 HORIZONTAL BAR, which Unicode names the
+    # quotation dash: the mark that introduces a quotation's source
+    m = re.match(r"[^\S\n]*(?:[—–―-]{1,2})[^\S\n]*", text[a:a + 8])  # no-break spaces too
     if not m:
         return None
     p_end = text.find("\n", a)
@@ -1633,6 +1648,7 @@ class Resolved:
     path: str  # how: "mention", "person_evidence", "pronoun", "title", "none", ...
 
 
+_GENDERED = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.I)
 _TITLE_BEFORE = re.compile(r"((?:[A-Z][A-Za-z]*\.?[ \t]+){1,3})$")
 
 
@@ -1774,7 +1790,9 @@ def main_subjects(doc, base: int) -> list[tuple[int, int, int, int]]:
     for sent in doc.sents:
         root = sent.root
         for c in root.children:
-            if c.dep_ == "nsubj" and (c.tag_ in _NAME_TAGS or c.ent_type_ == "PERSON"):
+            # a name the model tagged or typed oddly ("Figgins" as NNS and ORG) still counts when
+            # the model found a name there: resolve decides from the article whether it is a person
+            if c.dep_ == "nsubj" and (c.tag_ in _NAME_TAGS or (c.ent_type_ and c.text[:1].isupper())):
                 names = _name_tokens(c)
                 out.append((base + names[0].idx, base + names[-1].idx + len(names[-1].text),
                             base + sent.start_char, base + sent.end_char))
@@ -1831,7 +1849,43 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
         events.append((h0, name, first_name_gender(name), ""))
         if len(name.split()) > 1:
             full_names.append(name)
+    # A sentence's main subject the model typed otherwise is a person when the article types the
+    # same name a person elsewhere ("Figgins said ..." typed PERSON, "Figgins declined to ..."
+    # typed ORG): the subject of a sentence is where centering looks for the antecedent of the
+    # next "he"/"she", so leaving it out hands the pronoun to a name embedded in that sentence.
+    person_names = {m.name for m in mentions if m.label == labels.PERSON}
+    for s0, s1, _ss, _se in subjects:
+        if in_dateline(s0, s1) or in_quote(s0, s1) or any(e[0] == s0 for e in events) or any(
+                m.start <= s0 < m.end and m.label == labels.PERSON for m in mentions):
+            continue
+        words = _norm(_written_name(text, s0, s1)).split()
+        if not words or len(words) > 3 or _possessive_after(text, s1):
+            continue
+        same = {n for n in person_names if len(_norm(n).split()) >= len(words) and _norm(n).split()[-len(words):] == words}
+        if len(same) == 1:
+            name = same.pop()
+            events.append((s0, name, first_name_gender(name), " ".join(sorted(titles_of.get(name, ())))))
     events.sort(key=lambda e: e[0])
+
+    # The article's own pronouns outrank the first-name list: a name's gender there is a guess
+    # from one culture's usage ("Ilhan" is a man's name in Turkish, a woman's in Somali). A
+    # sentence's main subject followed in that sentence by "he"/"she" (or his/her), with no other
+    # person between them but a possessor ("Ortiz asked for time at Lee's hearing, saying she had
+    # not seen the report"), votes; a name with votes both ways keeps its list gender.
+    # Names written as possessors, inside quotations or datelines, never vote.
+    votes: dict[str, set[str]] = {}
+    positions = [e[0] for e in events if e[0] not in possessors]  # "during Lee's trial, saying she" is not Lee's
+    for s0, s1, _ss, se in subjects:
+        head = next((e for e in events if s0 <= e[0] < s1 and e[1]), None)
+        if head is None or _possessive_after(text, s1) or in_quote(s0, s1):
+            continue
+        nxt = next((p for p in positions if p >= s1), len(text))
+        for m in _GENDERED.finditer(text, s1, min(se, nxt)):
+            if not in_quote(m.start(), m.end()):
+                votes.setdefault(head[1], set()).add("f" if m.group(1).lower().startswith(("she", "her")) else "m")
+                break
+    said = {n: v.pop() for n, v in votes.items() if len(v) == 1}
+    events[:] = [(p, n, said.get(n, g) if n else g, t) for p, n, g, t in events]
 
     # names that speak as persons: a named speaker whose name the model typed PERSON there
     speaking = {_norm(text[q.speaker.name_start:q.speaker.name_end]).split()[-1] for q in raw

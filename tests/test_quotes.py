@@ -573,3 +573,118 @@ def test_evidence_verb_with_a_source_and_an_object(text, content, speaker):
 def test_evidence_verb_with_an_abstract_subject_is_no_quote():
     e = enrich("Experience shows the value of patience in long negotiations.")
     assert not any("the value of patience" in q.text for q in e.quotes), e.quotes
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # U+2015 HORIZONTAL BAR, the quotation dash, introduces the source like an em dash
+    ("Readers wrote in after the debate.\n“The plan is a mess and nobody in town believes it will work.”― Ottilie Varga\n",
+     "The plan is a mess and nobody in town believes it will work.", "Ottilie Varga"),
+    ("Letters came in all week.\n“We should all go and vote in the spring, every one of us.” ― Bram Ekwueme.\n",
+     "We should all go and vote in the spring, every one of us.", "Bram Ekwueme"),
+    # a no-break space between the closing mark and the dash
+    ("Letters came in all week.\n“The council has forgotten the people who live on the islands.”\u00a0― Petra Lindqvist\u00a0\n",
+     "The council has forgotten the people who live on the islands.", "Petra Lindqvist"),
+])
+def test_quotation_dash_names_the_source(text, quote, speaker):
+    q = [q for q in enrich(text).quotes if q.text == quote]
+    assert q and q[0].speaker_name == speaker, enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, first, second, speaker", [
+    # an opening mark typed for the closing one does not swallow the attribution
+    ("The vote is next week.\n\n“It is a rare move,“ said Norma Pettibone, a lawyer with the Open Ballot "
+     "Project. “It is a hard thing to pull off without crossing a line.”\n",
+     "It is a rare move,", "It is a hard thing to pull off without crossing a line.", "said Norma Pettibone"),
+    ("The board met on Monday.\n\n“We are not there yet.“ Harald Brekke told reporters. “The money is still "
+     "missing from the harbour fund.”\n",
+     "We are not there yet.", "The money is still missing from the harbour fund.", "Harald Brekke"),
+])
+def test_opening_mark_typed_as_the_closing_one(text, first, second, speaker):
+    e = enrich(text)
+    texts = [q.text for q in e.quotes]
+    assert first in texts and second in texts, texts
+    assert not any(speaker in t for t in texts), texts
+
+
+def _mention(text, word, label, name, nth=0):
+    from newsmill.tasks.entities import Mention
+    at = [m.start() for m in re.finditer(re.escape(word), text)][nth]
+    return Mention(at, at + len(word), label, name=name)
+
+
+def _pronoun_quote(text, quote, pronoun):
+    q0 = text.index(quote)
+    p0 = text.index(pronoun, q0 + len(quote))
+    sp = qts.Speaker(p0, p0 + len(pronoun), "pronoun", gender="m" if pronoun.lower() == "he" else "f",
+                     head=pronoun.lower())
+    return qts.RawQuote(q0, q0 + len(quote), "direct", "said", p0 + len(pronoun) + 1, sp, "trailing_cue")
+
+
+@pytest.mark.parametrize("subject_word, label", [("Kessling", "ORG"), ("Kessling", "PRODUCT")])
+def test_a_main_subject_typed_otherwise_is_the_person_of_that_name(subject_word, label):
+    # "Kessling said" typed PERSON, "Kessling declined to ..." typed ORG by the model: the
+    # sentence's subject is still the person, and centering gives it the next "he"
+    text = ("“We hoped for a fair hearing,” Kessling said.\nKessling declined to say whether Murch slept "
+            "on the night Penrose died. “When the evidence comes out, you will see,” he said.")
+    mentions = [_mention(text, "Kessling", "PERSON", "Orrin Kessling"),
+                _mention(text, subject_word, label, subject_word, 1),
+                _mention(text, "Murch", "PERSON", "Dale Murch"),
+                _mention(text, "Penrose", "PERSON", "Walter Penrose")]
+    s2 = text.index("Kessling declined")
+    subjects = [(s2, s2 + len("Kessling"), s2, text.index("“When"))]
+    q = _pronoun_quote(text, "When the evidence comes out, you will see,", "he")
+    (_, r), = qts.resolve(text, [q], mentions, (), subjects)
+    assert r.name == "Orrin Kessling", r
+    # without the subject rule's evidence (the name typed PERSON nowhere) the pronoun is not given to it
+    (_, r), = qts.resolve(text, [_pronoun_quote(text, "When the evidence comes out, you will see,", "he")],
+                          [m for m in mentions if m.name != "Orrin Kessling"], (), subjects)
+    assert r.name != "Orrin Kessling"
+
+
+@pytest.mark.parametrize("first", ["Ilhan", "Jean"])
+def test_the_articles_own_pronouns_outrank_the_first_name_list(first):
+    # the list calls the first name a man's (or is unsure); the article says "she" of her
+    text = (f"Lawmakers {first} Ortiz and Marta Quell spoke on Tuesday.\nOrtiz asked for mercy at "
+            f"Bale's hearing, saying she did not want a long sentence. She added, “We must answer hate with care.”")
+    full = f"{first} Ortiz"
+    mentions = [_mention(text, full, "PERSON", full), _mention(text, "Marta Quell", "PERSON", "Marta Quell"),
+                _mention(text, "Ortiz", "PERSON", full, 1), _mention(text, "Bale", "PERSON", "Bale")]
+    s2 = text.index("Ortiz asked")
+    subjects = [(s2, s2 + 5, s2, text.index(" She added"))]
+    q0 = text.index("We must")
+    p0 = text.index("She added")
+    q = qts.RawQuote(q0, q0 + len("We must answer hate with care."), "direct", "added", p0 + 4,
+                     qts.Speaker(p0, p0 + 3, "pronoun", gender="f", head="she"), "leading_cue")
+    (_, r), = qts.resolve(text, [q], mentions, (), subjects)
+    assert r.name == full, r
+
+
+def test_pronoun_votes_both_ways_keep_the_list_gender():
+    # "he" and "she" both follow the subject: no text evidence, the list decides ("Ilhan" is male there)
+    text = ("Ilhan Ortiz spoke with Marta Quell.\nOrtiz said he was tired. Ortiz said she was right.\n"
+            "“We are done,” she said.")
+    mentions = [_mention(text, "Ilhan Ortiz", "PERSON", "Ilhan Ortiz"), _mention(text, "Marta Quell", "PERSON", "Marta Quell"),
+                _mention(text, "Ortiz", "PERSON", "Ilhan Ortiz", 1), _mention(text, "Ortiz", "PERSON", "Ilhan Ortiz", 2)]
+    a, b = text.index("Ortiz said he"), text.index("Ortiz said she")
+    subjects = [(a, a + 5, a, b - 1), (b, b + 5, b, text.index("“We"))]
+    q0 = text.index("We are done,")
+    p0 = text.index("she said.")
+    q = qts.RawQuote(q0, q0 + len("We are done,"), "direct", "said", p0 + 4,
+                     qts.Speaker(p0, p0 + 3, "pronoun", gender="f", head="she"), "trailing_cue")
+    (_, r), = qts.resolve(text, [q], mentions, (), subjects)
+    assert r.name == "Marta Quell", r
+
+
+@pytest.mark.parametrize("text, lyric", [
+    # what is sung is a song's words, not the singer's statement: no speaker from a singing verb
+    ("The film ends on the stage.\n“Had to find my own road, make my own mistakes, but you know I had to go,” "
+     "she sings.\n", "Had to find my own road, make my own mistakes, but you know I had to go,"),
+    ("The evening closed with an old tune.\n“Carry me home to the hills where my mother was born,” hummed Ansel Brody.\n",
+     "Carry me home to the hills where my mother was born,"),
+])
+def test_a_sung_lyric_is_not_a_statement_of_the_singer(text, lyric):
+    e = enrich(text)
+    assert not any(q.text == lyric and q.speaker_name for q in e.quotes), e.quotes
+    # the same frame with a speech verb stays a quote
+    said = enrich(text.replace("she sings", "she said").replace("hummed Ansel Brody", "said Ansel Brody"))
+    assert any(q.text == lyric and q.speaker for q in said.quotes), said.quotes
