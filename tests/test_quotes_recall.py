@@ -1,0 +1,57 @@
+"""Reported speech that the recall rules of tasks/quotes.py find (issue 12), with invented names
+and wordings: each rule has at least two wordings, so that it is the kind that is handled, not
+one sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsmill.config import EnrichOptions
+from newsmill.tasks.enrich import enrich_texts
+
+
+def enrich(text: str):
+    (e,) = enrich_texts([text], EnrichOptions(), ["en"])
+    for q in e.quotes:
+        assert q.text == text[q.start:q.end], q
+    return e
+
+
+def indirect(text: str, content: str):
+    return [q for q in enrich(text).quotes if q.kind == "indirect" and content in q.text]
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Mayor Ilse Brandvold talked about the harbour tunnel at the town meeting.", "the harbour tunnel", "Ilse Brandvold"),
+    ("At the congress, the union leader Tariq Osei spoke about the wages of shipyard welders.", "the wages of shipyard welders", "Tariq Osei"),
+    ("She has often talked about how the drought changed her family's farm.",
+     "how the drought changed her family's farm", "She"),
+])
+def test_a_talk_verb_reports_its_topic(text, content, speaker):
+    """Talk verbs (Levin 37.5/37.6) give what was said by its topic, a PP headed by "about"."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, wrong", [
+    # a talk verb with another preposition, or with its addressee only, says nothing
+    ("Mayor Ilse Brandvold talked to reporters in the lobby.", "reporters"),
+    ("The union leader Tariq Osei spoke at the shipyard on Monday.", "the shipyard"),
+])
+def test_a_talk_verb_without_a_topic_is_no_quote(text, wrong):
+    assert not any(wrong in q.text for q in enrich(text).quotes), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Senator Rui Almeida defended the fishing quota against charges of favouritism.",
+     "the fishing quota against charges of favouritism"),
+    ("The coach praised her goalkeeper for a calm second half.", "her goalkeeper for a calm second half"),
+])
+def test_an_object_content_keeps_the_phrase_that_completes_it(text, content):
+    """An object content runs on through the verb's phrase right after it."""
+    assert indirect(text, content), enrich(text).quotes
+
+
+def test_an_object_content_stops_before_a_date():
+    q = indirect("Senator Rui Almeida defended the fishing quota on Tuesday.", "the fishing quota")
+    assert q and "Tuesday" not in q[0].text, q
