@@ -370,6 +370,37 @@ def _person_evidence(doc, toks, nouns) -> bool:
     return False
 
 
+_INITIALS = re.compile(r"^(?:[A-Z]\.[ \t]?){1,2}[A-Z][a-z]+(?:[-\' ][A-Z][a-z]+)?$")
+# what follows a person's name in a results line: "(Norway)", "(U.S.)", "(31st)", "(Jane Roe, 70)",
+# a number (points, a time, a score, a bowling figure), or the end of a table cell
+_RESULT_AFTER = re.compile(r"[ \t]*(?:\((?:[A-Z][^()\n]{0,40}|\d{1,3}(?:st|nd|rd|th)?)\)|\d|\|)")
+_RESULT_BEFORE = re.compile(r"[ \t]*(?:\d{1,3}[.=]?|-)[ \t]+|.*\|[ \t]*")
+
+
+def _person_shaped(toks) -> bool:
+    """A person's full name as results tables write it: a first name in gender-guesser's list
+    (not a big city's, a country's or a US state's name: "Charlotte Hornets", "Georgia Tech")
+    and one to three capitalised words ("Jane Doe", "Mary Ann Roe"), or initials and a surname
+    ("K. Doe", "J.R. Doe")."""
+    if not toks:
+        return False
+    s = " ".join(t.text for t in toks)
+    if _INITIALS.match(s.replace(". ", ".").replace(".", ". ").replace("  ", " ").strip()):
+        return toks[-1].lower_ not in place_names() and toks[-1].text not in big_cities()  # "N. Korea"
+    first = toks[0].text
+    return _name_shaped(toks) and len(toks) <= 3 and _first_names().get_gender(first) in {
+        "male", "female", "mostly_male", "mostly_female"} and first not in big_cities() \
+        and first.lower() not in place_names()
+
+
+def _results_entry(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` an entry of a results table or a scorers' line: followed by a
+    country or a minute in parentheses, a number, or a cell's end, or standing after a rank
+    ("3. ") or a cell's start at the line's beginning?"""
+    return bool(_RESULT_AFTER.match(text, end)) or bool(
+        _RESULT_BEFORE.fullmatch(text, text.rfind("\n", 0, start) + 1, start))
+
+
 def _span_root(toks):
     """The token of a span whose head lies outside it (or is itself); the last token if none."""
     ids = {t.i for t in toks}
@@ -438,6 +469,18 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         toks = _strip_span(doc, toks, label, boiler)
         if not toks:
             continue
+        # a country the model ran into the person named after it ("envoy to Ukraine Jane Doe"
+        # as one ORG): the country is a place of its own, the rest a person
+        if label == "ORG" and not ent.ent_id_ and len(toks) >= 3:
+            for k in (1, 2):
+                head = " ".join(t.text for t in toks[:k])
+                if head.lower() in places and _first_names().get_gender(toks[k].text) in {"male", "female"} \
+                        and _person_shaped(toks[k:]) and toks[-1].lower_ not in _ORG_HEADS:
+                    c0 = base + toks[0].idx
+                    extra.append(Mention(c0, c0 + len(doc_text(doc)[toks[0].idx:toks[k - 1].idx + len(toks[k - 1])]),
+                                         labels.PLACE))
+                    toks, label = toks[k:], labels.PERSON
+                    break
         # headline case is judged on the line: the parser often runs a headline into the next line
         line_start = doc_text(doc).rfind("\n", 0, ent.start_char) + 1
         key = line_start
@@ -483,11 +526,22 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             if toks[i].like_num and re.match(r"\s*[-–—]\s*\d", doc_text(doc)[toks[i].idx + len(toks[i]):]):
                 toks = toks[:i]
                 break
+            # no person's name ends in a number: a results line's points, goals or bib
+            # ("Jane Doe 12", "J. Doe 1 goal")
+            if toks[i].text.isdigit() and _person_shaped(toks[:i]):
+                toks = toks[:i]
+                break
         # a person the model mistyped: a name-shaped span with a role word before it or a role
         # noun in apposition ("Economist Name said", "Name, an economist at X, said")
         if label in {"ORG", "WORK_OF_ART", "PRODUCT", "NORP", "EVENT", "LAW"} and not ent.ent_id_ \
                 and _name_shaped(toks) and " ".join(t.text for t in toks).lower() not in places \
                 and (_person_evidence(doc, toks, nouns) or _first_name_subject(toks)):
+            label = labels.PERSON
+        # a results table's or a scorers' line: a first name (or initials) and a surname the
+        # model typed otherwise, followed by a country in parentheses, a score, a time or a
+        # minute, or alone in a table cell ("Jane Doe (Norway) 13:06.12", "| Jane Doe | 63 |")
+        elif label in {"ORG", "PLACE", "WORK_OF_ART", "PRODUCT", "NORP", "EVENT"} and not ent.ent_id_ \
+                and _person_shaped(toks) and _results_entry(doc_text(doc), toks[0].idx, toks[-1].idx + len(toks[-1])):
             label = labels.PERSON
         if label == "PERSON":
             # the first name and other parts the model left out ("Anders Holm" tagged "Holm"):
@@ -569,8 +623,9 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
                 and (s.lower() in country_names() or (ent.label_ == "GPE" and len(s.replace(".", "")) <= 3 and s.isupper())):
             end2 = _institution_after(doc, toks, taken, roles)
             if end2:
-                end, label, key_id = base + end2, labels.ORG, ""
+                end, key_id = base + end2, ""
                 s = text[start:end]
+                label = labels.EntityType.LAW if s.split()[-1].lower() in LAW_HEADS else labels.ORG
         if label in {"PLACE", "PERSON", "NORP"} and not ent.ent_id_ and _is_product(s, text, end):
             label = labels.EntityType.PRODUCT
         elif label in {"ORG", "PERSON", "NORP"} and not ent.ent_id_ and s.lower() in places:
@@ -631,8 +686,10 @@ def _institution_after(doc, toks, taken: set[int], roles) -> int | None:
     last = None
     while j < len(doc):
         t = doc[j]
-        if t.lower_ in roles:
-            return None  # "Hong Kong Financial Secretary Donald Tsang": a title
+        if t.lower_ in roles or (t.lower_.endswith("s") and t.lower_[:-1] in roles):
+            return None  # "Hong Kong Financial Secretary Donald Tsang", "U.S. Reps. ...": a title
+        if t.is_sent_start:
+            break  # "... into the U.S. Initially, ...": the country ends its sentence
         if t.i in taken:
             break
         if t.tag_ in {"NNP", "NNPS"} and t.text[:1].isupper() and t.is_alpha and t.whitespace_ is not None:
@@ -646,6 +703,16 @@ def _institution_after(doc, toks, taken: set[int], roles) -> int | None:
             break
         j += 1
     if last is None or last.lower_ in PLACE_NOUNS or last.lower_ in _NOT_INSTITUTION:
+        return None
+    # a person named after the country ("envoy to Ukraine Jane Doe", "Chad Doe" in a list of
+    # people): a first name opens the words, or the country is one, and no organisation's head
+    # noun ends them
+    words = [t for t in doc[toks[-1].i + 1:last.i + 1] if t.is_alpha]
+    country = toks[-1] if len(toks) == 1 else None
+    if words and words[-1].lower_ not in _ORG_HEADS and (
+            (_first_names().get_gender(words[0].text) in {"male", "female"} and 2 <= len(words) <= 3)
+            or (country is not None and len(words) == 1
+                and _first_names().get_gender(country.text) in {"male", "female"})):
         return None
     nxt = doc[last.i + 1] if last.i + 1 < len(doc) else None
     if nxt is not None and nxt.ent_type_ == "PERSON":
@@ -661,7 +728,23 @@ def _institution_after(doc, toks, taken: set[int], roles) -> int | None:
 # Last words of names after a country that are no institution's: natural features (GeoNames'
 # H and T feature classes: "U.S. Gulf", "Virginia Beach") and days ("U.S. Labor Day").
 _NOT_INSTITUTION = frozenset({"beach", "bay", "gulf", "sea", "ocean", "river", "lake", "falls", "springs",
-                              "heights", "valley", "coast", "island", "mountains", "desert", "day"})
+                              "heights", "valley", "coast", "island", "mountains", "desert", "day",
+                              # generic heads of populated places' names ("China Grove", "Jamaica
+                              # Estates", "Denmark Hill")
+                              "grove", "estates", "hill", "hills", "park", "gardens", "creek", "ridge",
+                              "point", "harbor", "harbour", "village", "woods", "acres", "plains"})
+# The last word of a law's or a treaty's name after a country ("U.S. Code", "Hong Kong Human
+# Rights and Democracy Act"): a LAW, not an institution (OntoNotes' LAW type).
+LAW_HEADS = frozenset({"act", "code", "bill", "law", "laws", "treaty", "accord", "accords", "amendment",
+                       "constitution", "charter", "doctrine", "statute", "statutes", "regulation", "regulations"})
+# Head nouns of organisations' names: after a country, a first name followed by one of them is
+# still an institution ("US Marine Corps": "Marine" is a first name in gender-guesser's list).
+_ORG_HEADS = frozenset({"corps", "service", "services", "department", "agency", "office", "bureau", "command",
+                        "force", "forces", "guard", "court", "bank", "party", "council", "committee",
+                        "commission", "association", "institute", "society", "foundation", "union", "league",
+                        "academy", "university", "college", "school", "board", "authority", "ministry",
+                        "administration", "company", "inc", "corp", "group", "trust", "fund", "police",
+                        "patrol", "army", "navy", "embassy", "mission", "chamber", "center", "centre"})
 
 
 def _listed_with_people(doc) -> set[int]:
