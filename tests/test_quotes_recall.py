@@ -55,3 +55,15 @@ def test_an_object_content_keeps_the_phrase_that_completes_it(text, content):
 def test_an_object_content_stops_before_a_date():
     q = indirect("Senator Rui Almeida defended the fishing quota on Tuesday.", "the fishing quota")
     assert q and "Tuesday" not in q[0].text, q
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Councillor Petra Lunde expressed concern about the closing of the ferry office.",
+     "concern about the closing of the ferry office", "Petra Lunde"),
+    ("The fishermen's union has expressed its support for the new quota rules.",
+     "its support for the new quota rules", "The fishermen's union"),
+])
+def test_what_someone_expressed_is_the_content(text, content, speaker):
+    """FrameNet's Expressing_publicly: the object of "express" is what was said."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
