@@ -373,7 +373,7 @@ def _person_evidence(doc, toks, nouns) -> bool:
 _INITIALS = re.compile(r"^(?:[A-Z]\.[ \t]?){1,2}[A-Z][a-z]+(?:[-\' ][A-Z][a-z]+)?$")
 # what follows a person's name in a results line: "(Norway)", "(U.S.)", "(31st)", "(Jane Roe, 70)",
 # a number (points, a time, a score, a bowling figure), or the end of a table cell
-_RESULT_AFTER = re.compile(r"[ \t]*(?:\((?:[A-Z][^()\n]{0,40}|\d{1,3}(?:st|nd|rd|th)?)\)|\d|\|)")
+_RESULT_AFTER = re.compile(r"[ \t]*(?:\(([A-Z][^()\n]{0,40}|\d{1,3}(?:st|nd|rd|th)?)\)|(\d)|\|)")
 _RESULT_BEFORE = re.compile(r"[ \t]*(?:\d{1,3}[.=]?|-)[ \t]+|.*\|[ \t]*")
 
 
@@ -385,7 +385,8 @@ def _person_shaped(toks) -> bool:
     if not toks:
         return False
     s = " ".join(t.text for t in toks)
-    if _INITIALS.match(s.replace(". ", ".").replace(".", ". ").replace("  ", " ").strip()):
+    if _INITIALS.match(s.replace(". ", ".").replace(".", ". ").replace("  ", " ").strip()) \
+            and not s.upper().startswith("P.O"):  # "P.O. Box"
         return toks[-1].lower_ not in place_names() and toks[-1].text not in big_cities()  # "N. Korea"
     first = toks[0].text
     return _name_shaped(toks) and len(toks) <= 3 and _first_names().get_gender(first) in {
@@ -393,12 +394,20 @@ def _person_shaped(toks) -> bool:
         and first.lower() not in place_names()
 
 
-def _results_entry(text: str, start: int, end: int) -> bool:
+def _results_entry(text: str, start: int, end: int, numbers: bool = True) -> bool:
     """Is ``text[start:end]`` an entry of a results table or a scorers' line: followed by a
     country or a minute in parentheses, a number, or a cell's end, or standing after a rank
     ("3. ") or a cell's start at the line's beginning?"""
-    return bool(_RESULT_AFTER.match(text, end)) or bool(
-        _RESULT_BEFORE.fullmatch(text, text.rfind("\n", 0, start) + 1, start))
+    if _RESULT_BEFORE.fullmatch(text, text.rfind("\n", 0, start) + 1, start):
+        return True
+    m = _RESULT_AFTER.match(text, end)
+    if not m or (m.group(2) and not numbers):
+        return False
+    # in parentheses: a country ("(Norway)", "(U.S.)"), a minute or a substitute with the minute
+    # ("(Jane Roe, 70)"); not an acronym ("Sierra Nevada Corporation (SNC)")
+    inner = m.group(1)
+    return inner is None or inner[:1].isdigit() or inner.lower() in place_names() \
+        or inner.replace(".", "").lower() in place_names() or bool(re.search(r",\s*\d+$", inner))
 
 
 def _span_root(toks):
@@ -475,7 +484,8 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             for k in (1, 2):
                 head = " ".join(t.text for t in toks[:k])
                 if head.lower() in places and _first_names().get_gender(toks[k].text) in {"male", "female"} \
-                        and _person_shaped(toks[k:]) and toks[-1].lower_ not in _ORG_HEADS:
+                        and toks[k].lower_ not in titles and _person_shaped(toks[k:]) \
+                        and toks[-1].lower_ not in _ORG_HEADS and toks[-1].text not in FACILITY_NOUNS:
                     c0 = base + toks[0].idx
                     extra.append(Mention(c0, c0 + len(doc_text(doc)[toks[0].idx:toks[k - 1].idx + len(toks[k - 1])]),
                                          labels.PLACE))
@@ -541,7 +551,8 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         # model typed otherwise, followed by a country in parentheses, a score, a time or a
         # minute, or alone in a table cell ("Jane Doe (Norway) 13:06.12", "| Jane Doe | 63 |")
         elif label in {"ORG", "PLACE", "WORK_OF_ART", "PRODUCT", "NORP", "EVENT"} and not ent.ent_id_ \
-                and _person_shaped(toks) and _results_entry(doc_text(doc), toks[0].idx, toks[-1].idx + len(toks[-1])):
+                and _person_shaped(toks) and toks[-1].lower_ not in _ORG_HEADS \
+                and _results_entry(doc_text(doc), toks[0].idx, toks[-1].idx + len(toks[-1]), numbers=label != "PLACE"):
             label = labels.PERSON
         if label == "PERSON":
             # the first name and other parts the model left out ("Anders Holm" tagged "Holm"):
@@ -898,6 +909,7 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
     "Assad" -> "Bashar al Assad", "CIA" -> "Central Intelligence Agency"."""
     for m in mentions:
         m.name = m.key or " ".join(text[m.start:m.end].split())
+    mentions = _quoted_titles(mentions, text)
     mentions = _full_names_the_model_missed(mentions, text)
     # one sense per discourse: a name written the same way gets the type most of its mentions got
     votes: dict[str, dict[str, float]] = {}
@@ -1029,6 +1041,49 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if m.name.isupper() and len(m.name) > 4 and m.label in {"PLACE", "PERSON"}:
             m.name = m.name.title()  # a dateline ("WASHINGTON —") is no acronym
     return mentions
+
+
+# a title in quotation marks: two to ten words, each capitalised or a short function word, with
+# at most a comma or full stop before the closing mark (American style: "“China Grove,” “…”")
+_QUOTED = re.compile(r"[“\"]([^“”\"\n]{3,90}?)[,.]?[”\"]")
+_TITLE_MINOR = frozenset({"a", "an", "the", "and", "or", "nor", "but", "of", "in", "on", "at", "to", "for", "by",
+                          "with", "from", "as", "vs", "vs.", "de", "la", "le", "du", "von", "van", "&"})
+
+
+def _quoted_titles(mentions: list[Mention], text: str) -> list[Mention]:
+    """A name inside a film's, a book's or a song's title in quotation marks ("the “Melvin and
+    Harriet” star") is no mention of a person: a one-word "person" the model found inside a
+    quoted title-case phrase it does not cover whole is dropped, and the title becomes one
+    WORK_OF_ART mention (its own entity, never a surname for the warehouse to link). A full name
+    inside a title ("“Jane Doe: Photographs and Prints”", GUM annotates the person) and a quoted
+    phrase that is all one name ("“Jane Doe”") are left alone."""
+    persons = [m for m in mentions if m.label == "PERSON" and not m.key]
+    if not persons or not any(q in text for q in "“\""):
+        return mentions
+    drop: set[int] = set()
+    extra = []
+    for q in _QUOTED.finditer(text):
+        body = q.group(1).strip()
+        words = body.split()
+        if not 2 <= len(words) <= 10 or not words[0][:1].isupper() or any(
+                not (w[:1].isupper() or w[:1].isdigit() or w.lower() in _TITLE_MINOR) for w in words):
+            continue
+        a = q.start(1) + (len(q.group(1)) - len(q.group(1).lstrip()))
+        b = a + len(body)
+        inside = [i for i, m in enumerate(mentions) if a <= m.start and m.end <= b]
+        named = [mentions[i] for i in inside if mentions[i].label == "PERSON"]
+        # a full name inside a title names the real person the work is about ("“Jane Doe:
+        # Photographs”"); a lone word is a character or a part of the title
+        if not named or any(m.key or " " in text[m.start:m.end].strip() or (m.start, m.end) == (a, b)
+                            for m in named):
+            continue
+        if any(a < m.end and m.start < b and not (a <= m.start and m.end <= b) for m in mentions):
+            continue  # a mention runs out of the quotation marks: no title of its own
+        drop.update(inside)
+        extra.append(Mention(a, b, labels.EntityType.WORK_OF_ART, name=" ".join(words)))
+    if not drop:
+        return mentions
+    return sorted([m for i, m in enumerate(mentions) if i not in drop] + extra, key=lambda m: m.start)
 
 
 _BEFORE_SURNAME = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)[ \t]+$")

@@ -553,3 +553,44 @@ def test_country_run_into_a_persons_name_is_split(text, spans, place, person):
 def test_country_ending_a_sentence_or_before_a_plural_title_names_no_institution(text):
     e = enrich(text)
     assert not [m for m in e.entities if m.label == "ORG" and "U.S." in m.text], e.entities
+
+
+@pytest.mark.parametrize("text, spans, title, word", [
+    ("The actress, who starred in “Melvin and Harriet,” said she wrote the song.",
+     [("Harriet", "PERSON")], "Melvin and Harriet", "Harriet"),
+    # straight quotes, another kind of work, a character's first name
+    ('Her novel "The Last Days of Ottilie" sold well in Bergen.',
+     [("Ottilie", "PERSON"), ("Bergen", "GPE")], "The Last Days of Ottilie", "Ottilie"),
+])
+def test_one_word_name_inside_a_quoted_title_is_no_person(text, spans, title, word):
+    """A one-word "person" inside a quoted title is the title's, never a surname the warehouse
+    would link to someone of that name."""
+    got = with_model_spans(text, spans)
+    assert (title, "WORK_OF_ART", title) in got, got
+    assert not [g for g in got if g[1] == "PERSON"], got
+
+
+@pytest.mark.parametrize("text, spans, person", [
+    # a full name inside a title is the real person the work is about
+    ("She curated “Tomas Berg: Photographs and Prints” at the museum.", [("Tomas Berg", "PERSON")], "Tomas Berg"),
+    # quoted speech is no title
+    ("He told me “Ask Harriet about it” before he left.", [("Harriet", "PERSON")], "Harriet"),
+])
+def test_full_name_in_a_title_or_a_name_in_quoted_speech_stays_a_person(text, spans, person):
+    got = with_model_spans(text, spans)
+    assert (person, "PERSON") in [(t, lab) for t, lab, _n in got], got
+
+
+@pytest.mark.parametrize("text, spans, name, label", [
+    # an acronym in parentheses is no country: a company whose name starts with a first name
+    ("The bidders, Blue Harbor, Carmen Ridge Holdings (CRH) and others, will compete.",
+     [("Carmen Ridge Holdings", "ORG"), ("CRH", "ORG")], "Carmen Ridge Holdings", "ORG"),
+    # a street with its house number, typed a place
+    ("The showroom in Via Lorenza 15 opens at nine.", [("Via Lorenza", "FAC")], "Via Lorenza", "PLACE"),
+    # a state before a title word and a facility is no person's name
+    ("She runs a lab at Vermont General Hospital in the city.", [("Vermont General Hospital", "ORG")],
+     "Vermont General Hospital", "PLACE"),
+])
+def test_names_near_numbers_or_parentheses_that_are_no_results_entries(text, spans, name, label):
+    got = with_model_spans(text, spans)
+    assert (name, label) in [(t, lab) for t, lab, _n in got], got
