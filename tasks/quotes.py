@@ -1891,9 +1891,12 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
         words = _norm(_written_name(text, s0, s1)).split()
         if not words or len(words) > 3 or _possessive_after(text, s1):
             continue
-        same = {n for n in person_names if len(_norm(n).split()) >= len(words) and _norm(n).split()[-len(words):] == words}
-        if len(same) == 1:
-            name = same.pop()
+        # the person's name ends with the subject ("Figgins" of "Montell Figgins") or the subject,
+        # written in full, ends with the name the article types PERSON ("Montell Figgins", "Figgins")
+        same = {n for n in person_names if _norm(n).split()[-len(words):] == words}
+        longer = {n for n in person_names if len(_norm(n).split()) < len(words) and words[-len(_norm(n).split()):] == _norm(n).split()}
+        if len(same) == 1 or (not same and longer):
+            name = same.pop() if same else " ".join(_strip_role_words(_written_name(text, s0, s1).split()))
             events.append((s0, name, first_name_gender(name), " ".join(sorted(titles_of.get(name, ())))))
     events.sort(key=lambda e: e[0])
 
@@ -1970,6 +1973,14 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
         elif sp.kind == "pronoun" and sp.gender:
             cands = sorted((e for e in events if e[0] < sp.start), key=lambda e: e[0])
             res = Resolved(None, None, "pronoun_unresolved")
+            # a speaker does not name themselves in what they say: '“I cannot believe Martha would
+            # refuse,” she said' is not Martha's, whoever was named last before it
+            said = " ".join(r.text_of for r in raw if r.speaker is not None and (r.speaker.start, r.speaker.end) == key)
+
+            def named_inside(name: str | None) -> bool:
+                return bool(name) and any(
+                    len(w) > 2 and w[0].isupper() and re.search(r"\b" + re.escape(w) + r"\b", said)
+                    for w in name.split())
             # centering: the names embedded in the sentence before (its objects, its subordinate
             # clauses: "X declined to say whether Y slept the night Z died. “…,” he said") rank
             # below that sentence's main subject when it is a person of the pronoun's gender
@@ -1978,10 +1989,12 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
             if top is not None and not any(t[2] >= top[3] and t[3] <= sp.start for t in subjects):
                 head = next((e for e in cands if top[0] <= e[0] < top[1] and e[1]), None)
                 hg = head and (head[2] or genders.get(head[1]))
-                if head is not None and hg in (None, sp.gender) and not no_person(head[1], head[0]):
+                if head is not None and hg in (None, sp.gender) and not no_person(head[1], head[0]) \
+                        and not named_inside(head[1]):
                     embedded = {e[0] for e in cands if top[1] <= e[0] < top[3]}
             for pos, name, g, title in reversed(cands):
-                if pos in possessors or pos in embedded or (name and not title and no_person(name, pos)):
+                if pos in possessors or pos in embedded or (name and not title and no_person(name, pos)) \
+                        or named_inside(name):
                     continue
                 g = g or (genders.get(name) if name else None)
                 if g and g != sp.gender:

@@ -688,3 +688,20 @@ def test_a_sung_lyric_is_not_a_statement_of_the_singer(text, lyric):
     # the same frame with a speech verb stays a quote
     said = enrich(text.replace("she sings", "she said").replace("hummed Ansel Brody", "said Ansel Brody"))
     assert any(q.text == lyric and q.speaker for q in said.quotes), said.quotes
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # a speaker does not name themselves in what they say: the person named inside is passed over
+    ("Ruth Calder spoke to the board on Monday. She gave me the number of the founder, Martha Fry.\n"
+     "“I cannot believe Martha would refuse to sign the papers,” she said.\n",
+     "I cannot believe Martha would refuse to sign the papers,", "Ruth Calder"),
+    ("Ivo Marsh chaired the meeting. He later phoned the treasurer, Pavel Dunst.\n"
+     "“It would have been easy for Dunst to walk away,” he said.\n",
+     "It would have been easy for Dunst to walk away,", "Ivo Marsh"),
+])
+def test_pronoun_passes_over_a_person_named_inside_the_quote(text, quote, speaker):
+    q = [q for q in enrich(text).quotes if q.text == quote]
+    assert q and q[0].speaker_name == speaker, enrich(text).quotes
+    # the same sentence without the name inside goes to the last fitting person, as before
+    plain = enrich(text.replace("Martha would", "anyone would").replace("for Dunst", "for anyone"))
+    assert any(x.speaker_name and x.speaker_name != speaker for x in plain.quotes if x.kind == "direct"), plain.quotes
