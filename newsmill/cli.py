@@ -79,6 +79,16 @@ def _bad_urls(urls: list[str]) -> list[str]:
             for u in urls if (r := check_scheme(u)) is not None]
 
 
+def _early_prefect(args) -> None:
+    # The newsmill program starts Prefect's temporary server first, so that its start overlaps
+    # everything else the command does before the flow (see flows/local_api.py).
+    if getattr(args, "program", False):
+        _quiet_prefect()  # the server inherits these
+        from newsmill.flows import local_api
+
+        local_api.start()
+
+
 def _quiet_prefect() -> None:
     # Prefect's local mode logs its temporary server's start and shutdown; users see only ours
     # (newsmill.logs.setup_cli set the levels; -vvv shows Prefect's logs).
@@ -121,6 +131,7 @@ def _ingest(args) -> int:
     if bad:
         print("newsmill ingest: " + "; ".join(bad), file=sys.stderr)
         return 2
+    _early_prefect(args)
     if sources_file:
         from newsmill.sources import SourcesError, load_sources, select
 
@@ -217,6 +228,11 @@ def _drain_prefect(timeout: float = 30.0) -> None:
         APILogWorker.drain_all(timeout=timeout)
     # Prefect's local mode stops its temporary API at exit (up to 5 s); a command runs one flow,
     # so it is stopped here, where the time is counted.
+    from newsmill.flows import local_api
+
+    local_api.stop()  # the one the command started itself, if it did
+    if "prefect.server.api.server" not in sys.modules:
+        return  # Prefect started none (importing its server module costs seconds)
     with contextlib.suppress(Exception):
         from prefect.server.api.server import SubprocessASGIServer
 
@@ -237,6 +253,9 @@ def run_flow(args, title: str, call, db: str | None = None) -> dict:
     with progress.display(getattr(args, "tty", False) and not getattr(args, "quiet", False), title):
         progress.phase("starting Prefect", title)
         _quiet_prefect()
+        from newsmill.flows import local_api
+
+        local_api.wait_ready()
         summary = call()
         # a run stopped by Ctrl-C or SIGTERM is asked to end now: its flow run's state is sent
         # already, and its last logs get a few seconds, not half a minute each
@@ -501,6 +520,7 @@ def cmd_reenrich(args) -> int:
     except wdb.WarehouseError as e:
         print(f"newsmill: {e}", file=sys.stderr)
         return 1
+    _early_prefect(args)
 
     def call():
         from newsmill.flows.reenrich import reenrich
