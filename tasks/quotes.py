@@ -1561,9 +1561,12 @@ def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[
     short_starts = [(q.open_at, q.start) for q in marked if _short_object(text, q)]
     ctx.indirect = [t for t in ctx.indirect if t.strategy == "indirect_clause"
                     or not any(o <= t.start <= s0 for o, s0 in short_starts)]
-    # one cue, one content: a cue that attributes a quotation reports nothing else
+    # one cue, one content: a cue that attributes a quotation reports nothing else. Not a cue
+    # whose clause holds the quotation (cue_in_parse: 'She said the ban would be “cruel and
+    # pointless” for families'): that clause is reported speech, partly quoted, and stays unless
+    # the quotation is most of it (below)
     used_cues = {r.cue_start for r in out if r.cue_start is not None and r.strategy in
-                 {"trailing_cue", "leading_cue", "cue_in_parse", "colon_clause"}}
+                 {"trailing_cue", "leading_cue", "colon_clause"}}
     for t in ctx.indirect:
         if t.cue_start in used_cues:
             continue

@@ -67,3 +67,17 @@ def test_what_someone_expressed_is_the_content(text, content, speaker):
     """FrameNet's Expressing_publicly: the object of "express" is what was said."""
     q = indirect(text, content)
     assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, clause, quotation", [
+    ("Mayor Ines Kowal said the levy has been “a fair price for clean water in every town,” and "
+     "residents would need to “trust the board” for years.", "the levy has been “a fair price", "a fair price for clean water"),
+    ("The harbour master told reporters the old pier was “beyond any reasonable repair by now,” and "
+     "divers had found cracks.", "the old pier was “beyond", "beyond any reasonable repair"),
+])
+def test_a_clause_partly_quoted_is_reported_speech_with_its_quotation(text, clause, quotation):
+    """A reported clause whose cue also attributes the quotation inside it is kept as indirect
+    speech beside the quotation: the quotation alone drops what the speaker was reported to say."""
+    quotes = enrich(text).quotes
+    assert any(q.kind == "indirect" and q.text.startswith(clause) for q in quotes), quotes
+    assert any(q.kind == "direct" and q.text.startswith(quotation) for q in quotes), quotes
