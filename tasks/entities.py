@@ -1062,10 +1062,15 @@ def _quoted_titles(mentions: list[Mention], text: str) -> list[Mention]:
         return mentions
     drop: set[int] = set()
     extra = []
+    quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text)]
+    real = {w for m in persons if " " in text[m.start:m.end].strip()
+            and not any(a <= m.start and m.end <= b for a, b in quoted) for w in text[m.start:m.end].split()}
     for q in _QUOTED.finditer(text):
         body = q.group(1).strip()
         words = body.split()
-        if not 2 <= len(words) <= 10 or not words[0][:1].isupper() or any(
+        # sentence punctuation inside is speech or a chant ("Like Oakland. Or Ferguson", "Ted!
+        # Ted!", "Trump, Trump, Trump"), not a title
+        if not 2 <= len(words) <= 10 or not words[0][:1].isupper() or re.search(r"[.!?,;]", body) or any(
                 not (w[:1].isupper() or w[:1].isdigit() or w.lower() in _TITLE_MINOR) for w in words):
             continue
         a = q.start(1) + (len(q.group(1)) - len(q.group(1).lstrip()))
@@ -1073,9 +1078,11 @@ def _quoted_titles(mentions: list[Mention], text: str) -> list[Mention]:
         inside = [i for i, m in enumerate(mentions) if a <= m.start and m.end <= b]
         named = [mentions[i] for i in inside if mentions[i].label == "PERSON"]
         # a full name inside a title names the real person the work is about ("“Jane Doe:
-        # Photographs”"); a lone word is a character or a part of the title
+        # Photographs”"), and so does a word of a person's name the article gives outside the
+        # title ("“Hard Hats for Hillary”" beside Hillary Clinton); a lone word otherwise is a
+        # character or a part of the title
         if not named or any(m.key or " " in text[m.start:m.end].strip() or (m.start, m.end) == (a, b)
-                            for m in named):
+                            or text[m.start:m.end] in real for m in named):
             continue
         if any(a < m.end and m.start < b and not (a <= m.start and m.end <= b) for m in mentions):
             continue  # a mention runs out of the quotation marks: no title of its own
@@ -1275,14 +1282,29 @@ def _more_mentions(mentions: list[Mention], text: str) -> list[Mention]:
         return True
 
     extra = []
+    starts: dict[str, list[int]] = {}
+    for m in mentions:
+        starts.setdefault(m.name, []).append(m.start)
     for form, owners in sorted(forms.items(), key=lambda kv: -len(kv[0])):
-        if len(owners) != 1:
-            continue  # ambiguous ("Clinton" for two people): leave it to the model
-        name, label = next(iter(owners))
+        if len({lab for _n, lab in owners}) != 1:
+            continue  # a name of two types: leave it to the model
+        label = next(iter(owners))[1]
         for s, e in _whole_word_hits(text, form):
-            if free(s, e):
-                extra.append(Mention(s, e, label, name=name))
-                bisect.insort(taken, (s, e))
+            if not free(s, e):
+                continue
+            # a surname two people share ("Clinton" for Hillary and Bill, "Roe" for two spellings
+            # of one name): a mention all the same, of the one named shortly before in the same
+            # paragraph, else of the one the article names most often (the story's subject, not
+            # a relative named once), as canonical names choose
+            name = next(iter(owners))[0]
+            if len(owners) > 1:
+                def rank(n: str) -> tuple[bool, int, int]:
+                    last = max([x for x in starts.get(n, []) if x < s], default=-1)
+                    recent = last >= 0 and s - last <= 250 and "\n\n" not in text[last:s]
+                    return recent, len(starts.get(n, [])), last
+                name = max((n for n, _l in owners), key=rank)
+            extra.append(Mention(s, e, label, name=name))
+            bisect.insort(taken, (s, e))
     return sorted(mentions + extra, key=lambda m: m.start)
 
 

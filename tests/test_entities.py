@@ -594,3 +594,31 @@ def test_full_name_in_a_title_or_a_name_in_quoted_speech_stays_a_person(text, sp
 def test_names_near_numbers_or_parentheses_that_are_no_results_entries(text, spans, name, label):
     got = with_model_spans(text, spans)
     assert (name, label) in [(t, lab) for t, lab, _n in got], got
+
+
+@pytest.mark.parametrize("text, spans, person", [
+    # a chant or quoted speech with sentence punctuation is no title
+    ("Crowds chanted “Ingrid! Ingrid!” as the senator arrived.", [("Ingrid", "PERSON"), ("Ingrid", "PERSON")],
+     "Ingrid"),
+    # a word of a person's name the article gives outside the title is that person
+    ("Ingrid Solberg spoke at an event billed as “Teachers for Ingrid” on Monday.",
+     [("Ingrid Solberg", "PERSON"), ("Ingrid", "PERSON")], "Ingrid"),
+])
+def test_name_in_a_chant_or_in_a_title_about_a_named_person_stays_a_person(text, spans, person):
+    got = with_model_spans(text, spans)
+    assert (person, "PERSON") in [(t, lab) for t, lab, _n in got], got
+    assert not [g for g in got if g[1] == "WORK_OF_ART"], got
+
+
+@pytest.mark.parametrize("text, spans, surname_at, name", [
+    # two people share the surname: a later bare surname the model missed is a person's mention,
+    # of the one named last before it
+    ("Ahmed Solberg built the clock. His father Karim Solberg praised him. Solberg was invited to the fair.",
+     [("Ahmed Solberg", "PERSON"), ("Karim Solberg", "PERSON")], "Solberg was", "Karim Solberg"),
+    # two spellings of one name
+    ("Kristin Vale curated the show. Kristen Vale said it would travel. Vale observed the crowd.",
+     [("Kristin Vale", "PERSON"), ("Kristen Vale", "PERSON")], "Vale observed", "Kristen Vale"),
+])
+def test_surname_two_people_share_is_still_a_persons_mention(text, spans, surname_at, name):
+    got = with_model_spans(text, spans)
+    assert (surname_at.split()[0], "PERSON", name) in got, got
