@@ -515,6 +515,7 @@ class _Ctx:
     base: int  # where the parsed segment starts in the article
     datelines: list[tuple[int, int]] = field(default_factory=list)  # absolute
     indirect: list = field(default_factory=list)  # RawQuotes from INDIRECT_STRATEGIES
+    quoted: list = field(default_factory=list)  # [start, end) of the segment's quotations (absolute)
 
     def lo_token(self, tok) -> int:
         """First token index a phrase around ``tok`` may use: after a dateline on its line."""
@@ -1069,6 +1070,13 @@ def indirect_quotes(ctx: _Ctx) -> list[RawQuote]:
             sp = _speaker_at(ctx, subj)
             if sp and span[0] <= sp.start - ctx.base < span[1] and not span[0] <= tok.idx < span[1]:
                 sp = None  # a speaker inside the content, unless the cue is a parenthetical in it
+            if sp and sp.kind == "pronoun" and any(q0 <= sp.start < q1 and not q0 <= ctx.base + tok.idx < q1
+                                                   for q0, q1 in ctx.quoted):
+                # a pronoun inside a quotation points from the quoted speaker's place, not the
+                # reporter's: in 'X said, “We are relieved” at the release, adding that …' the parse
+                # gives "adding" the quotation's "We"; no speaker is better than that one (names
+                # inside marks stay: '“Daily Show” host Trevor Noah said')
+                sp = None
             out.append(RawQuote(ctx.base + span[0], ctx.base + span[1], "indirect", _cue_text(tok),
                                 ctx.base + tok.idx, sp, strategy.__name__))
             break
@@ -1553,8 +1561,9 @@ def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[
     """Direct and indirect quotes of one parsed segment (offsets into ``text``)."""
     seg_end = base + len(doc_text(doc))
     ctx = _Ctx(doc, text, base, _datelines(text, base, seg_end))
-    ctx.indirect = indirect_quotes(ctx)
     marked = quote_spans(text, base, seg_end)
+    ctx.quoted = [(q.start, q.end) for q in marked if q.closed]
+    ctx.indirect = indirect_quotes(ctx)
     out = direct_quotes(ctx, marked, min_unattributed_words)
     # an object content that starts with a quoted object ('want “a deal” before ...') is no
     # quote; a content clause that opens with a quoted word ('argued that “liberals” let ...') is

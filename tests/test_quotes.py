@@ -705,3 +705,17 @@ def test_pronoun_passes_over_a_person_named_inside_the_quote(text, quote, speake
     # the same sentence without the name inside goes to the last fitting person, as before
     plain = enrich(text.replace("Martha would", "anyone would").replace("for Dunst", "for anyone"))
     assert any(x.speaker_name and x.speaker_name != speaker for x in plain.quotes if x.kind == "direct"), plain.quotes
+
+
+@pytest.mark.parametrize("text, content", [
+    # a subject inside a quotation does not report for a cue outside it
+    ("Premier Ada Lorne said in a statement, “We are profoundly pleased and relieved” at the sailors’ "
+     "release, adding that Kell’s family had asked to convey its own relief and gratitude.",
+     "Kell’s family had asked to convey its own relief and gratitude"),
+    ("Harbour master Nils Ekberg said in a statement, “We are deeply saddened and shocked” at the loss of "
+     "the ferry, adding that the crew’s families had asked for privacy.",
+     "the crew’s families had asked for privacy"),
+])
+def test_a_subject_inside_a_quotation_is_no_speaker_outside_it(text, content):
+    q = [q for q in enrich(text).quotes if q.text == content]
+    assert q and q[0].speaker != "We", q
