@@ -231,6 +231,89 @@ def _tree_rss_kb(root: int) -> int:
     return _tree_totals(root)[1]
 
 
+def _tree_detail(root: int) -> dict[int, tuple[str, float, int]]:
+    """pid -> (role, CPU seconds so far, PSS KB now) for a process and its descendants. PSS
+    (proportional set size) splits a page shared by k processes k ways: the memory the tree
+    really holds, where RSS counts a shared page once per process (the workers share the model
+    they were forked with)."""
+    kids: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            kids.setdefault(int(fields[1]), []).append(int(d))
+            cpu[int(d)] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, ValueError, IndexError):
+            continue
+    out, stack = {}, [root]
+    while stack:
+        p = stack.pop()
+        stack.extend(kids.get(p, []))
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                pss = next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+        except OSError:
+            continue
+        out[p] = (_role(cmd, p == root), cpu.get(p, 0.0), pss)
+    return out
+
+
+def _role(cmd: str, root: bool) -> str:
+    if root:
+        return "command"
+    if "uvicorn" in cmd and "prefect" in cmd:
+        return "prefect_server"
+    if "newsmill.reaper" in cmd:
+        return "watcher"
+    if "resource_tracker" in cmd:
+        return "resource_tracker"
+    if "forkserver" in cmd or "spawn_main" in cmd:
+        return "workers"  # the fork server (the workers' preload) and the workers
+    return "other"
+
+
+def _subreaper() -> None:
+    """Orphans of a measured command (its watcher runs in its own session; a fork server may exit
+    after it) are re-parented to this process instead of init, so that their CPU time is counted
+    in RUSAGE_CHILDREN once they are reaped (see :func:`_reap_orphans`). Linux; a no-op elsewhere."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def _reap_orphans(keep: set[int], timeout: float = 30.0) -> None:
+    """Wait for this process's children other than ``keep`` (the measured command's orphans)."""
+    me = os.getpid()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        mine = []
+        for d in os.listdir("/proc"):
+            if d.isdigit() and int(d) not in keep:
+                try:
+                    with open(f"/proc/{d}/stat") as f:
+                        if int(f.read().rsplit(")", 1)[1].split()[1]) == me:
+                            mine.append(int(d))
+                except (OSError, ValueError, IndexError):
+                    continue
+        if not mine:
+            return
+        for pid in mine:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+        time.sleep(0.1)
+
+
 def run_measured(cmd: list[str], env: dict | None = None, cwd: str | None = None) -> tuple[float, int, str, str]:
     """Run a command; return (seconds, peak RSS of its process tree in MB, stdout, stderr).
 
@@ -240,17 +323,34 @@ def run_measured(cmd: list[str], env: dict | None = None, cwd: str | None = None
     global LAST_CPU
     import resource
 
+    _subreaper()
+    keep = {int(d) for d in os.listdir("/proc") if d.isdigit()}  # children from before (the site)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd, text=True)
     peak = 0
+    peak_pss = 0
+    pss_at_peak: dict[str, int] = {}
+    cpu_by_role: dict[int, tuple[str, float]] = {}
     done = threading.Event()
 
     def sample():
-        nonlocal peak
+        nonlocal peak, peak_pss, pss_at_peak
+        k = 0
         while not done.is_set():
             peak = max(peak, _tree_rss_kb(proc.pid))
+            if k % 2 == 0:  # PSS costs the kernel more: twice a second
+                detail = _tree_detail(proc.pid)
+                total = sum(p for _, _, p in detail.values())
+                if total > peak_pss:
+                    peak_pss = total
+                    pss_at_peak = {}
+                    for role, _, p in detail.values():
+                        pss_at_peak[role] = pss_at_peak.get(role, 0) + p // 1024
+                for pid, (role, c, _) in detail.items():
+                    cpu_by_role[pid] = (role, c)
+            k += 1
             done.wait(0.25)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -259,9 +359,15 @@ def run_measured(cmd: list[str], env: dict | None = None, cwd: str | None = None
     seconds = time.perf_counter() - t0
     done.set()
     t.join()
+    _reap_orphans(keep)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    roles: dict[str, float] = {}
+    for role, c in cpu_by_role.values():  # as last sampled (up to half a second short)
+        roles[role] = round(roles.get(role, 0.0) + c, 2)
     LAST_CPU = {"cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-                "loadavg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+                "loadavg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                "peak_pss_mb": peak_pss // 1024, "pss_mb_at_peak_by_role": pss_at_peak,
+                "cpu_s_by_role_sampled": roles}
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[:4]} exited {proc.returncode}:\n{err[-3000:]}")
     return seconds, peak // 1024, out, err
@@ -599,14 +705,15 @@ def one_shot(ns: list[int], tmp: Path, pages, model: str, do_peer: bool) -> dict
 
 def one_shot_table(r: dict) -> str:
     n0 = r["hosts"]
-    head = f"{'line':62} {'seconds':>8} {'art/s':>7} {'CPU s':>7} {'CPU ms/art':>10} {'peak RSS MB':>11}"
+    head = (f"{'line':62} {'seconds':>8} {'art/s':>7} {'CPU s':>7} {'CPU ms/art':>10} {'peak RSS MB':>11} "
+            f"{'peak PSS MB':>11}")
 
     def row(label: str, x: dict | None, n: int) -> str:
         if not x:
             return f"{label:62} {'(not run)':>8}"
         secs = x.get("wall_s", x.get("seconds"))
         return (f"{label:62} {secs:8.1f} {n / secs:7.1f} {x['cpu_s']:7.1f} {1000 * x['cpu_s'] / n:10.0f} "
-                f"{x['peak_rss_mb']:11d}")
+                f"{x['peak_rss_mb']:11d} {x.get('peak_pss_mb', 0):11d}")
 
     lines = [f"{n0} pages, each from its own loopback host, {r['cores']} cores; load average "
              f"{r['loadavg_start'][0]:.1f} at the start, {r['loadavg_end'][0]:.1f} at the end", head,
@@ -630,11 +737,25 @@ def one_shot_table(r: dict) -> str:
         ratios.append(f"steady state at N = {n} (first to last batch loaded): "
                       f"{st or 0:.1f} articles/s (target >= 15); first batch loaded "
                       f"{r[key].get('first_batch_after_run_start_s') or 0:.1f} s after the run began; "
-                      f"peak RSS {r[key]['peak_rss_mb']} MB (target <= 1200)")
+                      f"peak RSS {r[key]['peak_rss_mb']} MB (target <= 1200; the sum of each process's RSS, "
+                      f"pages the workers share counted once per worker), peak PSS {r[key].get('peak_pss_mb', 0)} MB "
+                      f"(shared pages split: {_roles(r[key].get('pss_mb_at_peak_by_role'), 'MB')})")
+    for key in ["fast"] + sorted((k for k in r if k.startswith("fast_") and k[5:].isdigit()), key=lambda k: int(k[5:])):
+        n = n0 if key == "fast" else int(key[5:])
+        ratios.append(f"CPU by process at N = {n} (sampled from /proc): "
+                      f"{_roles(r[key].get('cpu_s_by_role_sampled'), 's', n)}")
     f = r["fast"]
     ratios.append(f"politeness-off run at {n0}: {f['seconds']:.1f} s wall, flow {f['flow_seconds']:.1f} s; "
                   f"{f['articles']} articles, {f['mentions']} mentions, {f['quotes']} quotes")
     return "\n".join(lines + [""] + ratios)
+
+
+def _roles(by_role: dict | None, unit: str, n: int | None = None) -> str:
+    if not by_role:
+        return "not measured"
+    per = (lambda v: f" ({1000 * v / n:.0f} ms/article)") if n else (lambda v: "")
+    return ", ".join(f"{role} {v:.1f} {unit}{per(v)}" if isinstance(v, float) else f"{role} {v} {unit}"
+                     for role, v in sorted(by_role.items(), key=lambda kv: -kv[1]))
 
 
 def table(r: dict) -> str:

@@ -144,7 +144,8 @@ def test_a_run_stopped_during_its_head_start_ends_cleanly(tmp_path, slow_site, h
     deadline, kids = time.monotonic() + 120, {}
     while time.monotonic() < deadline and proc.poll() is None:
         kids.update(_children(proc.pid))
-        if any(b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes() for p in kids if _alive(p, kids[p])):
+        if any(w in Path(f"/proc/{p}/cmdline").read_bytes() for w in (b"spawn_main", b"forkserver")
+               for p in kids if _alive(p, kids[p])):
             break  # the head start's workers are up (loading the model)
         time.sleep(0.1)
     assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()[-2000:]
