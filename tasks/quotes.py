@@ -858,6 +858,15 @@ def indirect_prep(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     recount", "warned against cuts", "argued for a new tax"; a talk verb's topic: "talked about
     the border", "spoke about her time in office"."""
     talk = verb_in(tok, _TALK)
+    if talk and not verb_in(tok, _cues()):
+        # a talk verb reports a topic only with someone else who talked: not the writer's own
+        # "we'll talk about ...", "let's talk about ...", nor "hard to talk about" or "I don't see
+        # anyone talking about ..." with no one
+        who = _resolve_relative(_subject(tok))
+        if who is None or who.lower_ in (_OTHER_PRONOUNS - {"they", "them"}) | _NOBODY | {"anyone", "anybody"}:
+            return None
+        if tok.head.lower_ == "let" or any(c.lower_ == "let" for c in tok.head.children):
+            return None
     if not (talk or verb_in(tok, _cues())) or _passive(tok) or tok.dep_ in {"amod", "acl"} or \
             any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in tok.children):
         return None

@@ -81,3 +81,16 @@ def test_a_clause_partly_quoted_is_reported_speech_with_its_quotation(text, clau
     quotes = enrich(text).quotes
     assert any(q.kind == "indirect" and q.text.startswith(clause) for q in quotes), quotes
     assert any(q.kind == "direct" and q.text.startswith(quotation) for q in quotes), quotes
+
+
+@pytest.mark.parametrize("text", [
+    "Today we are going to talk about how small shops can sell online.",
+    "Let's talk about the deep end of the pool for a moment.",
+    "I don't see anyone else talking about this problem in the trade.",
+    "It is still hard to talk about the storm that took the harbour's boats.",
+])
+def test_a_talk_verb_without_a_third_person_speaker_reports_nothing(text):
+    """The writer's own "we'll talk about", "let's talk about", nobody in particular, or no
+    subject at all: no one is reported."""
+    quotes = enrich(text).quotes
+    assert not [q for q in quotes if q.cue and q.cue.lower().startswith(("talk", "speak", "spoke"))], quotes
