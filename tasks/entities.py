@@ -944,7 +944,8 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
     roles = word_list("titles.txt") - _TITLE_MODIFIERS
     org_starts = {m.name.split()[0] for m in mentions if m.label == "ORG" and len(m.name.split()) >= 2
                   and _written_as_a_name(m.name) and not _before_a_role(text, m.end, roles)
-                  and not is_first_name(m.name.split()[-1])}
+                  and not is_first_name(m.name.split()[-1])
+                  and m.name.split()[1].lower() not in _NAMED_AFTER_A_PERSON}
 
     def best_person(short: Mention) -> str | None:
         sw = _norm(short.name).split()
@@ -1092,6 +1093,12 @@ def _quoted_titles(mentions: list[Mention], text: str) -> list[Mention]:
         return mentions
     return sorted([m for i, m in enumerate(mentions) if i not in drop] + extra, key=lambda m: m.start)
 
+
+# Words after a person's name that make a body named after the person, not an organisation
+# whose short name the person's name would be ("the Obama Administration", "Haldane Foundation")
+_NAMED_AFTER_A_PERSON = frozenset({"administration", "government", "campaign", "foundation", "presidency",
+                                   "cabinet", "era", "doctrine", "library", "memorial", "center",
+                                   "centre", "institute", "prize", "award", "family", "estate"})
 
 _BEFORE_SURNAME = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)[ \t]+$")
 

@@ -622,3 +622,16 @@ def test_name_in_a_chant_or_in_a_title_about_a_named_person_stays_a_person(text,
 def test_surname_two_people_share_is_still_a_persons_mention(text, spans, surname_at, name):
     got = with_model_spans(text, spans)
     assert (surname_at.split()[0], "PERSON", name) in got, got
+
+
+@pytest.mark.parametrize("text, spans", [
+    ("Haldane signed the order. Critics said the Haldane Administration had overreached.",
+     [("Haldane", "PERSON"), ("Haldane Administration", "ORG")]),
+    ("Haldane gave the money away. The Haldane Foundation said it would fund schools.",
+     [("Haldane", "PERSON"), ("Haldane Foundation", "ORG")]),
+])
+def test_one_word_person_beside_a_body_named_after_them_stays_a_person(text, spans):
+    """An administration or a foundation is named after the person: "Haldane" is no short name
+    of "Haldane Administration" (held-out text: "Obama" beside "the Obama Administration")."""
+    got = with_model_spans(text, spans)
+    assert got[0][1] == "PERSON", got
