@@ -10,14 +10,14 @@ handful of pages never pays back. They still get a worker, not the caller's proc
 hostile page (one element with 200,000 attributes keeps lxml busy for a quarter of an hour) can
 only be stopped from outside: see :class:`CpuPool`.
 
-Workers are forked from a fork server (``forkserver``), a clean process started once per run's
-process that imports the stages, loads the spaCy model and the language identifier and warms
-the extractor up (:mod:`newsmill.tasks._preload`) before it forks any worker: each worker then
-starts in milliseconds, with that ~4 s of CPU and ~250 MB already done and shared copy-on-write,
-instead of paying them once per worker (and again per replacement). Like ``spawn`` it imports the
-caller's main module: a script that calls ``run_ingest`` needs the usual
-``if __name__ == "__main__":`` guard (the CLI and Prefect deployments have it).
-``NEWSMILL_POOL_START=spawn`` starts each worker from scratch instead.
+Workers are started with ``spawn``, which imports the caller's main module in each worker: a
+script that calls ``run_ingest`` needs the usual ``if __name__ == "__main__":`` guard (the CLI
+and Prefect deployments have it). ``NEWSMILL_POOL_START=forkserver`` (opt-in) forks them instead
+from a fork server that imports the stages, loads the spaCy model and the language identifier
+and warms the extractor up once (:mod:`newsmill.tasks._preload`): each worker then starts in
+milliseconds, sharing that ~4 s of CPU and ~250 MB copy-on-write. It is not the default yet: in
+one test session (tests/test_hostile_run.py after test_hostile_fetch/test_hostile_load) a SIGINT
+sent to the run's process was lost with it and the run completed.
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ def _context(enrich_opts: EnrichOptions):
     """The multiprocessing context for the workers; the fork server (once per process) is started
     here, with the model of ``enrich_opts`` loaded in it (a later pool with another model loads
     its own in each worker)."""
-    method = os.environ.get("NEWSMILL_POOL_START", "forkserver")
+    method = os.environ.get("NEWSMILL_POOL_START", "spawn")
     if method not in multiprocessing.get_all_start_methods() or method == "fork":
         method = "spawn"  # fork copies the parent's threads' locks; not offered everywhere
     ctx = multiprocessing.get_context(method)

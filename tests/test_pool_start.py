@@ -44,7 +44,7 @@ def _run(tmp_path, method):
 
 @pytest.mark.slow
 def test_forked_workers_give_the_results_of_spawned_ones_and_the_fork_server_ends(tmp_path):
-    forked, spawned = _run(tmp_path, "forkserver"), _run(tmp_path, "spawn")
+    forked, spawned = _run(tmp_path, "forkserver"), _run(tmp_path, "spawn")  # forkserver: opt-in
     assert (forked["method"], spawned["method"]) == ("forkserver", "spawn")
     assert len(forked["results"]) >= 2 and any(r["enrichment"] and r["enrichment"]["quotes"] for r in forked["results"])
     assert forked["results"] == spawned["results"]
