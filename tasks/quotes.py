@@ -37,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from newsmill.tasks import labels
-from newsmill.tasks.entities import doc_text, is_verb, verb_in, word_list
+from newsmill.tasks.entities import doc_text, is_verb, verb_forms, verb_in, word_list
 
 log = logging.getLogger(__name__)
 
@@ -1398,6 +1398,12 @@ def colon_intro(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
             break
     if not toks:
         return None
+    # quotative inversion: 'Said Ortmann: “…”', 'Continued Brekke: “…”'. The tagger reads the
+    # capitalised cue as a verb compounded to the name, or as part of the name itself; the name
+    # after it is the speaker
+    if len(toks) > 1 and toks[0].lower_ in verb_forms(_cues()) and toks[0].lower_ not in verb_forms(_SUNG) \
+            and all(t.text[:1].isupper() or t.text in {".", "-"} for t in toks[1:]) and len(toks) <= 6:
+        toks = toks[1:]
     verbs = [t for t in toks if is_verb(t) and t.tag_ != "MD"]
     if verbs:
         if verb_in(verbs[-1], _SUNG):
@@ -1789,6 +1795,13 @@ def _name_from_span(text: str, s: int, e: int, mentions, person: bool,
         if len(written.split()) > len(name.split()) and _norm(written).endswith(_norm(text[best.start:best.end])) \
                 and not (len(name.split()) >= 2 and is_first_name(name.split()[0])):
             name = " ".join(_strip_role_words(written.split()))  # the model left the first name out
+        if best.start < s and _norm(text[best.start:s]) in verb_forms(_cues()) and text[s - 1:s].isspace() \
+                and _norm(text[best.start:best.end]).endswith(_norm(written)):
+            # the model ran a word before the speaker's name into it ('Said Ortmann: “…”', where
+            # the cue was cut off the phrase): the name is what the phrase holds
+            words = _strip_role_words(written.split())
+            return (" ".join(words) if len(words) > 1 else _complete(" ".join(words), [
+                f for f in full_names if _norm(f) != _norm(best.name)])), labels.PERSON, "mention"
         return _complete(name, full_names), labels.PERSON, "mention"
     if len(written.split()) == 1 and _complete(written, full_names) != written:
         return _complete(written, full_names), labels.PERSON, "surname"

@@ -719,3 +719,22 @@ def test_pronoun_passes_over_a_person_named_inside_the_quote(text, quote, speake
 def test_a_subject_inside_a_quotation_is_no_speaker_outside_it(text, content):
     q = [q for q in enrich(text).quotes if q.text == content]
     assert q and q[0].speaker != "We", q
+
+
+@pytest.mark.parametrize("text, quote, speaker, name", [
+    # quotative inversion before a colon: the cue is no part of the speaker's name
+    ("Tax reform stalled again this week.\n\nSaid Ortmann: “I do not get the sense she is the least bit "
+     "interested in reform.”\n", "I do not get the sense she is the least bit interested in reform.", "Ortmann", "Ortmann"),
+    ("The board met late.\n\nContinued Brekke: “So I think it is a very real problem for the county.”\n",
+     "So I think it is a very real problem for the county.", "Brekke", "Brekke"),
+    ("The council voted on Monday.\n\nAdded Mayor Lisa Holm: “We will not wait for the state.”\n",
+     "We will not wait for the state.", "Mayor Lisa Holm", "Lisa Holm"),
+])
+def test_quotative_inversion_before_a_colon(text, quote, speaker, name):
+    q = [q for q in enrich(text).quotes if q.text == quote]
+    assert q and q[0].speaker == speaker and q[0].speaker_name == name, enrich(text).quotes
+
+
+def test_a_first_name_that_is_a_cue_form_stays_in_the_name():
+    q = [q for q in enrich("Former envoy Said Jalili said the talks were over.").quotes if q.text == "the talks were over"]
+    assert q and q[0].speaker_name == "Said Jalili", q
