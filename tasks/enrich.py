@@ -1,7 +1,9 @@
 """Enrich stage: named entities under canonical names, and quotations with their speakers.
 
-One spaCy pipeline per model name and process (loaded on first use, then cached); texts go
-through ``nlp.pipe`` in batches. Long texts are cut into paragraph-aligned segments below spaCy's
+One spaCy pipeline per model name and process (loaded on first use, then cached); spaCy runs
+on each paragraph once per process (``tasks/analyses.py``: a paragraph met again, such as a wire
+story on several sites or a boilerplate line, is not parsed again) and the rules read the
+article's document joined from its paragraphs. Long texts are cut into paragraph-aligned segments below spaCy's
 ``max_length`` and every offset is shifted back, so offsets always index the original text.
 """
 
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from newsmill.config import ConfigError, EnrichOptions
 from newsmill.records import Enrichment, EntityMention, PageResult, Quote
+from newsmill.tasks import analyses
 from newsmill.tasks import entities as ents
 from newsmill.tasks import quotes as qts
 
@@ -237,8 +240,9 @@ def enrich_texts(texts: Sequence[str], opts: EnrichOptions = EnrichOptions(),
             # words in capitals for layout (headlines, datelines, a name in capitals) are analysed
             # on a case-restored copy with the same offsets
             restored = {i: ents.case_restored(texts[i]) for i in idx} if english else {i: texts[i] for i in idx}
-            docs = nlp.pipe([restored[i][s:e] for i, s, e in jobs], batch_size=max(1, opts.batch_size),
-                            n_process=n_process)
+            # paragraph by paragraph, each analysed once per process (tasks/analyses.py)
+            docs = analyses.analyse(nlp, [restored[i][s:e] for i, s, e in jobs], n_process=n_process,
+                                     batch_texts=opts.batch_size)
             for (i, s, e), doc in zip(jobs, docs):
                 # spaCy keeps the input string exactly: no need to rebuild it from the tokens
                 doc.user_data["newsmill_text"] = restored[i][s:e]

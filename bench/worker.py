@@ -1,0 +1,120 @@
+"""Worker CPU per article: what one pool worker spends on a page (extraction + enrichment).
+
+    .venv/bin/python bench/worker.py                 # the 181 distinct pages, 3 passes
+    .venv/bin/python bench/worker.py --copies 1000   # plus N copies (bench/pipeline.py's variants)
+    .venv/bin/python bench/worker.py --profile out.prof
+
+Runs ``newsmill.tasks.cpu.process_pages`` (the function a worker runs on each chunk) in this one
+process, in chunks of ``cpu.CHUNK`` pages, after the same warm-up a worker does (model load is
+reported apart). Reports CPU seconds of this process (``time.process_time``: other engineers'
+load does not inflate it much), ms per article, and a sha256 of every result's enrichment JSON,
+so that a change that must not alter output can be checked by comparing hashes. Each pass is a
+fresh process state for the in-worker caches only if ``--fresh`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pipeline import load_pages, urls_for, variant  # noqa: E402
+
+
+def fetched(url: str, body: bytes):
+    from newsmill.records import FetchedPage
+
+    return FetchedPage(url=url, final_url=url, status_code=200, content_type="text/html; charset=utf-8",
+                       body=body, encoding="utf-8", fetched_at=datetime(2025, 1, 1, tzinfo=timezone.utc),
+                       elapsed_ms=1)
+
+
+def pages_for(n: int) -> list:
+    pages = load_pages()
+    ids = [pid for pid, _ in pages]
+    bodies = dict(pages)
+    out = []
+    for k, url in enumerate(urls_for("http://bench.local", ids, n)):
+        copy = k // len(ids)
+        out.append(fetched(url, variant(bodies[ids[k % len(ids)]], copy, url)))
+    return out
+
+
+def digest(results) -> str:
+    h = hashlib.sha256()
+    for r in results:
+        e = r.enrichment
+        h.update(json.dumps(dataclasses.asdict(e) if e is not None else None, sort_keys=True,
+                            default=str).encode())
+    return h.hexdigest()
+
+
+def run(pages, chunk: int, extract_opts, enrich_opts) -> tuple[float, float, list]:
+    from newsmill.tasks.cpu import process_pages
+
+    out = []
+    c0, t0 = time.process_time(), time.perf_counter()
+    for i in range(0, len(pages), chunk):
+        out.extend(process_pages(pages[i:i + chunk], extract_opts, enrich_opts))
+    return time.process_time() - c0, time.perf_counter() - t0, out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--copies", type=int, default=0, help="also run N copies (0: skip)")
+    ap.add_argument("--passes", type=int, default=3, help="passes over the 181 pages (min CPU reported)")
+    ap.add_argument("--profile", default=None, help="write a cProfile of one 181-page pass here")
+    ap.add_argument("--no-enrich", action="store_true")
+    ap.add_argument("--json", default=None, help="write the figures here")
+    ns = ap.parse_args(argv)
+
+    from newsmill.config import EnrichOptions, ExtractOptions
+    from newsmill.tasks import cpu
+
+    extract_opts = ExtractOptions()
+    enrich_opts = dataclasses.replace(EnrichOptions(), processes=1, enabled=not ns.no_enrich)
+    c0 = time.process_time()
+    cpu._init_worker(enrich_opts)
+    load_cpu = time.process_time() - c0
+    pages = pages_for(len(load_pages()))
+    res: dict = {"load_cpu_s": round(load_cpu, 2), "loadavg_1m_start": os.getloadavg()[0], "chunk": cpu.CHUNK}
+    passes = []
+    for p in range(ns.passes):
+        prof = cProfile.Profile() if ns.profile and p == 0 else None
+        if prof:
+            prof.enable()
+        c, w, out = run(pages, cpu.CHUNK, extract_opts, enrich_opts)
+        if prof:
+            prof.disable()
+            prof.dump_stats(ns.profile)
+        passes.append(c)
+        docs = sum(r.document is not None for r in out)
+        print(f"181 pages pass {p + 1}: {c:.2f} CPU s ({1000 * c / len(pages):.1f} ms/page, "
+              f"{docs} documents), wall {w:.1f} s, load {os.getloadavg()[0]:.1f}, sha {digest(out)[:16]}",
+              flush=True)
+    res.update({"pages": len(pages), "cpu_s_passes": [round(c, 2) for c in passes],
+                "cpu_ms_per_page_min": round(1000 * min(passes) / len(pages), 1), "sha256": digest(out)})
+    if ns.copies:
+        many = pages_for(ns.copies)
+        c, w, out = run(many, cpu.CHUNK, extract_opts, enrich_opts)
+        print(f"{ns.copies} copies: {c:.1f} CPU s ({1000 * c / len(many):.1f} ms/page), wall {w:.1f} s, "
+              f"load {os.getloadavg()[0]:.1f}", flush=True)
+        res.update({"copies": ns.copies, "copies_cpu_s": round(c, 2),
+                    "copies_cpu_ms_per_page": round(1000 * c / len(many), 1)})
+    res["loadavg_1m_end"] = os.getloadavg()[0]
+    if ns.json:
+        Path(ns.json).write_text(json.dumps(res, indent=2) + "\n")
+    print(json.dumps(res))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

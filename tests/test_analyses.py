@@ -1,0 +1,142 @@
+"""Paragraph analyses and their cache (tasks/analyses.py): a cached paragraph gives exactly what
+a fresh parse gives, a different pipeline never reads another's entries, the cache stays within
+its bound."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from newsmill.config import EnrichOptions
+from newsmill.tasks import analyses
+from newsmill.tasks.enrich import enrich_texts, load_model
+
+STORY = (
+    "MERIDIAN CITY — Maria Delgado, a spokeswoman for Harbourline Freight, said on Tuesday "
+    "that the port would reopen.\n\n"
+    "\"We expect ships back by Friday,\" she said.\n"
+    "The company's chief executive, Bram Vellacott, declined to comment. He said last week "
+    "that talks with the dockworkers' union were \"close to a deal.\"\n"
+    "Share this article\n"
+)
+OTHER = (
+    "Council member Ines Abernathy said the vote was delayed.\n"
+    "\"It is not over,\" Abernathy told reporters in Westhaven.\n"
+    "Share this article\n"
+)
+
+
+def attrs(doc):
+    return [(t.text, t.whitespace_, t.tag_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_, t.ent_id_,
+             t.norm_, t.is_sent_start) for t in doc]
+
+
+def test_pieces_cover_the_text_exactly():
+    for text in (STORY, "\n\nlead\nnext\n\n\nlast", "one line", "\n", ""):
+        assert "".join(analyses.pieces(text)) == text
+    assert analyses.pieces("\n\nA\nB\n\nC") == ["\n\nA\n", "B\n\n", "C"]
+
+
+def test_a_cached_paragraph_gives_what_a_fresh_parse_gives():
+    nlp = load_model(EnrichOptions().model)
+    cold = analyses.AnalysisCache()
+    fresh = analyses.analyse(nlp, [STORY, OTHER], cache=cold)
+    assert cold.hits == 0 and len(cold) == len(set(analyses.pieces(STORY) + analyses.pieces(OTHER)))
+    # the same texts again, every paragraph from the cache: the same documents
+    again = analyses.analyse(nlp, [STORY, OTHER], cache=cold)
+    assert cold.hits == len(cold)
+    for a, b, text in zip(fresh, again, [STORY, OTHER]):
+        assert a.text == b.text == text
+        assert attrs(a) == attrs(b)
+        assert [(e.start, e.end, e.label_) for e in a.ents] == [(e.start, e.end, e.label_) for e in b.ents]
+    # the joined document is what spaCy's own Doc.from_docs builds from the paragraphs' docs
+    from spacy.tokens import Doc
+
+    docs = list(nlp.pipe(analyses.pieces(STORY)))
+    assert attrs(Doc.from_docs(docs, ensure_whitespace=False)) == attrs(fresh[0])
+    assert fresh[0].has_annotation("DEP") and any(e.label_ == "PERSON" for e in fresh[0].ents)
+
+
+def test_enrichment_from_the_cache_equals_a_fresh_one():
+    """The whole enrichment (entities, quotes, speakers across paragraphs) of a text whose
+    paragraphs all come from the cache is the one a fresh process computes."""
+    cache = analyses.process_cache()
+    cache.clear()
+    (fresh,) = enrich_texts([STORY])
+    hits = cache.hits
+    (cached,) = enrich_texts([STORY])
+    assert cache.hits - hits == len(analyses.pieces(STORY))
+    assert cached == fresh
+    assert any(q.speaker_name == "Maria Delgado" for q in fresh.quotes)
+    # a wire copy with one paragraph changed: the rest comes from the cache, same result as cold
+    copy = STORY.replace("on Tuesday", "on Wednesday")
+    (warm,) = enrich_texts([copy])
+    cache.clear()
+    (cold,) = enrich_texts([copy])
+    assert warm == cold
+
+
+def test_another_model_version_never_reads_the_entries():
+    import spacy
+
+    a, b = spacy.blank("en"), spacy.blank("en")
+    b.meta["version"] = "9.9.9"
+    va, vb = analyses.analysis_version(a), analyses.analysis_version(b)
+    assert va != vb and "9.9.9" in vb and va.split("/")[0].endswith(a.meta["version"])
+    cache = analyses.AnalysisCache()
+    analyses.analyse(a, ["Some paragraph.\n"], cache=cache)
+    assert (cache.hits, cache.misses) == (0, 1)
+    analyses.analyse(b, ["Some paragraph.\n"], cache=cache)
+    assert (cache.hits, cache.misses) == (0, 2)
+    analyses.analyse(a, ["Some paragraph.\n"], cache=cache)
+    assert cache.hits == 1
+    # the components that run are part of the version: a pipeline with a component more misses
+    c = spacy.blank("en")
+    c.add_pipe("sentencizer")
+    assert analyses.analysis_version(c) != va
+
+
+def test_the_cache_drops_the_least_recently_used_past_its_bound():
+    import spacy
+
+    nlp = spacy.blank("en")
+    cache = analyses.AnalysisCache(max_tokens=10)
+    texts = ["one two three", "four five six", "seven eight nine", "ten eleven twelve"]
+    analyses.analyse(nlp, texts[:3], cache=cache)
+    assert cache.tokens == 9 and len(cache) == 3
+    assert cache.get(analyses.analysis_version(nlp), texts[0]) is not None  # now the most recent
+    analyses.analyse(nlp, texts[3:], cache=cache)
+    assert cache.tokens <= 10 and len(cache) == 3
+    version = analyses.analysis_version(nlp)
+    assert cache.get(version, texts[1]) is None  # the least recently used went first
+    assert cache.get(version, texts[0]) is not None and cache.get(version, texts[3]) is not None
+    # a paragraph longer than the whole bound is analysed but not kept
+    (doc,) = analyses.analyse(nlp, [" ".join(["w"] * 20)], cache=cache)
+    assert len(doc) == 20 and cache.tokens <= 10
+    cache.clear()
+    assert (len(cache), cache.tokens) == (0, 0)
+
+
+def test_a_paragraph_repeated_in_one_batch_is_parsed_once():
+    import spacy
+
+    nlp = spacy.blank("en")
+    cache = analyses.AnalysisCache()
+    docs = analyses.analyse(nlp, ["Same line.\nA\n", "Same line.\nB\n"], cache=cache)
+    assert [d.text for d in docs] == ["Same line.\nA\n", "Same line.\nB\n"]
+    assert cache.misses == 3 and len(cache) == 3
+
+
+@pytest.mark.parametrize("batch_texts", [1, 2, 32])
+def test_batching_does_not_change_the_documents(batch_texts):
+    nlp = load_model(EnrichOptions().model)
+    docs = analyses.analyse(nlp, [STORY, OTHER, STORY], cache=analyses.AnalysisCache(), batch_texts=batch_texts)
+    ref = analyses.analyse(nlp, [STORY, OTHER, STORY], cache=analyses.AnalysisCache(), batch_texts=32)
+    assert [attrs(d) for d in docs] == [attrs(d) for d in ref]
+
+
+def test_enrich_options_batch_size_still_accepted():
+    opts = dataclasses.replace(EnrichOptions(), batch_size=1)
+    (e,) = enrich_texts([OTHER], opts)
+    assert any(m.name == "Ines Abernathy" for m in e.entities)
