@@ -8,8 +8,10 @@ Runs ``newsmill.tasks.cpu.process_pages`` (the function a worker runs on each ch
 process, in chunks of ``cpu.CHUNK`` pages, after the same warm-up a worker does (model load is
 reported apart). Reports CPU seconds of this process (``time.process_time``: other engineers'
 load does not inflate it much), ms per article, and a sha256 of every result's enrichment JSON,
-so that a change that must not alter output can be checked by comparing hashes. Each pass is a
-fresh process state for the in-worker caches only if ``--fresh`` is given.
+so that a change that must not alter output can be checked by comparing hashes. The process's
+paragraph-analysis cache (tasks/analyses.py) is emptied before each pass and before the copies, as
+in a fresh worker: the 181 distinct pages are measured cold, the N copies as one worker would see
+them if it got all of them (with two workers each sees about half, so fewer repeats).
 """
 
 from __future__ import annotations
@@ -57,8 +59,18 @@ def digest(results) -> str:
     return h.hexdigest()
 
 
+def fresh_cache() -> None:
+    try:
+        from newsmill.tasks import analyses
+    except ImportError:  # before the cache existed
+        return
+    analyses.process_cache().clear()
+
+
 def run(pages, chunk: int, extract_opts, enrich_opts) -> tuple[float, float, list]:
     from newsmill.tasks.cpu import process_pages
+
+    fresh_cache()
 
     out = []
     c0, t0 = time.process_time(), time.perf_counter()
