@@ -3,6 +3,7 @@
     .venv/bin/python bench/worker.py                 # the 181 distinct pages, 3 passes
     .venv/bin/python bench/worker.py --copies 1000   # plus N copies (bench/pipeline.py's variants)
     .venv/bin/python bench/worker.py --profile out.prof
+    .venv/bin/python bench/worker.py --pool 2 --copies 1000   # through newsmill's worker pool
 
 Runs ``newsmill.tasks.cpu.process_pages`` (the function a worker runs on each chunk) in this one
 process, in chunks of ``cpu.CHUNK`` pages, after the same warm-up a worker does (model load is
@@ -12,6 +13,11 @@ so that a change that must not alter output can be checked by comparing hashes. 
 paragraph-analysis cache (tasks/analyses.py) is emptied before each pass and before the copies, as
 in a fresh worker: the 181 distinct pages are measured cold, the N copies as one worker would see
 them if it got all of them (with two workers each sees about half, so fewer repeats).
+
+``--pool K`` runs the pages through ``cpu.CpuPool`` with K worker processes instead (chunks as the
+ingest flow hands them over) and reports the CPU of every process under this one (the workers,
+a fork server if the pool uses one, sampled from /proc: start-up and model load included, each
+worker with its own cache). A fresh pool for the 181 pages, another for the copies.
 """
 
 from __future__ import annotations
@@ -28,6 +34,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+if os.environ.get("NEWSMILL_BENCH_PACKAGE"):
+    # measure another state of the code (say main's, for a before/after) with this venv: a folder
+    # holding a ``newsmill`` package laid out as installed (tasks/ as newsmill/tasks ...). Here at
+    # the top, so that spawned pool workers (which import this script first) take it too.
+    sys.meta_path = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+    sys.path.insert(0, os.environ["NEWSMILL_BENCH_PACKAGE"])
 from pipeline import load_pages, urls_for, variant  # noqa: E402
 
 
@@ -79,6 +91,78 @@ def run(pages, chunk: int, extract_opts, enrich_opts) -> tuple[float, float, lis
     return time.process_time() - c0, time.perf_counter() - t0, out
 
 
+def _descendants_cpu(root: int) -> dict[int, float]:
+    """CPU seconds so far of every live process under ``root`` (from /proc; the pool's workers
+    may be children of a fork server, which RUSAGE_CHILDREN does not count)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parent, cpu = {}, {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(d)] = int(fields[1])
+        cpu[int(d)] = (int(fields[11]) + int(fields[12])) / tick
+    out = {}
+    for pid in cpu:
+        p, seen = pid, 0
+        while p in parent and p != root and seen < 64:
+            p, seen = parent[p], seen + 1
+        if p == root and pid != root:
+            out[pid] = cpu[pid]
+    return out
+
+
+def pooled(pages, k: int, extract_opts, enrich_opts) -> tuple[float, float, list]:
+    import threading
+
+    from newsmill.tasks.cpu import CpuPool, collect
+
+    seen: dict[int, float] = {}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while True:
+            for pid, c in _descendants_cpu(os.getpid()).items():
+                seen[pid] = max(seen.get(pid, 0.0), c)
+            if stop.wait(0.25):
+                return
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    t0 = time.perf_counter()
+    with CpuPool(k, extract_opts, enrich_opts) as pool:
+        out = collect(pool.stream(iter(pages)))
+        time.sleep(0.6)  # a last sample of the workers before they exit
+    wall = time.perf_counter() - t0
+    stop.set()
+    watcher.join()
+    return sum(seen.values()), wall, out
+
+
+def main_pool(ns) -> int:
+    from newsmill.config import EnrichOptions, ExtractOptions
+
+    extract_opts = ExtractOptions()
+    enrich_opts = dataclasses.replace(EnrichOptions(), enabled=not ns.no_enrich)
+    res: dict = {"pool": ns.pool, "loadavg_1m_start": os.getloadavg()[0]}
+    for n in [len(load_pages())] + ([ns.copies] if ns.copies else []):
+        pages = pages_for(n)
+        c, w, out = pooled(pages, ns.pool, extract_opts, enrich_opts)
+        print(f"pool of {ns.pool}, {n} pages: workers {c:.1f} CPU s ({1000 * c / n:.1f} ms/page, model loads "
+              f"included), wall {w:.1f} s, load {os.getloadavg()[0]:.1f}, sha {digest(out)[:16]}", flush=True)
+        res[f"pool_{n}"] = {"workers_cpu_s": round(c, 2), "ms_per_page": round(1000 * c / n, 1),
+                            "wall_s": round(w, 1), "sha256": digest(out)}
+    res["loadavg_1m_end"] = os.getloadavg()[0]
+    if ns.json:
+        Path(ns.json).write_text(json.dumps(res, indent=2) + "\n")
+    print(json.dumps(res))
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--copies", type=int, default=0, help="also run N copies (0: skip)")
@@ -86,7 +170,10 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", default=None, help="write a cProfile of one 181-page pass here")
     ap.add_argument("--no-enrich", action="store_true")
     ap.add_argument("--json", default=None, help="write the figures here")
+    ap.add_argument("--pool", type=int, default=0, help="through a worker pool of this many processes")
     ns = ap.parse_args(argv)
+    if ns.pool:
+        return main_pool(ns)
 
     from newsmill.config import EnrichOptions, ExtractOptions
     from newsmill.tasks import cpu
