@@ -94,3 +94,16 @@ def test_a_talk_verb_without_a_third_person_speaker_reports_nothing(text):
     subject at all: no one is reported."""
     quotes = enrich(text).quotes
     assert not [q for q in quotes if q.cue and q.cue.lower().startswith(("talk", "speak", "spoke"))], quotes
+
+
+@pytest.mark.parametrize("text, wish", [
+    ("Governor Amara Lindqvist wants a new bridge before the election.", "a new bridge"),
+    ("The cooperative wants to buy the old mill on the river, its chair Pavel Oduya said on Monday.",
+     "to buy the old mill"),
+])
+def test_what_someone_wants_is_no_quote(text, wish):
+    """A wish is not a statement: "wants a deal" names no words anyone said (the hand check of
+    issue 12 counts such objects as not quotes); a cue elsewhere in the sentence still reports."""
+    quotes = enrich(text).quotes
+    assert not any(q.cue == "wants" for q in quotes), quotes
+    assert not any(q.text.startswith(wish) for q in quotes), quotes
