@@ -202,11 +202,10 @@ class Site:
 # measuring a process tree
 
 
-def _tree_totals(root: int) -> tuple[float, int]:
-    """(CPU seconds so far, resident KB now) of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    own: dict[int, tuple[float, int]] = {}
+def proc_table() -> dict[int, tuple[int, float, int]]:
+    """pid -> (parent pid, CPU seconds so far, resident KB now) of every live process, from /proc."""
     tick, page_kb = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE") // 1024
+    table = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
@@ -214,10 +213,24 @@ def _tree_totals(root: int) -> tuple[float, int]:
             with open(f"/proc/{d}/stat") as f:
                 # fields after "(comm)": state, ppid, ..., utime [11], stime [12], ..., rss pages [21]
                 fields = f.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(d))
-            own[int(d)] = ((int(fields[11]) + int(fields[12])) / tick, int(fields[21]) * page_kb)
+            table[int(d)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, int(fields[21]) * page_kb)
         except (OSError, ValueError, IndexError):
             continue
+    return table
+
+
+def _children(table: dict[int, tuple[int, float, int]]) -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in table.items():
+        kids.setdefault(ppid, []).append(pid)
+    return kids
+
+
+def _tree_totals(root: int) -> tuple[float, int]:
+    """(CPU seconds so far, resident KB now) of a process and all its descendants, from /proc."""
+    table = proc_table()
+    children = _children(table)
+    own = {pid: (c, r) for pid, (_, c, r) in table.items()}
     cpu, rss, stack = 0.0, 0, [root]
     while stack:
         p = stack.pop()
@@ -236,19 +249,9 @@ def _tree_detail(root: int) -> dict[int, tuple[str, float, int]]:
     (proportional set size) splits a page shared by k processes k ways: the memory the tree
     really holds, where RSS counts a shared page once per process (the workers share the model
     they were forked with)."""
-    kids: dict[int, list[int]] = {}
-    cpu: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            kids.setdefault(int(fields[1]), []).append(int(d))
-            cpu[int(d)] = (int(fields[11]) + int(fields[12])) / tick
-        except (OSError, ValueError, IndexError):
-            continue
+    table = proc_table()
+    kids = _children(table)
+    cpu = {pid: c for pid, (_, c, _) in table.items()}
     out, stack = {}, [root]
     while stack:
         p = stack.pop()

@@ -40,7 +40,7 @@ if os.environ.get("NEWSMILL_BENCH_PACKAGE"):
     # the top, so that spawned pool workers (which import this script first) take it too.
     sys.meta_path = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
     sys.path.insert(0, os.environ["NEWSMILL_BENCH_PACKAGE"])
-from pipeline import load_pages, urls_for, variant  # noqa: E402
+from pipeline import load_pages, proc_table, urls_for, variant  # noqa: E402
 
 
 def fetched(url: str, body: bytes):
@@ -94,18 +94,9 @@ def run(pages, chunk: int, extract_opts, enrich_opts) -> tuple[float, float, lis
 def _descendants_cpu(root: int) -> dict[int, float]:
     """CPU seconds so far of every live process under ``root`` (from /proc; the pool's workers
     may be children of a fork server, which RUSAGE_CHILDREN does not count)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    parent, cpu = {}, {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parent[int(d)] = int(fields[1])
-        cpu[int(d)] = (int(fields[11]) + int(fields[12])) / tick
+    table = proc_table()
+    parent = {pid: ppid for pid, (ppid, _, _) in table.items()}
+    cpu = {pid: c for pid, (_, c, _) in table.items()}
     out = {}
     for pid in cpu:
         p, seen = pid, 0
