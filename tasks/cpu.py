@@ -17,7 +17,9 @@ from a fork server that imports the stages, loads the spaCy model and the langua
 and warms the extractor up once (:mod:`newsmill.tasks._preload`): each worker then starts in
 milliseconds, sharing that ~4 s of CPU and ~250 MB copy-on-write. It is not the default yet: in
 one test session (tests/test_hostile_run.py after test_hostile_fetch/test_hostile_load) a SIGINT
-sent to the run's process was lost with it and the run completed.
+sent to the run's process was lost and the run completed; the same loss was later seen with
+spawned workers too, so the fork server may not be the cause, but the default waits until the
+cause is known.
 """
 
 from __future__ import annotations
