@@ -427,6 +427,18 @@ def _first_name_subject(toks) -> bool:
     return root.dep_ in {"nsubj", "nsubjpass"} and is_verb(root.head)
 
 
+def _person_context(doc, toks) -> bool:
+    """Syntax only a person's name takes: the agent of a passive verb ("founded by Jane Doe",
+    "saved by Jon Roe") or the antecedent of "who" ("Jane Doe, who said ...")."""
+    root = _span_root(toks)
+    if root.dep_ == "pobj" and root.head.lower_ == "by" and root.head.dep_ == "agent":
+        return True
+    j = toks[-1].i + 1
+    if j < len(doc) and doc[j].text == ",":
+        j += 1
+    return j < len(doc) and doc[j].lower_ in {"who", "whose", "whom"}
+
+
 def _duplicated(s: str) -> bool:
     """"Ilhan OmarIlhan Omar", "Ilhan Omar Ilhan Omar": a hover card or a repeated caption."""
     t = " ".join(s.split())
@@ -553,6 +565,19 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         elif label in {"ORG", "PLACE", "WORK_OF_ART", "PRODUCT", "NORP", "EVENT"} and not ent.ent_id_ \
                 and _person_shaped(toks) and toks[-1].lower_ not in _ORG_HEADS \
                 and _results_entry(doc_text(doc), toks[0].idx, toks[-1].idx + len(toks[-1]), numbers=label != "PLACE"):
+            label = labels.PERSON
+        # a first name that gender-guesser gives one sex and one or two more capitalised words,
+        # in syntax only people take ("saved by Jane Doe", "Jon Roe, who ..."): the model's
+        # organisation or place is a person unless the last word heads an organisation's or a
+        # place's name ("Ross County", "the Jane Doe Foundation", "the Sierra Club, who"), is
+        # plural, or the name modifies a common noun after it ("the Jane Doe airport")
+        elif label in {"ORG", "PLACE", "WORK_OF_ART", "PRODUCT"} and not ent.ent_id_ \
+                and _person_shaped(toks) and _first_names().get_gender(toks[0].text) in {"male", "female"} \
+                and toks[0].lower_ not in parts and toks[-1].tag_ != "NNPS" and _person_context(doc, toks) \
+                and toks[-1].lower_ not in _ORG_HEADS | PLACE_NOUNS | _NOT_INSTITUTION | {"club", "team"} \
+                and toks[-1].text not in FACILITY_NOUNS \
+                and not (toks[-1].i + 1 < len(doc) and doc[toks[-1].i + 1].tag_ in {"NN", "NNS"}
+                         and doc[toks[-1].i + 1].is_lower):
             label = labels.PERSON
         if label == "PERSON":
             # the first name and other parts the model left out ("Anders Holm" tagged "Holm"):

@@ -635,3 +635,24 @@ def test_one_word_person_beside_a_body_named_after_them_stays_a_person(text, spa
     of "Haldane Administration" (held-out text: "Obama" beside "the Obama Administration")."""
     got = with_model_spans(text, spans)
     assert got[0][1] == "PERSON", got
+
+
+@pytest.mark.parametrize("text, person", [
+    ("The penalty was saved by Thibaut Marchal in the 80th minute.", "Thibaut Marchal"),
+    ("The prize went to Ruben Castell, who said he was surprised.", "Ruben Castell"),
+    ("The talks were chaired by Lydia Brennholt for the food agency.", "Lydia Brennholt"),
+])
+def test_first_name_and_surname_the_model_typed_an_organisation_is_a_person(text, person):
+    e = enrich(text)
+    assert by_text(e, person) == {("PERSON", person)}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Fans sang before the match against Ross County on Saturday.", "Ross County"),
+    ("Fans drank Campbell Soup mugs of cocoa before the match.", "Campbell Soup"),
+    ("The suit was filed by the Sierra Club, who oppose the mine.", "Sierra Club"),
+    ("A bid for Halvard Marine was tabled on Friday.", "Halvard Marine"),
+])
+def test_first_name_before_a_place_head_or_a_common_noun_makes_no_person(text, name):
+    """Nor does a first name and a word in syntax any organisation takes ("a bid for X")."""
+    assert all(label != "PERSON" for label, _n in by_text(enrich(text), name))
