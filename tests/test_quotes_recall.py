@@ -107,3 +107,28 @@ def test_what_someone_wants_is_no_quote(text, wish):
     quotes = enrich(text).quotes
     assert not any(q.cue == "wants" for q in quotes), quotes
     assert not any(q.text.startswith(wish) for q in quotes), quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The leaked memos show that the ferry contract was signed before the tender closed.",
+     "the ferry contract was signed before the tender closed", "memos"),
+    ("A video from the stadium suggests the referee never saw the second foul.",
+     "the referee never saw the second foul", "video"),
+    ("Emails released by the council indicate that two inspectors had warned about the bridge.",
+     "two inspectors had warned about the bridge", "Emails"),
+])
+def test_a_record_can_show_that_something_is_so(text, content, speaker):
+    """An evidence verb with a thing that carries information as its subject (a noun whose first
+    WordNet sense is a communication or an artifact) reports what that record says."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker or ""), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text", [
+    "Long experience shows that ferry subsidies rarely last beyond one election.",
+    "Simple logic suggests that the referee never saw the second foul.",
+    "Her popularity indicates that voters in the valley have forgiven the old scandal.",
+])
+def test_an_abstract_subject_shows_no_quote(text):
+    """Abstract nouns (first WordNet sense not a communication or artifact) are no source."""
+    assert not [q for q in enrich(text).quotes if q.kind == "indirect"], enrich(text).quotes
