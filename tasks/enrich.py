@@ -171,9 +171,34 @@ def _lang_of(text: str, declared: str | None) -> tuple[str, float | None]:
         return declared or "en", None  # too little text to tell
     lang, prob = _identifier().classify(sample)
     prob = float(prob)
-    if lang == "en" or prob >= LANG_CONFIDENCE:
+    if lang == "en" or prob >= LANG_CONFIDENCE or (declared is None and _function_words_say(sample, lang)):
         return lang, prob
     return declared or "en", prob
+
+
+@functools.lru_cache(maxsize=None)
+def _stop_words(lang: str) -> frozenset[str]:
+    """spaCy's stop words of ``lang`` (its function words), empty where spaCy has none."""
+    import importlib
+
+    try:
+        return frozenset(importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS)
+    except (ImportError, AttributeError):
+        return frozenset()
+
+
+def _function_words_say(sample: str, lang: str) -> bool:
+    """Do the function words of ``sample`` confirm a language the detector was not confident of?
+    At least 20 of ``lang``'s stop words and three times as many as English ones: an Indonesian
+    page the detector half-takes for Malay is not English, while a results table (few function
+    words of any language) or an English text with a foreign quotation stays English."""
+    foreign = _stop_words(lang)
+    if not foreign:
+        return False
+    words = re.findall(r"[^\W\d_]+", sample.lower())
+    english = _stop_words("en")
+    n_foreign = sum(w in foreign for w in words)
+    return n_foreign >= 20 and n_foreign >= 3 * sum(w in english for w in words)
 
 
 def segments(text: str, limit: int = SEGMENT_CHARS) -> list[tuple[int, int]]:

@@ -364,3 +364,42 @@ def test_a_nationality_modifying_the_speaker_is_not_the_speaker():
     assert first.speaker == "the German automaker" and first.speaker_name != "German"
     second = by_text["Germany will not wait"]
     assert second.speaker == "Germany" and second.speaker_name == "Germany"
+
+
+class _UnsureDetector:
+    """A language detector that names a language with low confidence, as py3langid does on
+    Indonesian it half-takes for Malay, or on a results table."""
+
+    def __init__(self, lang: str, prob: float):
+        self.answer = (lang, prob)
+
+    def classify(self, _text):
+        return self.answer
+
+
+def test_unsure_detector_is_believed_when_the_function_words_agree(monkeypatch):
+    import newsmill.tasks.enrich as enr
+
+    indonesian = ("Menurut warga, jembatan yang lama sudah tidak aman dan sering ditutup ketika hujan. "
+                  "Kepala dinas mengatakan bahwa dana untuk proyek ini sudah disetujui oleh dewan, tetapi "
+                  "pekerjaan baru bisa dimulai setelah musim hujan berakhir. Mereka juga akan memperbaiki "
+                  "jalan menuju pasar karena banyak lubang yang membahayakan pengendara, kata Budi Santoso.")
+    monkeypatch.setattr(enr, "_identifier", lambda: _UnsureDetector("ms", 0.55))
+    e = enrich(indonesian, lang=None)
+    assert e.skipped and e.skipped.startswith("language ms (0.55)") and e.entities == ()
+    # the page's own word wins: declared English is analysed as English
+    assert enrich(indonesian, lang="en").skipped is None
+
+
+def test_unsure_detector_on_a_table_or_an_english_text_keeps_english(monkeypatch):
+    import newsmill.tasks.enrich as enr
+
+    table = ("Results of the 1,500 metres: 1. Jana Kowal (Poland) 4:01.22 2. Mira Holm (Norway) 4:02.10 "
+             "3. Ana Ruiz (Spain) 4:02.87 4. Lea Marek (Croatia) 4:03.40 5. Ida Berg (Sweden) 4:04.02")
+    monkeypatch.setattr(enr, "_identifier", lambda: _UnsureDetector("hr", 0.33))
+    e = enrich(table, lang=None)
+    assert e.skipped is None and any(m.label == "PERSON" for m in e.entities)
+    english = ("The mayor said the old bridge was no longer safe and would be closed for the winter. "
+               "Work on the new one will begin after the rains, and the council has approved the money.")
+    monkeypatch.setattr(enr, "_identifier", lambda: _UnsureDetector("de", 0.6))
+    assert enrich(english, lang=None).skipped is None
