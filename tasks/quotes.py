@@ -1532,6 +1532,57 @@ def _after_reported(ctx: _Ctx, q: Marked, out: list[RawQuote]) -> RawQuote | Non
     return RawQuote(q.start, q.end, "direct", last.cue, last.cue_start, last.speaker, "after_reported")
 
 
+def governing_subject(ctx: _Ctx, q: Marked, out: list[RawQuote]) -> RawQuote | None:
+    """A quotation inside a clause, as what its verb takes ('Lee called the plan “a gift to
+    the banks”', 'Kim recalled the mayor as “someone who never gave up”', 'She urged the board to
+    “stop pretending nothing happened”'): the words are the clause subject's, the one who called,
+    recalled or urged, though the verb is no speech verb. The quotation must stand after that
+    verb in its sentence, and hang from it in the parse (through objects and prepositions, not
+    through another clause's verb)."""
+    doc, base = ctx.doc, ctx.base
+    span = doc.char_span(q.start - base, q.end - base, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    inner = [t for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct]
+    heads = {t.head.i for t in inner}
+    if len(heads) != 1 or any(t.dep_ in SPEECH_SUBJ | {"relcl", "parataxis"} for t in inner):
+        return None  # no one attachment, or the quotation is a subject or a clause of its own
+    h = inner[0].head
+    if h.i >= span.start:
+        return None  # hangs on something after it: the quotation opens its clause
+    hops = 0
+    while not is_verb(h) and h.head is not h and hops < 4:
+        if h.dep_ not in {"dobj", "pobj", "prep", "attr", "oprd", "appos", "acomp", "npadvmod", "advmod",
+                          "amod", "compound", "nmod", "dative", "xcomp", "conj", "cc"}:
+            return None
+        h, hops = h.head, hops + 1
+    if not is_verb(h) or h.tag_ == "MD" or h.i > span.start:
+        return None
+    # inside reported speech the reporter speaks ('Lee told them that he was “not there yet”'):
+    # the nearest speech verb above takes it
+    a = h
+    while not verb_in(a, _cues()) and a.head is not a and a.dep_ in {"ccomp", "xcomp", "conj", "advcl", "pcomp",
+                                                                     "pobj", "prep", "dobj", "acl", "relcl"}:
+        a = a.head
+    if verb_in(a, _cues()):
+        h = a
+    elif verb_in(h, frozenset({"be"})):
+        return None  # 'the danger is “…”': a copula's subject says nothing
+    subj = _resolve_relative(_subject(h, own=False))
+    if subj is None or subj.i >= span.start or subj.idx + base < text_line_start(ctx.text, q.open_at):
+        return None
+    if any(q0 <= base + subj.idx < q1 for q0, q1 in ctx.quoted):
+        return None
+    sp = speaker_of(subj, ctx.lo_token(subj))
+    if sp is None or sp.kind == "nominal" or sp.kind == "pronoun" and sp.head not in PRONOUNS | {"they"}:
+        return None  # 'the chants were “…”', 'it reads “…”': no one who can be cited
+    return RawQuote(q.start, q.end, "direct", _cue_text(h), base + h.idx, _shift(sp, base), "governing_subject")
+
+
+def text_line_start(text: str, at: int) -> int:
+    return text.rfind("\n", 0, at) + 1
+
+
 def _short_object(text: str, q: Marked) -> bool:
     """One to three quoted words: a scare quote, a nickname or a quoted object ('want “a deal”')."""
     return len(re.findall(r"\w+", text[q.start:q.end])) <= 3
@@ -1565,6 +1616,8 @@ def direct_quotes(ctx: _Ctx, marked: list[Marked], min_unattributed_words: int =
         if rq is None:
             rq = _after_reported(ctx, q, out)
         if rq is None:
+            rq = governing_subject(ctx, q, out)
+        if rq is None:
             rq = RawQuote(q.start, q.end, "direct", strategy="unattributed")
         rq.group = q.group
         rq.words = q_words
@@ -1583,7 +1636,7 @@ def direct_quotes(ctx: _Ctx, marked: list[Marked], min_unattributed_words: int =
         for r in members:
             if r.speaker is None or r.strategy in {"same_paragraph", "split_quotation", "next_paragraph"}:
                 r.speaker, r.cue, r.cue_start, r.strategy = src.speaker, src.cue, src.cue_start, "same_quotation"
-    return [r for r in out if r.speaker is not None or r.words >= min_unattributed_words]
+    return [r for r in out if (r.speaker is not None and r.strategy != "governing_subject") or r.words >= min_unattributed_words]
 
 
 def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[RawQuote]:

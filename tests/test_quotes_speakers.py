@@ -1,0 +1,61 @@
+"""Who said a quotation, where the attribution is not a speech verb next to the marks (issue 12),
+with invented names and wordings: each rule has at least two wordings, and a case where it must
+not name anyone."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsmill.config import EnrichOptions
+from newsmill.tasks.enrich import enrich_texts
+
+
+def enrich(text: str):
+    (e,) = enrich_texts([text], EnrichOptions(), ["en"])
+    for q in e.quotes:
+        assert q.text == text[q.start:q.end], q
+    return e
+
+
+def direct(text: str, content: str):
+    return [q for q in enrich(text).quotes if q.kind == "direct" and content in q.text]
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Councillor Maren Ekdahl credited the win to \"a team that never stopped running when it mattered.\"",
+     "a team that never stopped running", "Maren Ekdahl"),
+    ("Coach Dario Velasquez ranked his rookie striker among “the hardest workers I have coached in twenty years.”",
+     "the hardest workers I have coached", "Dario Velasquez"),
+    ("The harbour master, Idun Sætre, likened the ferry timetable to “a lottery that the islanders always lose.”",
+     "a lottery that the islanders always lose", "Idun Sætre"),
+    ("Trustee Halvard Moen branded the budget “a fantasy written in pencil and hope.”",
+     "a fantasy written in pencil", "Halvard Moen"),
+])
+def test_a_quotation_a_clause_takes_is_its_subjects(text, content, speaker):
+    """The quotation hangs on a verb that is no speech verb (credited ... to, ranked ... among,
+    likened ... to, branded): its words are the clause subject's."""
+    q = direct(text, content)
+    assert q and speaker in (q[0].speaker_name or ""), enrich(text).quotes
+    assert q[0].confidence < 0.97  # a weaker attribution than a speech verb's: not citable
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    # inside reported speech the reporter speaks, not the reported clause's subject
+    ("Sigrun Lie said in a letter that the council had likened the tenants to “guests who have overstayed a very "
+     "generous welcome.”", "guests who have overstayed", "Sigrun Lie"),
+    ("Halvard Moen told the board before the vote that he credited the recovery to “a summer of tourists who spent "
+     "more than anyone expected.”", "a summer of tourists", "Halvard Moen"),
+])
+def test_a_quotation_in_reported_speech_is_the_reporters(text, content, speaker):
+    q = direct(text, content)
+    assert q and speaker in (q[0].speaker_name or ""), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content", [
+    # a copula's or a thing's subject is no one to cite
+    ("The biggest worry for the growers is “a second frost before the cherries have set.”", "a second frost"),
+    ("The banner over the gate read “no more closures in this valley, not one more.”", "no more closures"),
+])
+def test_a_quotation_a_thing_takes_has_no_speaker(text, content):
+    for q in direct(text, content):
+        assert q.speaker_name is None, q
