@@ -865,12 +865,17 @@ _PREP_CONTENT = frozenset({"for", "against"})
 # the Topic as a PP headed by "about". Other cue verbs with "about" were right 46-66% of the time
 # on PolNeAR train ("asked about", "said about"); these 82% (90 of 110).
 _TALK = frozenset({"talk", "speak", "chat", "converse", "gossip", "chitchat"})
+# Complain verbs (Levin 1993, class 37.8) give what was said by its topic too, with "about" or
+# "of" ("complained about the new rules", "boasted of his record"): FrameNet's Complaining and
+# Bragging frames give the Topic so. On PolNeAR train 19 of 21 were right.
+_COMPLAIN = frozenset({"bitch", "boast", "brag", "carp", "complain", "crab", "fuss", "gripe", "grouse",
+                       "grumble", "kvetch", "moan", "whine"})
 
 
 def indirect_prep(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     """A speech verb whose content is the object of its preposition of stance: "called for a
-    recount", "warned against cuts", "argued for a new tax"; a talk verb's topic: "talked about
-    the border", "spoke about her time in office"."""
+    recount", "warned against cuts", "argued for a new tax"; a talk or complain verb's topic:
+    "talked about the border", "spoke about her time in office", "boasted of his record"."""
     talk = verb_in(tok, _TALK)
     if talk and not verb_in(tok, _cues()):
         # a talk verb reports a topic only with someone else who talked: not the writer's own
@@ -885,6 +890,8 @@ def indirect_prep(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
             any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in tok.children):
         return None
     preps = _PREP_CONTENT | {"about"} if talk else _PREP_CONTENT
+    if verb_in(tok, _COMPLAIN):
+        preps = preps | {"about", "of"}
     for c in tok.children:
         if c.dep_ == "prep" and c.lower_ in preps and c.i > tok.i:
             o = next((g for g in c.children if g.dep_ in {"pobj", "pcomp"}), None)

@@ -132,3 +132,14 @@ def test_a_record_can_show_that_something_is_so(text, content, speaker):
 def test_an_abstract_subject_shows_no_quote(text):
     """Abstract nouns (first WordNet sense not a communication or artifact) are no source."""
     assert not [q for q in enrich(text).quotes if q.kind == "indirect"], enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The harbour master complained about the new mooring fees at Tuesday's hearing.", "the new mooring fees", "harbour master"),
+    ("Councillor Mina Oduya boasted of her record on school meals.", "her record on school meals", "Mina Oduya"),
+    ("The fishermen grumbled about how slowly the permits were issued.", "how slowly the permits were issued", "fishermen"),
+])
+def test_a_complain_verb_reports_its_topic(text, content, speaker):
+    """Complain verbs (Levin 37.8) give what was said by its topic with "about" or "of"."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
