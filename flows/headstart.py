@@ -10,6 +10,7 @@ run is recorded, and nothing is loaded, until the flow runs. This module imports
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from newsmill.tasks.extract import EXTRACTOR_VERSION
 from newsmill.tasks.pipeline import HeadStart, batches
 from newsmill.warehouse import db, loader
 from newsmill.warehouse import discovery as wdiscovery
+from newsmill.warehouse import paragraphs as wparagraphs
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ class Previous:
     validators: dict  # url -> (ETag, Last-Modified), for conditional GETs
     known: dict  # url -> sha256 of the body its article was built from
     site_texts: dict  # site -> recent (canonical_url, text), to drop lines a site repeats
+    paragraphs: str = ""  # the snapshot file of the warehouse's paragraph analyses ("": none)
 
 
 def previous(cfg: Config, urls: list[str], model: str | None, run_id: str | None = None,
@@ -47,7 +50,15 @@ def previous(cfg: Config, urls: list[str], model: str | None, run_id: str | None
         if discovered is not None and run_id is not None:
             wdiscovery.set_discovered(con, run_id, len(urls), discovered)
         return Previous(loader.validators(con, urls), loader.known_bodies(con, urls, EXTRACTOR_VERSION, model),
-                        loader.site_texts(con, urls, cfg.extract.site_repeats))
+                        loader.site_texts(con, urls, cfg.extract.site_repeats), paragraph_snapshot(con, cfg))
+
+
+def paragraph_snapshot(con, cfg: Config) -> str:
+    """The warehouse's paragraph analyses exported for the run's workers (a file path), or ""
+    without enrichment or with ``load.paragraph_cache = 0``."""
+    if not cfg.enrich.enabled or cfg.load.paragraph_cache <= 0:
+        return ""
+    return wparagraphs.export(con, cfg.load.db_path, cfg.load.paragraph_cache)
 
 
 def clean_urls(urls: list[str]) -> list[str]:
@@ -73,7 +84,8 @@ class IngestWork:
         self.work = batches(urls, cfg.load.batch_size)
         self.limiter = fetch_stage.shared_limiter(cfg.fetch)  # also paces discovery's feed fetches
         # a re-run (the warehouse has validators) starts the workers only if some page changed
-        self.pool = cpu.CpuPool(cpu.pool_size(cfg.extract, len(urls)), cfg.extract, cfg.enrich,
+        enrich = dataclasses.replace(cfg.enrich, paragraph_store=prev.paragraphs)
+        self.pool = cpu.CpuPool(cpu.pool_size(cfg.extract, len(urls)), cfg.extract, enrich,
                                 lazy=bool(prev.validators), site_texts=prev.site_texts)
         self.head: HeadStart | None = None
 
@@ -121,6 +133,7 @@ class IngestWork:
             self.pool.terminate()
         else:
             self.pool.close()
+        wparagraphs.discard(self.prev.paragraphs)
 
     def __enter__(self) -> "IngestWork":
         return self

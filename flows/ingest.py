@@ -43,6 +43,11 @@ def _fetch_and_load(work: headstart.IngestWork, run: stages.RecordedRun, prog: R
             with prog.stage("load"):
                 counts = stages.call(stages.load, results, summary.run_id, load_opts, EXTRACTOR_VERSION, held)
             run.counts.add(counts)
+            # paragraphs parsed, and taken from a cache (the warehouse's or a worker's) instead
+            paras = summary.extra.setdefault("paragraphs", {"parsed": 0, "reused": 0})
+            for p in (p for r in results for p in r.paragraphs):
+                paras["parsed"] += p.analysis is not None
+                paras["reused"] += p.uses
             summary.failures.extend(r.failure.to_json() for r in results if r.failure is not None)
             # one line per batch: the terminal (off a tty), the live display, the Prefect run's logs
             prog.batch(len(results), counts.new, counts.updated, counts.unchanged, counts.failed)

