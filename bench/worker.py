@@ -4,6 +4,7 @@
     .venv/bin/python bench/worker.py --copies 1000   # plus N copies (bench/pipeline.py's variants)
     .venv/bin/python bench/worker.py --profile out.prof
     .venv/bin/python bench/worker.py --pool 2 --copies 1000   # through newsmill's worker pool
+    .venv/bin/python bench/worker.py --warehouse      # the warehouse's paragraph cache, cold and warm
 
 Runs ``newsmill.tasks.cpu.process_pages`` (the function a worker runs on each chunk) in this one
 process, in chunks of ``cpu.CHUNK`` pages, after the same warm-up a worker does (model load is
@@ -154,6 +155,61 @@ def main_pool(ns) -> int:
     return 0
 
 
+def main_warehouse(ns) -> int:
+    """The warehouse's paragraph cache, in this one process: the 181 pages cold as today, cold
+    recording their analyses for the warehouse, then their copies (another marker line each,
+    as a wire story on another site) warm from a snapshot of those analyses, and cold again to
+    check that warm and cold give the same enrichment."""
+    import tempfile
+
+    from newsmill.config import EnrichOptions, ExtractOptions
+    from newsmill.tasks import analyses, cpu
+
+    extract_opts = ExtractOptions()
+    plain = dataclasses.replace(EnrichOptions(), processes=1)
+    cpu._init_worker(plain)
+    n0 = len(load_pages())
+    pages, copies = pages_for(n0), pages_for(2 * n0)[n0:]
+    tmp = Path(tempfile.mkdtemp(prefix="newsmill-bench-paragraphs-"))
+    empty = tmp / "empty"
+    analyses.write_snapshot(str(empty), [])
+    res: dict = {"pages": n0, "loadavg_1m_start": os.getloadavg()[0]}
+
+    def line(label: str, c: float, w: float, out, extra: str = "") -> dict:
+        print(f"{label}: {c:.2f} CPU s ({1000 * c / len(out):.1f} ms/page), wall {w:.1f} s, "
+              f"load {os.getloadavg()[0]:.1f}, sha {digest(out)[:16]}{extra}", flush=True)
+        return {"cpu_s": round(c, 2), "ms_per_page": round(1000 * c / len(out), 1), "sha256": digest(out)}
+
+    c, w, out = run(pages, cpu.CHUNK, extract_opts, plain)
+    res["cold"] = line(f"{n0} pages cold (no warehouse)", c, w, out)
+    c, w, out = run(pages, cpu.CHUNK, extract_opts, dataclasses.replace(plain, paragraph_store=str(empty)))
+    made = [p for r in out for p in r.paragraphs if p.analysis is not None]
+    docs = sum(r.document is not None for r in out)
+    blob = sum(len(p.analysis) for p in made)
+    res["cold_recording"] = line(f"{n0} pages cold, recording for the warehouse", c, w, out,
+                                 f"; {len(made)} paragraphs, {blob / len(made):.0f} bytes each, "
+                                 f"{blob / docs / 1000:.1f} kB per article")
+    res["cold_recording"].update(paragraphs=len(made), analysis_bytes=blob, documents=docs)
+    snap = tmp / "snapshot"
+    c0 = time.process_time()
+    analyses.write_snapshot(str(snap), [[(p.version, p.paragraph_hash, p.analysis) for p in made]])
+    res["snapshot"] = {"rows": len(made), "bytes": snap.stat().st_size, "write_cpu_s": round(time.process_time() - c0, 3)}
+    warm_opts = dataclasses.replace(plain, paragraph_store=str(snap))
+    c, w, out = run(copies, cpu.CHUNK, extract_opts, warm_opts)
+    parsed = sum(p.analysis is not None for r in out for p in r.paragraphs)
+    reused = sum(p.uses for r in out for p in r.paragraphs)
+    res["warm"] = line(f"{n0} copies warm from the snapshot", c, w, out, f"; parsed {parsed}, reused {reused}")
+    res["warm"].update(parsed=parsed, reused=reused)
+    c, w, out = run(copies, cpu.CHUNK, extract_opts, plain)
+    res["copies_cold"] = line(f"{n0} copies cold (no warehouse)", c, w, out)
+    assert res["copies_cold"]["sha256"] == res["warm"]["sha256"], "warm and cold enrichment differ"
+    res["loadavg_1m_end"] = os.getloadavg()[0]
+    if ns.json:
+        Path(ns.json).write_text(json.dumps(res, indent=2) + "\n")
+    print(json.dumps(res))
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--copies", type=int, default=0, help="also run N copies (0: skip)")
@@ -162,7 +218,11 @@ def main(argv=None) -> int:
     ap.add_argument("--no-enrich", action="store_true")
     ap.add_argument("--json", default=None, help="write the figures here")
     ap.add_argument("--pool", type=int, default=0, help="through a worker pool of this many processes")
+    ap.add_argument("--warehouse", action="store_true",
+                    help="the warehouse's paragraph cache: cold, cold recording, warm copies from a snapshot")
     ns = ap.parse_args(argv)
+    if ns.warehouse:
+        return main_warehouse(ns)
     if ns.pool:
         return main_pool(ns)
 
