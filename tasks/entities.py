@@ -936,6 +936,7 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         m.name = m.key or " ".join(text[m.start:m.end].split())
     mentions = _quoted_titles(mentions, text)
     mentions = _full_names_the_model_missed(mentions, text)
+    mentions = _acronyms_in_parentheses(mentions, text)
     # one sense per discourse: a name written the same way gets the type most of its mentions got
     votes: dict[str, dict[str, float]] = {}
     for m in mentions:
@@ -1067,6 +1068,40 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if m.name.isupper() and len(m.name) > 4 and m.label in {"PLACE", "PERSON"}:
             m.name = m.name.title()  # a dateline ("WASHINGTON —") is no acronym
     return mentions
+
+
+_PAREN_ACRONYM = re.compile(r"[ \t]*\(([A-Z][A-Z0-9&]{1,6})\)")
+_ACRONYM_BEFORE = re.compile(r"(?<![^\W_])([A-Z][A-Z0-9&]{1,6})[ \t]*\($")
+
+
+def _acronyms_in_parentheses(mentions: list[Mention], text: str) -> list[Mention]:
+    """An acronym defined in parentheses next to an organisation's name names that organisation
+    ("the Central Narcotics Bureau (CNB)", "the FOMC (Federal Open Market Committee)"): it
+    becomes a mention with the organisation's name, and later bare uses follow it
+    (``_more_mentions``). A span the model gave no main type there is retyped."""
+    by_span = {(m.start, m.end): m for m in mentions}
+    extra = []
+    for m in mentions:
+        if m.label != "ORG" or len(_words(m.name)) < 2 or _is_caps_line(text, m.start):
+            continue
+        spans = []
+        after = _PAREN_ACRONYM.match(text, m.end)
+        if after:
+            spans.append((after.start(1), after.end(1)))
+        before = _ACRONYM_BEFORE.search(text, max(0, m.start - 12), m.start) \
+            if text[m.end:m.end + 1] == ")" else None
+        if before:
+            spans.append((before.start(1), before.end(1)))
+        for s, e in spans:
+            old = by_span.get((s, e))
+            if old is not None:
+                if old.label not in labels.MAIN_TYPES:
+                    old.label, old.name = labels.ORG, m.name
+                continue
+            if any(o.start < e and s < o.end for o in mentions):
+                continue
+            extra.append(Mention(s, e, labels.ORG, name=m.name))
+    return sorted(mentions + extra, key=lambda x: x.start) if extra else mentions
 
 
 # a title in quotation marks: two to ten words, each capitalised or a short function word, with

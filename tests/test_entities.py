@@ -656,3 +656,21 @@ def test_first_name_and_surname_the_model_typed_an_organisation_is_a_person(text
 def test_first_name_before_a_place_head_or_a_common_noun_makes_no_person(text, name):
     """Nor does a first name and a word in syntax any organisation takes ("a bid for X")."""
     assert all(label != "PERSON" for label, _n in by_text(enrich(text), name))
+
+
+@pytest.mark.parametrize("text, acronym, org", [
+    ("Three men were detained for smuggling, the Coastal Narcotics Bureau (CNB) said. The CNB did not "
+     "name them.", "CNB", "Coastal Narcotics Bureau"),
+    ("Lena Ostrova of the Agrarian Renewal Party (ARP) told reporters the ARP would vote against.",
+     "ARP", "Agrarian Renewal Party"),
+])
+def test_acronym_defined_in_parentheses_names_the_organisation(text, acronym, org):
+    e = enrich(text)
+    assert by_text(e, acronym) == {("ORG", org)}
+    assert len([m for m in e.entities if m.text == acronym]) == 2  # and its later bare use
+
+
+def test_country_in_parentheses_is_no_acronym():
+    # a country or a minute in parentheses after a name is no acronym of it
+    e = enrich("Jana Kowal (Poland) won the final of the Eastern Rowing Federation on Sunday.")
+    assert all(m.label != "ORG" for m in e.entities if m.text == "Poland")
