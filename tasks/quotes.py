@@ -580,6 +580,13 @@ def _subject(verb, own: bool = True):
             head = head.head  # "X is likely to stress that": stress <- likely <- is
         if not is_verb(head):
             return None
+        if verb.tag_ == "VBG" and verb.dep_ in {"advcl", "conj"} and verb.i and verb.doc[verb.i - 1].text == "," \
+                and verb_in(verb, _cues()):
+            # 'Lee told them that Kim had lied, adding, “…”': the parser hangs the participle on
+            # the reported clause's verb, but the one who adds is the reporter
+            while head.dep_ == "ccomp" and head.head is not head and verb_in(head.head, _cues()) \
+                    and head.head.i < head.i:
+                head = head.head
         return _subject(head, own=False)
     if verb.dep_ == "parataxis" and verb.head.tag_ == "VBG" and verb.head.i < verb.i:
         # "X, noting the size of the crowd, said": the parser made the participle the root
@@ -1376,8 +1383,8 @@ def leading_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
             return None
     # "Ada Kim, who told them: “…”": the speaker as written is "who", its name Kim's
     sp = _speaker_at(ctx, _subject(verb))
-    if sp is None:
-        return None
+    if sp is None or q.start <= sp.start < q.end:
+        return None  # the parse took a word of the quotation itself for the cue's subject
     return RawQuote(q.start, q.end, "direct", _cue_text(verb), base + verb.idx, sp, "leading_cue")
 
 

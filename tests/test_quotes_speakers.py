@@ -59,3 +59,16 @@ def test_a_quotation_in_reported_speech_is_the_reporters(text, content, speaker)
 def test_a_quotation_a_thing_takes_has_no_speaker(text, content):
     for q in direct(text, content):
         assert q.speaker_name is None, q
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Mayor Tove Lindqvist told reporters that the contractor had missed every deadline, adding, “We will not pay "
+     "for work that was never done.”", "We will not pay", "Tove Lindqvist"),
+    ("Inspector Bjarne Aas wrote that the owners had ignored three warnings, adding, “The next fire will not be so "
+     "kind to this street.”", "The next fire", "Bjarne Aas"),
+])
+def test_a_participle_after_a_report_is_the_reporters(text, content, speaker):
+    """'X told them that Y had ..., adding, “…”': the parser hangs "adding" on the reported clause,
+    whose subject Y did not add anything; the reporter X did."""
+    q = [q for q in enrich(text).quotes if content in q.text]
+    assert q and speaker in (q[0].speaker_name or ""), enrich(text).quotes
