@@ -23,9 +23,11 @@ import atexit
 import contextlib
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import urllib.error
@@ -109,7 +111,10 @@ def start() -> str | None:
              "prefect.server.api.server:create_app", "--fd", str(sock.fileno()),
              "--log-level", "error", "--lifespan", "on"],
             env={**os.environ, **SERVER_ENV}, pass_fds=(sock.fileno(),), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            # its own session: a terminal's Ctrl-C (or a signal to the command's process group)
+            # reaches the command only, which records the stop through this server, then stops it
+            start_new_session=True, preexec_fn=_die_with_parent())
     except OSError as e:
         log.debug("could not launch Prefect's temporary server early: %s", e)
         _proc = None
@@ -120,6 +125,32 @@ def start() -> str | None:
     os.environ["PREFECT_API_URL"] = _url
     atexit.register(stop)
     return _url
+
+
+def _die_with_parent():
+    """A function for ``preexec_fn`` that makes the server get SIGTERM when the thread that
+    launched it ends (Linux's parent-death signal), so that a command killed with SIGKILL, or
+    before its watcher (:mod:`newsmill.reaper`) is up, leaves no server behind; None elsewhere
+    or off the main thread (the signal follows the launching thread, not the process)."""
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def in_child() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the command died before the line above: nobody to serve
+            os._exit(1)
+
+    return in_child
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def started() -> bool:

@@ -154,9 +154,22 @@ _QUOTED = re.compile(r"«[^»]{0,600}»|“[^”]{0,600}”|„[^“”]{0,600}[
 
 @functools.lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's identifier with normalised probabilities, on the model py3langid's own
+    ``classify`` already holds (extraction's ``detect_language`` reads every article with it).
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    Loading the model file a second time cost each worker process ~90 MB (a list of 100,000
+    Python ints and a float array); the model's tables are only read, so one copy serves both
+    identifiers, with the same scores as one loaded from the file."""
+    from py3langid import langid
+
+    base = langid._get_identifier() if hasattr(langid, "_get_identifier") else None
+    full = getattr(base, "_full_model", None)  # (nb_ptc, nb_pc, nb_classes) before any set_languages()
+    try:
+        nb_ptc, nb_pc, nb_classes = full
+        return langid.LanguageIdentifier(nb_ptc, nb_pc, nb_classes, base.tk_nextmove, base.tk_output,
+                                         norm_probs=True, tk_row=base.tk_row)
+    except (TypeError, ValueError, AttributeError):  # another py3langid's layout: its own copy
+        return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
 
 
 def _lang_of(text: str, declared: str | None) -> tuple[str, float | None]:

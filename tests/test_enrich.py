@@ -403,3 +403,23 @@ def test_unsure_detector_on_a_table_or_an_english_text_keeps_english(monkeypatch
                "Work on the new one will begin after the rains, and the council has approved the money.")
     monkeypatch.setattr(enr, "_identifier", lambda: _UnsureDetector("de", 0.6))
     assert enrich(english, lang=None).skipped is None
+
+
+def test_the_language_identifier_shares_py3langids_model():
+    """enrich's identifier (normalised probabilities) reads the model py3langid's own ``classify``
+    holds (one copy per worker, not two, ~90 MB) and scores exactly as one loaded from the file."""
+    from py3langid import langid
+
+    from newsmill.tasks import enrich
+
+    ours = enrich._identifier()
+    theirs = langid._get_identifier()
+    assert ours.tk_output is theirs.tk_output and ours.nb_ptc is theirs._full_model[0]
+    fresh = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+    texts = ["Le conseil municipal a voté mardi soir la rénovation de la piscine du quartier nord.",
+             "Der Stadtrat hat am Dienstagabend die Sanierung des Hallenbads im Norden beschlossen.",
+             "The town council voted on Tuesday night to renovate the pool in the north district.",
+             "El ayuntamiento aprobó el martes la reforma de la piscina del barrio norte.", "12 34 56", ""]
+    for text in texts:
+        assert ours.classify(text) == fresh.classify(text) and ours.rank(text) == fresh.rank(text)
+    assert ours.classify(texts[0])[0] == "fr" and 0 < ours.classify(texts[0])[1] <= 1

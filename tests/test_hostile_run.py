@@ -76,7 +76,8 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _start(tmp_path: Path, site: SiteServer, name: str, n: int = 60) -> tuple[subprocess.Popen, str]:
+def _start(tmp_path: Path, site: SiteServer, name: str, n: int = 60,
+           group: bool = False) -> tuple[subprocess.Popen, str]:
     db = str(tmp_path / f"{name}.duckdb")
     (tmp_path / "c.toml").write_text(CONFIG)
     urls = [site.url(f"/s/{i}.html") for i in range(n)]
@@ -84,7 +85,7 @@ def _start(tmp_path: Path, site: SiteServer, name: str, n: int = 60) -> tuple[su
     # ignored (a CI job started in the background, `nohup`): the run would inherit that
     proc = subprocess.Popen([*NEWSMILL, "ingest", *urls, "--db", db, "--config", str(tmp_path / "c.toml"), "--json"],
                             env=_env(tmp_path, name), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_default_sigint)
+                            preexec_fn=_default_sigint, start_new_session=group)
     return proc, db
 
 
@@ -132,6 +133,74 @@ def test_however_a_run_ends_its_children_end_and_its_row_matches(tmp_path, slow_
     else:
         assert rc in (130, 143) and status == "interrupted", (rc, status, message)
         assert "Traceback" not in proc.stderr.read()
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_terminals_ctrl_c_ends_the_run_with_its_summary(tmp_path, slow_site):
+    """Ctrl-C in a terminal goes to the whole foreground process group. Prefect's temporary
+    server runs in a session of its own, so it is still there to record the stop: the run ends
+    at once (not at the 20 s stop deadline) with its summary, and nothing it started is left."""
+    proc, db = _start(tmp_path, slow_site, "ctrl-c", group=True)  # the command leads its group, as in a shell
+    kids = _wait_for_loads(proc, db)
+    servers = [p for p in kids if b"uvicorn" in _cmdline(p) and _alive(p, kids[p])]
+    assert servers, "Prefect's temporary server should be running"
+    assert all(os.getsid(p) != os.getsid(proc.pid) for p in servers)  # out of the terminal's reach
+    t0 = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    took = time.monotonic() - t0
+    assert proc.returncode == 130, err[-2000:]
+    summary = json.loads(out.strip().splitlines()[-1])  # the summary is printed
+    assert summary["status"] == "interrupted" and 0 < summary["new"] < 60
+    assert took < 15, f"{took:.1f}s: the run waited for its stop deadline"
+    assert "Traceback" not in err
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(p, s) for p, s in kids.items()):
+        time.sleep(0.2)
+    assert [p for p, s in kids.items() if _alive(p, s)] == []
+    status, new = query(db, "SELECT status, new FROM runs")[0]
+    assert status == "interrupted" and new == summary["new"]
+
+
+_SERVER_THEN_DIE = """
+import os, signal, sys, time
+from newsmill.flows import local_api
+assert local_api.start()
+server = local_api._proc.pid
+print(server, os.getsid(server), os.getsid(0), flush=True)
+if sys.argv[1] == "SIGKILL":
+    os.kill(os.getpid(), signal.SIGKILL)
+raise RuntimeError("an unexpected error in the command")
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("how", ["SIGKILL", "exception"])
+def test_the_temporary_server_ends_with_its_command(tmp_path, how):
+    """Prefect's temporary server, in its own session, still ends with the command that started
+    it: at once when the command is killed with SIGKILL (even with no watcher, or before it was
+    up), and at exit when the command ends with an exception."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "home"), NEWSMILL_NO_REAPER="1")
+    proc = subprocess.Popen([sys.executable, "-c", _SERVER_THEN_DIE, how], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    server, its_session, commands_session = map(int, proc.stdout.readline().split())
+    start = _start_time(server)
+    assert its_session == server != commands_session  # a session of its own
+    proc.wait(timeout=60)
+    assert proc.returncode == (-9 if how == "SIGKILL" else 1)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and start is not None and _alive(server, start):
+        time.sleep(0.1)
+    assert start is None or not _alive(server, start), "the server outlived its command"
 
 
 @pytest.mark.slow
