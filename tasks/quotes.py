@@ -1260,7 +1260,7 @@ def trailing_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
         k = next((k for k, t in enumerate(toks) if verb_in(t, _cues())), None)
         if k is None or k > 3 or any(t.tag_ not in _NAME_OR_PRONOUN | {"DT", "NN", "NNS"} for t in toks[:k]):
             return None
-    verb = None
+    verb = forced = None
     # '“...,” said Name' / '“...,” VERB Name': the verb comes first
     first = words[0]
     if is_verb(first) and first.tag_ in {"VBD", "VBZ", "VBP"} and (verb_in(first, _cues()) or inside_end):
@@ -1289,9 +1289,22 @@ def trailing_cue(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None:
                     and "\n" not in text[a:base + h.idx] and not any(
                         x.text in {".", ";", "?", "!"} or x.text in QUOTE_CHARS for x in doc[t.i:h.i]):
                 verb = h
+            elif t.tag_ in _NAME_TAGS and t.ent_type_ in {"PERSON", ""}:
+                # the parser took a word of the quotation for the cue's subject and hung the name
+                # after the mark elsewhere ('“...,” Holt, the league's longest-serving manager
+                # after winning in Oslo, said'): the first speech verb of the sentence after the
+                # name, with no subject of its own outside the quotation, is the name's
+                for x in doc[t.i + 1:min(len(doc), t.i + 40)]:
+                    if x.text in {".", ";", "?", "!"} or x.text in QUOTE_CHARS or "\n" in x.text:
+                        break
+                    if verb_in(x, _cues()) and x.tag_ in {"VBD", "VBZ", "VBP"}:
+                        own = [c for c in x.children if c.dep_ in SPEECH_SUBJ]
+                        if all(c.idx + base < a for c in own):
+                            verb, forced = x, t
+                        break
         if verb is None:
             return None
-        subj = _resolve_relative(_subject(verb))
+        subj = forced if forced is not None else _resolve_relative(_subject(verb))
         if subj is None or subj.i > verb.i or subj.idx + base < a:
             between = [t for t in words if t.i < verb.i and t.tag_ in _NAME_OR_PRONOUN | {"NN", "NNS"}]
             subj = between[-1] if between else None

@@ -72,3 +72,13 @@ def test_a_participle_after_a_report_is_the_reporters(text, content, speaker):
     whose subject Y did not add anything; the reporter X did."""
     q = [q for q in enrich(text).quotes if content in q.text]
     assert q and speaker in (q[0].speaker_name or ""), enrich(text).quotes
+
+
+def test_a_name_after_the_mark_with_a_long_apposition_speaks():
+    """'“…,” Name, a long description with a participle in it, said ...': the parser took a word
+    of the quotation for the cue's subject; the name after the closing mark is the speaker."""
+    text = ("“Very good coach, very good coach this woman,” Erik Holt, the league's longest-serving manager and "
+            "current leader of the table by a wide margin after winning in Oslo, said when the reporter asked him "
+            "a question.")
+    q = direct(text, "Very good coach")
+    assert q and q[0].speaker_name == "Erik Holt", enrich(text).quotes
