@@ -675,8 +675,47 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         out.append(Mention(start, end, label, key=key_id, title=" ".join(title_words), weak=weak))
     taken_chars = [(m.start, m.end) for m in out]
     out += [m for m in extra if not any(s < m.end and m.start < e for s, e in taken_chars)]
+    same_span = {(m.start, m.end): m for m in out}
+    for d in _dateline_places(text, base, base + len(doc_text(doc))):
+        had = same_span.get((d.start, d.end))
+        if had is not None:
+            if had.label in {"ORG", "PERSON"} and not had.key:
+                had.label = labels.PLACE  # "KVALSUND, Norway, May 3 (Reuters)": where it was filed
+        elif not any(m.start < d.end and d.start < m.end for m in out):
+            out.append(d)
     out.sort(key=lambda m: m.start)
     return _owned_possessives(out, text)
+
+
+# A dateline in capitals opening a line: the place ("BUCHAREST", "THE HAGUE", "SAN JOSE") and
+# an optional region or country after a comma ("HERZLIYA, Israel"), then the date, the agency
+# or a dash: "OSLO 2024-05-02", "LAGOS (Reuters) -", "KYIV, May 3 (AP) —", "TROMSØ —".
+_CAPS_DATELINE = re.compile(
+    r"^[ \t]*([^\W\d_a-z][^\W\d_a-z'’.\-]*(?:[ ][^\W\d_a-z][^\W\d_a-z'’.\-]*){0,3})"
+    r"(?:,[ \t]*([A-Z][^\W\d_]+(?:[ ][A-Z][^\W\d_]+){0,2}|[^\W\d_a-z]{2,}(?:[ ][^\W\d_a-z]{2,}){0,2}))?"
+    r"(?=[ \t]*(?:(?P<dash>[—–])|\((?:AP|Reuters|AFP|dpa|UPI|PA|Xinhua|Bloomberg)\)|"
+    r",[ \t]*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ \t]+\d|[ \t]\d{4}-\d\d-\d\d\b))",
+    re.M)
+
+
+def _dateline_places(text: str, start: int, end: int) -> list[Mention]:
+    """Places of datelines in capitals in ``text[start:end]`` that the model may have left out
+    (a city it does not know, in capitals, before a date): the city, and the region or country
+    written after it. Before a bare dash the words must name a known place (GeoNames' cities of
+    100,000 people, countries, US states): AP's lead-ins in capitals ("EXCLUSIVE –", "MEDICAL
+    CLAIMS —") are written so too."""
+    out = []
+    for m in _CAPS_DATELINE.finditer(text, start, end):
+        city = m.group(1)
+        if len(city.replace(" ", "")) < 3 or not city.isupper():
+            continue
+        if m.group("dash") and not m.group(2) and city.title() not in big_cities() \
+                and city.lower() not in place_names():
+            continue
+        out.append(Mention(m.start(1), m.end(1), labels.PLACE))
+        if m.group(2):
+            out.append(Mention(m.start(2), m.end(2), labels.PLACE))
+    return out
 
 
 # What a place is called in running text, before its name ("the town of X", "the capital X")
@@ -886,7 +925,12 @@ def _is_dateline(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     if text[line_start:start].strip():
         return False
-    return bool(_DATELINE.match(text[end:end + 24])) and (text[start:end].isupper() or len(text[start:end].split()) <= 3)
+    m = _DATELINE.match(text[end:end + 24])
+    name = text[start:end]
+    if not m or not (name.isupper() or len(name.split()) <= 3):
+        return False
+    # before a bare dash only a known place: AP's lead-ins in capitals ("STORM DAMAGE —") look alike
+    return m.group(0).strip()[:1] not in "—–-" or name.title() in big_cities() or name.lower() in place_names()
 
 
 def _owned_possessives(mentions: list[Mention], text: str) -> list[Mention]:

@@ -674,3 +674,18 @@ def test_country_in_parentheses_is_no_acronym():
     # a country or a minute in parentheses after a name is no acronym of it
     e = enrich("Jana Kowal (Poland) won the final of the Eastern Rowing Federation on Sunday.")
     assert all(m.label != "ORG" for m in e.entities if m.text == "Poland")
+
+
+@pytest.mark.parametrize("text, place", [
+    ("TORVIKBUKT, Norway (Reuters) - Fishing boats stayed in port on Friday.", "TORVIKBUKT"),
+    ("Boats stay in port\nOKSFJORD 2024-05-02\nFishing boats stayed in port on Friday.", "OKSFJORD"),
+    ("Ferry service resumes\n\nKVALSUND, Norway, May 3 (Reuters) - The ferry ran again on Friday.", "KVALSUND"),
+])
+def test_dateline_in_capitals_names_a_place_the_model_missed_or_mistyped(text, place):
+    assert by_text(enrich(text), place) == {("PLACE", place.title())}
+
+
+def test_lead_in_in_capitals_before_a_dash_is_no_dateline():
+    """AP writes section lead-ins in capitals before a dash: only a known place is a dateline."""
+    e = enrich("EXCLUSIVE – Jane Doe: the count was fair\n\nSTORM DAMAGE — Roofs were torn off in the night.")
+    assert not [m for m in e.entities if m.label == "PLACE"]
