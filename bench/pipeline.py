@@ -489,8 +489,8 @@ def ingest_cli(urls_file: Path, db: Path, config: Path | None, env: dict, enrich
     LAST_CPU["prefect_server_cpu_s"] = (tree_cpu_s(SERVER_PID) - server_before) if SERVER_PID else None
     summary = json.loads(out.strip().splitlines()[-1])
     return {"seconds": seconds, "flow_seconds": summary["seconds"], "peak_rss_mb": rss, **LAST_CPU,
-            "summary": {k: summary[k] for k in ("status", "urls", "fetched", "loaded", "new", "updated",
-                                                "unchanged", "failed", "errors")}}
+            "summary": {k: summary.get(k) for k in ("status", "urls", "fetched", "loaded", "new", "updated",
+                                                    "unchanged", "failed", "errors", "paragraphs")}}
 
 
 def ingest_plain(urls_file: Path, db: Path, config: Path, env: dict) -> dict:
@@ -513,11 +513,16 @@ def stage_seconds(db: Path) -> dict:
         hashes = con.execute("SELECT count(DISTINCT content_hash) FROM articles").fetchall()[0][0]
         size = con.execute("SELECT block_size, total_blocks, used_blocks, free_blocks FROM pragma_database_size()").fetchall()[0]
         raw = con.execute("SELECT sum(octet_length(html_gz)) FROM raw_pages").fetchall()[0][0]
+        try:  # the warehouse's paragraph cache (absent before migration 014)
+            paras = con.execute("SELECT count(*), sum(octet_length(analysis)) FROM paragraph_analyses").fetchall()[0]
+        except duckdb.Error:
+            paras = (None, None)
     finally:
         con.close()
     return {"fetches": rows[0], "fetch_thread_s": float(rows[1] or 0), "articles": arts,
             "distinct_content_hashes": hashes, "mentions": ents, "quotes": quotes,
-            "db_used_bytes": size[0] * size[2], "db_free_blocks": size[3], "raw_html_gz_bytes": raw}
+            "db_used_bytes": size[0] * size[2], "db_free_blocks": size[3], "raw_html_gz_bytes": raw,
+            "paragraph_rows": paras[0], "paragraph_analysis_bytes": paras[1]}
 
 
 def peer(urls_file: Path, threads: int = 8) -> dict | None:
@@ -667,17 +672,28 @@ def one_shot(ns: list[int], tmp: Path, pages, model: str, do_peer: bool) -> dict
     site = Site(tmp, hosts=len(ids))
     res: dict = {"cores": os.cpu_count(), "hosts": len(ids), "loadavg_start": os.getloadavg()}
     try:
-        def urls_file(n: int) -> Path:
-            f = tmp / f"one-shot-{n}.txt"
-            f.write_text("".join(f"http://{host_address(i % len(ids))}:{site.port}/a/{i // len(ids)}/"
+        def urls_file(n: int, first_copy: int = 0) -> Path:
+            f = tmp / f"one-shot-{n}-{first_copy}.txt"
+            f.write_text("".join(f"http://{host_address(i % len(ids))}:{site.port}/a/{first_copy + i // len(ids)}/"
                                  f"{ids[i % len(ids)]}.html\n" for i in range(n)))
             return f
 
-        def newsmill(n: int, polite: bool, label: str, extra_env: dict | None = None) -> dict:
+        def newsmill(n: int, polite: bool, label: str, extra_env: dict | None = None,
+                     warm_from: Path | None = None) -> dict:
             db = tmp / f"{label}.duckdb"
             print(f"  {label} ...", flush=True)
-            r = ingest_cli(urls_file(n), db, None, {**one_shot_env(tmp, polite), **(extra_env or {})})
-            r.update(stage_seconds(db), **steady_state(db))
+            before = 0
+            if warm_from is not None:  # a later run on that warehouse: the same stories as new copies
+                for suffix in ("", ".wal"):
+                    if Path(f"{warm_from}{suffix}").exists():
+                        shutil.copyfile(f"{warm_from}{suffix}", f"{db}{suffix}")
+                before = db_size(db)
+            r = ingest_cli(urls_file(n, 1 if warm_from else 0), db, None,
+                           {**one_shot_env(tmp, polite), **(extra_env or {})})
+            r.update(stage_seconds(db))
+            if warm_from is None:
+                r.update(steady_state(db))
+            r["db_bytes_added_per_article"] = (db_size(db) - before) / n
             r["articles_per_s"] = n / r["seconds"]
             r["cpu_ms_per_article"] = 1000 * r["cpu_s"] / n
             return r
@@ -687,6 +703,9 @@ def one_shot(ns: list[int], tmp: Path, pages, model: str, do_peer: bool) -> dict
         n0 = len(ids)
         res["polite"] = newsmill(n0, True, f"polite-{n0}")
         res["fast"] = newsmill(n0, False, f"fast-{n0}")
+        # the same 181 stories again as copies with a marker line (a wire story on other sites),
+        # their paragraphs in the warehouse since the line above
+        res["warm"] = newsmill(n0, False, f"warm-{n0}", warm_from=tmp / f"fast-{n0}.duckdb")
         print("  floor ...", flush=True)
         res["floor"] = floor_process(model)
         res["floor"]["articles_per_s"] = n0 / res["floor"]["seconds"]
@@ -722,6 +741,7 @@ def one_shot_table(r: dict) -> str:
              f"{r['loadavg_start'][0]:.1f} at the start, {r['loadavg_end'][0]:.1f} at the end", head,
              row("newsmill ingest --urls-file (fresh process, defaults: robots.txt + 1 s/host)", r["polite"], n0),
              row("same, NEWSMILL_PER_HOST_INTERVAL=0 NEWSMILL_RESPECT_ROBOTS=0", r["fast"], n0),
+             row("same, the stories' paragraphs in the warehouse (new copies)", r.get("warm"), n0),
              row("trafilatura + spaCy in one process (floor incl. model load)", r["floor"], n0),
              row(f"newspaper4k {r['peer']['version'] if r.get('peer') else ''} download + parse, sequential",
                  r.get("peer"), n0)]
@@ -748,6 +768,15 @@ def one_shot_table(r: dict) -> str:
         ratios.append(f"CPU by process at N = {n} (sampled from /proc): "
                       f"{_roles(r[key].get('cpu_s_by_role_sampled'), 's', n)}")
     f = r["fast"]
+    if r.get("warm"):
+        w = r["warm"]
+        paras, cold = w["summary"].get("paragraphs") or {}, f["summary"].get("paragraphs") or {}
+        ratios.append(f"warm warehouse at {n0}: {1000 * w['cpu_s'] / n0:.0f} ms CPU/article against "
+                      f"{1000 * f['cpu_s'] / n0:.0f} cold; paragraphs parsed {paras.get('parsed')}, reused "
+                      f"{paras.get('reused')} (cold run: parsed {cold.get('parsed')}); the cold run added "
+                      f"{f['db_bytes_added_per_article'] / 1000:.1f} kB of warehouse per article "
+                      f"({(f.get('paragraph_analysis_bytes') or 0) / n0 / 1000:.1f} kB of it paragraph analyses, "
+                      f"{f.get('paragraph_rows')} rows), the warm run {w['db_bytes_added_per_article'] / 1000:.1f} kB")
     ratios.append(f"politeness-off run at {n0}: {f['seconds']:.1f} s wall, flow {f['flow_seconds']:.1f} s; "
                   f"{f['articles']} articles, {f['mentions']} mentions, {f['quotes']} quotes")
     return "\n".join(lines + [""] + ratios)

@@ -500,6 +500,43 @@ def cmd_runs(args) -> int:
     return 0
 
 
+def cmd_paragraphs(args) -> int:
+    """The warehouse's paragraph cache: what it holds per analysis version; --clear-old drops
+    the rows no current pipeline can read (another model or newsmill version), --clear all."""
+    from newsmill.warehouse import db as wdb
+    from newsmill.warehouse import paragraphs
+
+    if not Path(args.db).exists():
+        print(f"newsmill: no warehouse at {args.db}: run `newsmill ingest` first", file=sys.stderr)
+        return 1
+    keep = None
+    if args.clear_old:
+        from newsmill.config import load_config
+        from newsmill.tasks import analyses
+        from newsmill.tasks.enrich import load_model
+
+        cfg = load_config(args.config)
+        keep = [analyses.analysis_version(load_model(m)) for m in {cfg.enrich.model, *cfg.enrich.models.values()}]
+    try:
+        with wdb.writer(args.db, 10.0) as con:
+            removed = paragraphs.clear(con, keep) if (args.clear or args.clear_old) else 0
+            rows = paragraphs.stats(con)
+    except wdb.WarehouseError as e:
+        print(f"newsmill: {e}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"removed": removed, "versions": rows}, default=str))
+        return 0
+    if args.clear or args.clear_old:
+        print(f"removed {removed} paragraph analyses")
+    if not rows:
+        print(f"{args.db}: no paragraph analyses stored")
+    for r in rows:
+        print(f"{r['analysis_version']}  {r['paragraphs']} paragraphs  {r['tokens']} tokens  "
+              f"{r['bytes'] / 1e6:.1f} MB  {r['hits']} hits  last used {r['last_used']:%Y-%m-%d %H:%M}")
+    return 0
+
+
 def cmd_reenrich(args) -> int:
     from datetime import date
 
@@ -661,6 +698,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
     sp.add_argument("--json", action="store_true", help="print the runs as JSON")
     sp.set_defaults(func=cmd_runs)
+
+    sp = sub.add_parser("paragraphs", help="the warehouse's cache of paragraph analyses: show or clear",
+                        description="Per analysis version (model and newsmill's components): paragraphs, tokens, "
+                                    "bytes and hits of the paragraph analyses kept so that a paragraph met again "
+                                    "is not parsed again (load.paragraph_cache bounds them).")
+    sp.add_argument("--db", default=None, help="DuckDB file (default: $NEWSMILL_DB, else ./newsmill.duckdb)")
+    sp.add_argument("--clear-old", action="store_true",
+                    help="delete the analyses of versions the configured models no longer produce (loads them)")
+    sp.add_argument("--clear", action="store_true", help="delete every stored analysis")
+    sp.add_argument("--config", default=None, help="config file (TOML), for --clear-old's models")
+    sp.add_argument("--json", action="store_true", help="print the versions as JSON")
+    sp.set_defaults(func=cmd_paragraphs)
 
     sp = sub.add_parser("reenrich", help="re-extract and re-enrich stored pages (offline)",
                         description="Re-run extraction and enrichment from the raw HTML kept in the warehouse, "

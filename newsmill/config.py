@@ -120,7 +120,7 @@ class LoadOptions:
     snapshot: bool = True  # publish <db>.snapshot.duckdb after each load for readers
     # Paragraph analyses kept in the warehouse (table paragraph_analyses; ~400 bytes each), so
     # that a paragraph met again in a later run is not parsed again; 0 turns the cache off.
-    paragraph_cache: int = 200_000
+    paragraph_cache: int = 100_000
 
 
 @dataclass(frozen=True)

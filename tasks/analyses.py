@@ -48,12 +48,13 @@ def pieces(text: str) -> list[str]:
 def analysis_version(nlp) -> str:
     """What a cached analysis was made by: ``"en_core_web_sm-3.8.0/<16 hex>"``, the model's
     name and version, then a digest of the components that run and their settings (our
-    gazetteer's patterns and the segmenter's revision among them). Computed once per pipeline."""
+    gazetteer's patterns, the segmenter's revision and the warehouse's encoding among them).
+    Computed once per pipeline."""
     key = id(nlp)
     if key not in _versions:
         meta = nlp.meta
         h = hashlib.sha256()
-        h.update(repr((nlp.pipe_names, SEGMENTER_REVISION)).encode())
+        h.update(repr((nlp.pipe_names, SEGMENTER_REVISION, _FORMAT)).encode())
         if "newsmill_ruler" in nlp.pipe_names:
             ruler = nlp.get_pipe("newsmill_ruler")
             for p in sorted(repr((p["label"], p["pattern"], p.get("id"))) for p in ruler.patterns):
@@ -221,6 +222,8 @@ def paragraph_hash(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:16]
 
 
+# The encoding of stored analyses (:func:`encode`); part of analysis_version, so that rows of
+# another encoding are never read and age out of the warehouse.
 _FORMAT = 1
 _STR_COLS = ("NORM", "TAG", "DEP", "ENT_TYPE", "ENT_KB_ID", "ENT_ID")
 _ZERO, _LOWER = -1, -2  # string codes: the hash 0 (unset), and "the word in lower case" (NORM)

@@ -272,3 +272,34 @@ def test_a_later_run_takes_wire_copies_from_the_warehouse(prefect_harness, site,
     four = ingest(urls=[third], db=db_path, config_path=wire_config)
     assert four["status"] == "completed"
     assert four["paragraphs"]["reused"] == 0 and four["paragraphs"]["parsed"] >= parsed + 1
+
+
+def test_a_paragraph_parsed_again_replaces_its_stored_analysis(db_path):
+    """A stored row that did not decode (damaged) is replaced by the worker's fresh parse."""
+    now = datetime.now(UTC)
+    key = analyses.paragraph_hash("Some paragraph.\n")
+    base = {"analysis_version": "v", "paragraph_hash": key, "seen_at": now}
+    with db.writer(db_path) as con:
+        paragraphs.write(con, [{**base, "tokens": 2, "analysis": b"damaged", "uses": 0}], 100)
+        paragraphs.write(con, [{**base, "tokens": 3, "analysis": b"fresh", "uses": 0}], 100)
+        paragraphs.write(con, [{**base, "tokens": 0, "analysis": None, "uses": 4}], 100)
+        assert con.execute("select tokens, analysis, hits from paragraph_analyses").fetchall() == [(3, b"fresh", 4)]
+
+
+def test_the_paragraphs_command_shows_and_clears(db_path, capsys):
+    from newsmill import cli
+
+    now = datetime.now(UTC)
+    nlp = load_model(EnrichOptions().model)
+    current = analyses.analysis_version(nlp)
+    with db.writer(db_path) as con:
+        paragraphs.write(con, [{"analysis_version": v, "paragraph_hash": analyses.paragraph_hash(v), "tokens": 1,
+                                "analysis": b"x", "uses": 0, "seen_at": now} for v in (current, "old-model-0.1/00")], 100)
+    assert cli.main(["paragraphs", "--db", db_path]) == 0
+    out = capsys.readouterr().out
+    assert current in out and "old-model-0.1/00" in out
+    assert cli.main(["paragraphs", "--db", db_path, "--clear-old"]) == 0
+    assert "removed 1 paragraph analyses" in capsys.readouterr().out
+    assert query(db_path, "select analysis_version from paragraph_analyses") == [(current,)]
+    assert cli.main(["paragraphs", "--db", db_path, "--clear"]) == 0
+    assert query(db_path, "select count(*) from paragraph_analyses") == [(0,)]

@@ -11,7 +11,11 @@ USING (
     GROUP BY analysis_version, paragraph_hash
 ) AS s
 ON t.analysis_version = s.analysis_version AND t.paragraph_hash = s.paragraph_hash
-WHEN MATCHED THEN UPDATE SET last_used_at = greatest(t.last_used_at, s.seen_at), hits = t.hits + s.uses
+-- (a paragraph parsed again while stored - a row that did not decode, or one stored by another
+-- run meanwhile - replaces the stored analysis)
+WHEN MATCHED THEN UPDATE SET last_used_at = greatest(t.last_used_at, s.seen_at), hits = t.hits + s.uses,
+    analysis = coalesce(s.analysis, t.analysis),
+    tokens = CASE WHEN s.analysis IS NULL THEN t.tokens ELSE s.tokens END
 WHEN NOT MATCHED AND s.analysis IS NOT NULL THEN INSERT
     (analysis_version, paragraph_hash, tokens, analysis, created_at, last_used_at, hits)
     VALUES (s.analysis_version, s.paragraph_hash, s.tokens, s.analysis, s.seen_at, s.seen_at, s.uses);
