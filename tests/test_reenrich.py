@@ -60,8 +60,16 @@ def test_reenrich_replaces_derived_rows_and_records_versions(prefect_harness, db
     assert _q(db_path, "SELECT count(*) FROM mentions")[0][0] == summary["mentions"]
     names = {r[0] for r in _q(db_path, "SELECT e.name FROM mentions JOIN entities e USING (entity_id)")}
     assert {"Portsmouth", "France"} <= names
-    # running it again changes nothing but the run
+    # the paragraphs' analyses were kept; running it again takes them from the warehouse (the
+    # process's own cache emptied, as in a new process) and changes nothing but the run
+    from newsmill.tasks import analyses
+
+    stored, hits = _q(db_path, "SELECT count(*), sum(hits) FROM paragraph_analyses")[0]
+    assert stored > 0
+    analyses.process_cache().clear()
     again = reenrich(db=db_path, config_path=_config(tmp_path))
+    assert _q(db_path, "SELECT count(*) FROM paragraph_analyses")[0][0] == stored
+    assert _q(db_path, "SELECT sum(hits) FROM paragraph_analyses")[0][0] >= hits + stored
     assert (again["changed"], again["unchanged"], again["mentions"]) == (0, 4, summary["mentions"])
     assert _q(db_path, "SELECT count(*) FROM mentions")[0][0] == summary["mentions"]
 
