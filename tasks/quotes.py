@@ -1526,8 +1526,12 @@ def _carry_over(text: str, q: Marked, out: list[RawQuote]) -> RawQuote | None:
     if "\n" not in between:
         # the split quotation proper: only its own attribution stands between the two halves
         # ('“A,” she said. “B.”'); its confidence is calibrated apart from the looser case
+        # nothing may follow the attribution's own sentence end: '“A,” she said. Lee shot back,
+        # “B.”' is no split quotation
+        end = re.search(r"[.!?;]", between)
         split = last.cue_start is not None and last.end <= last.cue_start < q.open_at and \
-            len(re.findall(r"[.!?;]", between)) <= 1 and len(between) <= 120
+            len(re.findall(r"[.!?;]", between)) <= 1 and len(between) <= 120 and \
+            not (end and re.search(r"\w", between[end.end():]))
         return RawQuote(q.start, q.end, "direct", last.cue, last.cue_start, last.speaker,
                         "split_quotation" if split else "same_paragraph")
     para_start = text.rfind("\n", 0, q.open_at) + 1
@@ -1640,6 +1644,10 @@ def direct_quotes(ctx: _Ctx, marked: list[Marked], min_unattributed_words: int =
             continue  # a scare quote or quoted object, not a quotation
         if rq is None:
             rq = _carry_over(text, q, out)
+            if rq is not None and rq.strategy == "same_paragraph":
+                # a clause of its own takes the quotation ('She said “A.” Lee shot back, “B.”'):
+                # that clause's subject is better evidence than the last speaker of the paragraph
+                rq = governing_subject(ctx, q, out) or rq
         if rq is None:
             rq = _after_reported(ctx, q, out)
         if rq is None:

@@ -82,3 +82,23 @@ def test_a_name_after_the_mark_with_a_long_apposition_speaks():
             "a question.")
     q = direct(text, "Very good coach")
     assert q and q[0].speaker_name == "Erik Holt", enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, wrong", [
+    ("“We will cut the ferry fares,” Mayor Tove Lindqvist said at the debate. Her rival Ragnhild Berg shot back, "
+     "“Nobody in this room believes that for a second.”", "Nobody in this room", "Tove Lindqvist"),
+    ("“The school will stay open,” Governor Arne Viken said on Monday. Teacher Solveig Nygaard branded the promise "
+     "“a line he has used in every election since 2010.”", "a line he has used", "Arne Viken"),
+])
+def test_a_sentence_of_its_own_between_two_quotations_is_no_split_quotation(text, content, wrong):
+    """'“A,” X said. Y shot back, “B.”': B is not the second half of X's quotation; it is never
+    citable as X's, and a clause that takes it names its speaker."""
+    q = direct(text, content)
+    assert q, enrich(text).quotes
+    assert q[0].speaker_name != wrong or q[0].confidence < 0.97, q
+
+
+def test_a_split_quotation_still_carries_its_speaker():
+    text = "“We will cut the ferry fares,” Mayor Tove Lindqvist said at the debate. “And we will do it this year.”"
+    q = direct(text, "And we will do it")
+    assert q and q[0].speaker_name == "Tove Lindqvist" and q[0].evidence.split("|")[1] == "split_quotation", q
