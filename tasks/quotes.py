@@ -931,8 +931,9 @@ _SUPPORT_VERBS = frozenset({"make", "issue", "give", "offer", "deliver", "voice"
 
 def noun_cues(ctx: _Ctx) -> list[RawQuote]:
     """A noun that names what someone said with its content clause, and its author: the
-    possessor ("the mayor's claim that the budget was balanced", "her promise to cut fares") or
-    the subject of a support verb ("made the claim that ...", "issued a warning that ...").
+    possessor ("the mayor's claim that the budget was balanced", "her promise to cut fares"), the
+    subject of a support verb ("made the claim that ...", "issued a warning that ...") or the
+    object of "by" or "from" ("complaints from the union that ...").
     Nouns: ``tasks/data/cue_nouns.txt``. Without an author it is no quote: "the claim that ..."
     alone tells no one who made it."""
     doc = ctx.doc
@@ -949,6 +950,12 @@ def noun_cues(ctx: _Ctx) -> list[RawQuote]:
         author = next((c for c in tok.children if c.dep_ == "poss"), None)
         if author is None and tok.dep_ == "dobj" and verb_in(tok.head, _SUPPORT_VERBS):
             author = _resolve_relative(_subject(tok.head))
+        if author is None:
+            # the author in a "by" or "from" phrase before the content ("a demand by the union
+            # that ...", "an admission from the minister that ..."), as NomBank gives a
+            # nominalisation's agent (ARG0)
+            by = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in {"by", "from"} and c.i < comp.i), None)
+            author = next((g for g in by.children if g.dep_ == "pobj"), None) if by is not None else None
         if author is None or not any(ch.isalnum() for ch in author.text):
             continue
         left = comp.left_edge.i

@@ -143,3 +143,15 @@ def test_a_complain_verb_reports_its_topic(text, content, speaker):
     """Complain verbs (Levin 37.8) give what was said by its topic with "about" or "of"."""
     q = indirect(text, content)
     assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The strike followed a demand by the bus drivers' union that night routes be restored.",
+     "night routes be restored", "union"),
+    ("The dispute began with an admission from Minister Hal Ostergaard that the dam inspections were skipped.",
+     "the dam inspections were skipped", "Hal Ostergaard"),
+])
+def test_a_cue_noun_names_its_author_with_by_or_from(text, content, speaker):
+    """A cue noun's author can stand in a "by" or "from" phrase before its content clause."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
