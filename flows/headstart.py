@@ -123,6 +123,14 @@ class IngestWork:
     def started(self) -> list:
         return self.head.started if self.head is not None else []
 
+    def take_started(self) -> list:
+        """:attr:`started`, handed over once (to ``run_batches``, which lets each go once it has
+        its result): the head start's batches are then not held until the run ends."""
+        if self.head is None:
+            return []
+        taken, self.head.started = self.head.started, []
+        return taken
+
     def close(self, now: bool = False) -> None:
         """Stop fetching and hand nothing more to the workers (a fetch or stage still running
         returns None, quietly); the workers finish their chunk, or with ``now`` are stopped at once

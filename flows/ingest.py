@@ -64,7 +64,7 @@ def _fetch_and_load(work: headstart.IngestWork, run: stages.RecordedRun, prog: R
         with prog.wall("batches"):
             run_batches(work.work, fetch_batch, process_batch, load_batch,
                         stages.task_runs({fetch_batch: "fetch", process_batch: "extract-enrich"}),
-                        started=work.started)
+                        started=work.take_started())
         prog.phase("finishing", "publishing the snapshot")
 
 

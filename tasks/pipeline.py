@@ -58,10 +58,17 @@ def run_batches(work: Sequence[list[str]], fetch: Callable[[list[str]], Any], pr
         submit = threads.submit
     loaded = 0
 
+    # each head-start fetch is let go once taken, so that its batch's pages are freed after its
+    # load like any other batch's, not held (with their bodies and results) until the run ends
+    started = list(started)
+
     def fetch_at(i: int) -> Pending | None:
         if i >= len(work):
             return None
-        return started[i] if i < len(started) else submit(fetch, work[i])
+        if i < len(started):
+            pending, started[i] = started[i], None
+            return pending
+        return submit(fetch, work[i])
 
     try:
         fetching = fetch_at(0)

@@ -194,3 +194,32 @@ def test_the_writer_lets_readers_in_between_batches(db_path):
         time.sleep(0.6)
         duckdb.connect(db_path, read_only=True).close()  # released while no batch came
         assert held.run(lambda con: con.execute("SELECT 2").fetchall()) == [(2,)]  # and opened again
+
+
+def test_the_head_starts_batches_are_let_go_once_loaded(site, db_path, monkeypatch):
+    """The head start's first batches (their pages' bodies, documents and results) are freed
+    after their load like any other batch's, not held by the run until it ends."""
+    import gc
+
+    from newsmill.flows.ingest import run_ingest
+    from newsmill.progress import RunProgress
+    from newsmill.records import PageResult
+
+    html = (FIXTURES / "article.html").read_text(encoding="utf-8")
+    urls = [site.add(f"/g{i}.html", html.replace("<title>", f"<title>Story {i} ", 1)
+                     .replace('rel="canonical"', 'rel="x-canonical"')) for i in range(12)]
+    cfg = load_config(overrides={"load": {"db_path": db_path, "batch_size": 2}, "enrich": {"enabled": False},
+                                 "fetch": {"per_host_interval": 0, "respect_robots": False}}, env={})
+    held: list[int] = []
+    batch = RunProgress.batch
+
+    def counted(self, *args, **kwargs):
+        batch(self, *args, **kwargs)
+        gc.collect()
+        held.append(sum(type(o) is PageResult and o.page.url in urls[:4] for o in gc.get_objects()))
+
+    monkeypatch.setattr(RunProgress, "batch", counted)
+    work = headstart.begin(urls, cfg)
+    summary = run_ingest(urls, cfg, str(uuid.uuid4()), logging.getLogger("test"))
+    assert work is not None and summary.new == 12
+    assert len(held) == 6 and held[-1] == 0, held  # the head start's 4 pages, long loaded
