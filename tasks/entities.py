@@ -993,6 +993,7 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         v = votes.get(_norm(m.name))
         if v and not m.key and m.label in v:
             m.label = max(v, key=lambda lab: (v[lab], labels.TIE_ORDER[lab]))
+    mentions = _affiliations(mentions, text)
     # a "person" whose name does not start with a first name and ends with a word the article
     # also writes in lower case ("Magic Keyboard" ... "the keyboard") is a thing the model took
     # for a person: a product, never ranked among people nor linked as a surname
@@ -1112,6 +1113,43 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if m.name.isupper() and len(m.name) > 4 and m.label in {"PLACE", "PERSON"}:
             m.name = m.name.title()  # a dateline ("WASHINGTON —") is no acronym
     return mentions
+
+
+_OF_AFTER_PERSON = re.compile(r"[ \t]+(?:of|from)[ \t]+(?:the[ \t]+)?$")
+_ACRONYM_AT = re.compile(r"[ \t]+(?:of|from)[ \t]+(?:the[ \t]+)?([A-Z][A-Z0-9]{1,5})(?!\w|\.\w)")
+
+
+def _affiliations(mentions: list[Mention], text: str) -> list[Mention]:
+    """What a person is "of" is where they belong: "Jane Doe of Civic Renewal" (typed a person,
+    no first name opens it) and "Jane Doe of XPL" (an acronym the model left out) name an
+    organisation, "Jon Roe of Ponte Vedra Beach" (a place's generic head) a place. A name so
+    retyped is retyped wherever the article writes it."""
+    persons = [m for m in mentions if m.label == "PERSON"]
+    if not persons:
+        return mentions
+    ends = {m.end: m for m in persons}
+    retype: dict[str, str] = {}
+    extra = []
+    for m in mentions:
+        if m.label != "PERSON" or m.key or m.title:
+            continue
+        ws = text[m.start:m.end].split()
+        if len(ws) < 2 or any(is_first_name(w) for w in ws) or any(w.lower() in PARTICLES for w in ws):
+            continue
+        before = _OF_AFTER_PERSON.search(text, max(0, m.start - 12), m.start)
+        if before and before.start() in ends and ends[before.start()] is not m:
+            # "Jon Roe of Ponte Vedra Beach": a place's generic head makes it where they live
+            last = ws[-1].lower()
+            retype[_norm(m.name)] = labels.PLACE if last in PLACE_NOUNS | _NOT_INSTITUTION else labels.ORG
+    for p in persons:
+        a = _ACRONYM_AT.match(text, p.end)
+        if a and not any(o.start < a.end(1) and a.start(1) < o.end for o in mentions) \
+                and not _is_caps_line(text, a.start(1)):
+            extra.append(Mention(a.start(1), a.end(1), labels.ORG, name=a.group(1)))
+    for m in mentions:
+        if m.label == "PERSON" and not m.key and _norm(m.name) in retype:
+            m.label = retype[_norm(m.name)]
+    return sorted(mentions + extra, key=lambda x: x.start) if extra else mentions
 
 
 _PAREN_ACRONYM = re.compile(r"[ \t]*\(([A-Z][A-Z0-9&]{1,6})\)")

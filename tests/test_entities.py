@@ -689,3 +689,24 @@ def test_lead_in_in_capitals_before_a_dash_is_no_dateline():
     """AP writes section lead-ins in capitals before a dash: only a known place is a dateline."""
     e = enrich("EXCLUSIVE – Jane Doe: the count was fair\n\nSTORM DAMAGE — Roofs were torn off in the night.")
     assert not [m for m in e.entities if m.label == "PLACE"]
+
+
+def test_what_a_person_is_of_is_an_organisation_or_a_place():
+    """"Name of Y": a Y the model called a person, with no first name in it, is where the person
+    belongs (an organisation, or a place when a place's generic head ends it), here and wherever
+    the article writes it; an acronym after "of" the model left out is an organisation."""
+    text = ("Elected were Wen Kai-lok of Civic Renewal and Ho Siu-ming of NDPL. "
+            "Wen later resigned from Civic Renewal. Tessa Barlow of Pine Hollow Beach voted no.")
+    got = with_model_spans(text, [("Wen Kai-lok", "PERSON"), ("Civic Renewal", "PERSON"),
+                                  ("Ho Siu-ming", "PERSON"), ("Civic Renewal", "PERSON"),
+                                  ("Tessa Barlow", "PERSON"), ("Pine Hollow Beach", "PERSON")])
+    assert [lab for t, lab, _n in got if t == "Civic Renewal"] == ["ORG", "ORG"]
+    assert ("NDPL", "ORG", "NDPL") in got
+    assert ("Pine Hollow Beach", "PLACE", "Pine Hollow Beach") in got
+    assert ("Wen Kai-lok", "PERSON", "Wen Kai-lok") in got
+
+
+def test_a_person_of_a_first_named_person_stays_a_person():
+    got = with_model_spans("A portrait of Queen Mary by Anna Roe of Jane Holt was sold.",
+                           [("Mary", "PERSON"), ("Anna Roe", "PERSON"), ("Jane Holt", "PERSON")])
+    assert ("Jane Holt", "PERSON", "Jane Holt") in got
