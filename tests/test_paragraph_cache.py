@@ -303,3 +303,23 @@ def test_the_paragraphs_command_shows_and_clears(db_path, capsys):
     assert query(db_path, "select analysis_version from paragraph_analyses") == [(current,)]
     assert cli.main(["paragraphs", "--db", db_path, "--clear"]) == 0
     assert query(db_path, "select count(*) from paragraph_analyses") == [(0,)]
+
+
+def test_snapshot_files_of_dead_runs_are_removed(db_path):
+    import subprocess
+
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    dead = proc.pid  # a process that has exited
+    stale = [Path(f"{db_path}.paragraphs-{dead}-0a1b2c3d"), Path(f"{db_path}.paragraphs-{dead}-0a1b2c3d.tmp")]
+    for f in stale:
+        f.write_bytes(b"x")
+    with db.writer(db_path) as con:
+        path = paragraphs.export(con, db_path, 100)
+    assert not any(f.exists() for f in stale) and Path(path).exists()
+    with db.writer(db_path) as con:
+        other = paragraphs.export(con, db_path, 100)
+    assert other != path and Path(path).exists()  # this process's other run keeps its own
+    for p in (path, other):
+        paragraphs.discard(p)
+        assert not Path(p).exists()

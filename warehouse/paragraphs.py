@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import re
+import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,8 +73,9 @@ def evict(con: duckdb.DuckDBPyConnection, bound: int) -> int:
 
 
 def snapshot_file(db_path: str | os.PathLike) -> Path:
-    """Where a run of this process writes its snapshot: ``<db>.paragraphs-<pid>``."""
-    return Path(f"{db_path}.paragraphs-{os.getpid()}")
+    """A new file for a run's snapshot: ``<db>.paragraphs-<pid>-<random>`` (two runs of one
+    process, through the Python API, each have their own)."""
+    return Path(f"{db_path}.paragraphs-{os.getpid()}-{secrets.token_hex(4)}")
 
 
 def export(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike, limit: int) -> str:
@@ -105,7 +107,7 @@ def export(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike, limit: in
     return str(path)
 
 
-_STALE = re.compile(r"\.paragraphs-(\d+)(\.tmp)?$")
+_STALE = re.compile(r"\.paragraphs-(\d+)(-[0-9a-f]+)?(\.tmp)?$")
 
 
 def remove_stale(db_path: str | os.PathLike) -> list[Path]:
