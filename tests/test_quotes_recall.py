@@ -6,15 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsmill.config import EnrichOptions
-from newsmill.tasks.enrich import enrich_texts
-
-
-def enrich(text: str):
-    (e,) = enrich_texts([text], EnrichOptions(), ["en"])
-    for q in e.quotes:
-        assert q.text == text[q.start:q.end], q
-    return e
+from tests.test_quotes import enrich  # checks every span and confidence it returns
 
 
 def indirect(text: str, content: str):
