@@ -204,7 +204,7 @@ def analyse(nlp, texts: Sequence[str], cache: AnalysisCache | None = None, n_pro
                 cache.put(version, p, analysis)
                 if ledger is not None:
                     ledger.parsed += 1
-                    ledger.new[(version, paragraph_hash(p))] = (len(analysis), encode(analysis, nlp.vocab.strings))
+                    ledger.new[(version, keys[p])] = (len(analysis), encode(analysis, nlp.vocab.strings))
         out.extend(join(nlp.vocab, [found[p] for p in ps]) for ps in split)
     return out
 
