@@ -16,6 +16,17 @@ quote of its own) *and* its speaker span overlaps that attribution's Source; its
 share of gold direct quotes (Content inside quotation marks) matched so by a right citable quote.
 The headline figures above keep the issue's whole-span matching, for comparison with earlier runs.
 
+**Linked quotations** (the headline figures since stop 16). newsmill stores a quotation split
+around its attribution ('“A,” said X, a long description. “B.”') as its parts, and says they are
+one quotation (``Quote.part``/``parts``, ``quotation_start``/``quotation_end``; the warehouse's
+``quotation_id`` and ``quotations`` view). The headline scores such a quotation as the tool
+presents it: a gold Content that spans at least two of its parts may be matched by the whole
+quotation, from its first part's start to its last part's end; a gold Content that holds one
+part only is matched by that part (PolNeAR annotates some split quotations as two
+attributions), and every part still counts once in precision. ``per_part`` keeps stop 15's
+scoring, each part a prediction of its own, for comparison. Only the parts are the quotation's
+words (``text == source[start:end]`` per part); the extent holds the attribution between them.
+
 **Content characters** (``content_chars`` in the results; reported next to the issue's figures,
 not instead of them). The issue defines a match as ">= 30% of the gold Content's characters",
 but the whole-span figures measure against ``min(start)..max(end)`` of the Content fragments.
@@ -171,9 +182,28 @@ def _content_overlap(q, a, fragments: bool) -> tuple[int, int]:
     return overlap((q.start, q.end), s), s[1] - s[0]
 
 
-def score(docs, preds, fragments: bool = False) -> dict:
+def _candidates(enr, linked: bool) -> list[tuple[object, tuple[int, ...]]]:
+    """What a gold attribution can be matched to: (a quote-like object with start/end and a
+    speaker span, the indices of the quotes it consumes). Every quote alone; with ``linked``
+    also every quotation newsmill stores in several parts (``Quote.part``/``parts``), by its
+    extent from its first part's start to its last part's end."""
+    out = [(q, (i,)) for i, q in enumerate(enr.quotes)]
+    if linked:
+        groups: dict[tuple[int, int], list[int]] = {}
+        for i, q in enumerate(enr.quotes):
+            if q.parts > 1:
+                groups.setdefault((q.quotation_start, q.quotation_end), []).append(i)
+        for (s, e), idx in groups.items():
+            first = enr.quotes[min(idx, key=lambda i: enr.quotes[i].part)]
+            out.append((dataclasses.replace(first, start=s, end=e), tuple(idx)))
+    return out
+
+
+def score(docs, preds, fragments: bool = False, linked: bool = False) -> dict:
     """Precision, recall, F1, direct recall and speaker accuracy (see the module docstring);
-    ``fragments``: measure overlap over the Content's characters, not its span."""
+    ``fragments``: measure overlap over the Content's characters, not its span; ``linked``: a
+    quotation newsmill stores in parts may also match as a whole (:func:`_candidates`), for a
+    gold Content that spans at least two of its parts; precision still counts the parts."""
     n_pred = n_gold = tp_pred = tp_gold = 0
     direct_gold = direct_hit = 0
     spk_ok = spk_n = 0
@@ -182,25 +212,29 @@ def score(docs, preds, fragments: bool = False) -> dict:
         gold = [(a.content_span, a) for a in doc.attributions]
         n_gold += len(gold)
         n_pred += len(enr.quotes)
+        cands = _candidates(enr, linked)
         pairs = []
-        for qi, q in enumerate(enr.quotes):
-            for gi, (_span, a) in enumerate(gold):
+        for ci, (q, parts) in enumerate(cands):
+            for gi, (span, a) in enumerate(gold):
+                if len(parts) > 1 and sum(bool(overlap((enr.quotes[i].start, enr.quotes[i].end), span))
+                                          for i in parts) < 2:
+                    continue  # the gold Content holds one part only: that part is its match
                 ov, size = _content_overlap(q, a, fragments)
                 if ov and ov >= 0.3 * size:
                     # ties: the attribution whose Source the quote names (content figures only)
                     names = fragments and q.speaker_start is not None and any(
                         overlap((q.speaker_start, q.speaker_end), s) for s in a.source)
-                    pairs.append((ov, names, qi, gi))
+                    pairs.append((ov, names, ci, gi))
         pairs.sort(reverse=True)
         used_q, used_g = set(), set()
         matched_pred = set()
-        for ov, _names, qi, gi in pairs:
-            matched_pred.add(qi)  # a prediction that overlaps some gold content is correct
-            if qi in used_q or gi in used_g:
+        for ov, _names, ci, gi in pairs:
+            q, parts = cands[ci]
+            matched_pred.update(parts)  # a prediction that overlaps some gold content is correct
+            if used_q & set(parts) or gi in used_g:
                 continue
-            used_q.add(qi)
+            used_q.update(parts)
             used_g.add(gi)
-            q = enr.quotes[qi]
             a = gold[gi][1]
             spk_n += 1
             if q.speaker_start is not None and any(overlap((q.speaker_start, q.speaker_end), s) for s in a.source):
@@ -251,7 +285,9 @@ def main(argv=None) -> int:
               f" -> {qts.CONFIDENCE_FILE}")
         preds = [dataclasses.replace(e, quotes=tuple(dataclasses.replace(
             q, confidence=qts.confidence_of(q.evidence)) for q in e.quotes)) for e in preds]
-    res = score(docs, preds)
+    res = score(docs, preds, linked=True)
+    res["per_part"] = {k: v for k, v in score(docs, preds).items()
+                       if k in ("precision", "recall", "f1", "direct_recall", "speaker_accuracy")}
     res.update(citable(docs, preds, qts.citable_threshold()))
     res["content_chars"] = {k: v for k, v in score(docs, preds, fragments=True).items()
                             if k in ("precision", "recall", "f1", "direct_recall", "speaker_accuracy")}
@@ -266,6 +302,8 @@ def main(argv=None) -> int:
               "precision_indirect", "predicted", "gold", "gold_direct", "citable_threshold",
               "citable_quotes", "citable_precision", "citable_direct_coverage"):
         print(f"{k:<22}{res[k]!s:>8}")
+    print("each part of a linked quotation alone (stop 15's scoring): " +
+          ", ".join(f"{k} {v}" for k, v in res["per_part"].items()))
     print("over Content characters (not span; see the docstring): " +
           ", ".join(f"{k} {v}" for k, v in res["content_chars"].items()))
     RESULTS.mkdir(parents=True, exist_ok=True)

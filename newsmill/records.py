@@ -118,6 +118,14 @@ class Quote:
     speaker_label: str | None = None
     confidence: float | None = None  # 0-1, P(quote and speaker right), calibrated on PolNeAR train
     evidence: str | None = None  # the evidence class confidence is read from ("direct|trailing_cue|mention")
+    # one quotation split around its attribution ('“A,” she said, “B.”') is stored as its parts,
+    # each a quote of its own; these say which quotation a part belongs to: part (1-based) of
+    # parts, and the quotation's extent from its first part's start to its last part's end (the
+    # extent holds the attribution between the parts; only the parts are the quotation's words)
+    part: int = 1
+    parts: int = 1
+    quotation_start: int | None = None
+    quotation_end: int | None = None
 
 
 @dataclass(frozen=True)

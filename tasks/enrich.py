@@ -314,15 +314,38 @@ def _finish(text: str, restored: str, mentions: list[ents.Mention], raw: list[qt
                      for m in mentions)
     quotes = []
     seen = set()
+    kept = []
     for q, who in qts.resolve(text, raw, mentions, hints, subjects):
         if (q.start, q.end) in seen:
             continue
         seen.add((q.start, q.end))
+        kept.append(q)
         speaker = text[q.speaker_start:q.speaker_end] if q.speaker is not None else None
         quotes.append(Quote(text[q.start:q.end], q.start, q.end, q.kind, q.cue, speaker,
                             q.speaker_start, q.speaker_end, who.name, who.label,
                             round(qts.confidence(q, who), 3), qts.evidence(q, who)))
-    return Enrichment(entities, tuple(quotes), model=version, skipped=skipped)
+    return Enrichment(entities, tuple(_link_parts(quotes, kept)), model=version, skipped=skipped)
+
+
+def _link_parts(quotes: list[Quote], raw: list[qts.RawQuote]) -> list[Quote]:
+    """Number the parts of each quotation split around its attribution (``RawQuote.continues``
+    names the previous part's start): part/parts and the quotation's extent on every quote; a
+    quote of one part is part 1 of 1, its extent its own span."""
+    at = {q.start: i for i, q in enumerate(quotes) if q.kind == "direct"}
+    prev = {i: at.get(r.continues) for i, r in enumerate(raw) if r.continues is not None}
+    prev = {i: j for i, j in prev.items() if j is not None and quotes[j].end <= quotes[i].start}
+    nxt = {j: i for i, j in sorted(prev.items())}  # a part continued twice keeps its first sequel
+    out = list(quotes)
+    for i in range(len(quotes)):
+        if i in prev and nxt.get(prev[i]) == i:
+            continue  # not a first part: numbered from its first part below
+        chain = [i]
+        while chain[-1] in nxt:
+            chain.append(nxt[chain[-1]])
+        s, e = quotes[chain[0]].start, quotes[chain[-1]].end
+        for k, j in enumerate(chain, 1):
+            out[j] = dataclasses.replace(quotes[j], part=k, parts=len(chain), quotation_start=s, quotation_end=e)
+    return out
 
 
 def enrich_results(results: Sequence[PageResult], opts: EnrichOptions = EnrichOptions()) -> list[PageResult]:

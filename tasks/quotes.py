@@ -304,6 +304,9 @@ class RawQuote:
     group: int | None = None  # multi-paragraph quotation id (direct quotes)
     words: int = 0
     text_of: str = ""  # the quote's text, set by :func:`resolve`
+    # start of the previous part of the same quotation: '“A,” she said, “B.”' is one quotation
+    # split around its attribution, B continues A (:func:`_continues`)
+    continues: int | None = None
 
     @property
     def speaker_start(self) -> int | None:
@@ -1520,6 +1523,35 @@ def trailing_dash(ctx: _Ctx, q: Marked, done: list[RawQuote]) -> RawQuote | None
 DIRECT_STRATEGIES = (trailing_cue, leading_cue, cue_in_parse, colon_intro, trailing_dash, bare_say_after)
 
 
+# a period that ends no sentence: a title ("Mrs."), an initial ("Leonard E. Burman"), a middle
+# of a dotted abbreviation ("D.C.", "U.S.")
+_NOT_SENTENCE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|St|Jr|Sr|Rev|Hon|"
+                               r"Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|No|Inc|Corp|Co|Ltd|vs?)\.|"
+                               r"\b[A-Z]\.(?=\s*[A-Z]|,)|\b(?:[A-Za-z]\.){2,}")
+
+
+def _continues(text: str, last: RawQuote, q: Marked) -> bool:
+    """Is the quotation ``q`` the second part of ``last``, one quotation split around its
+    attribution? '“A,” she said. “B.”', '“A,” said Lee, a long description of Lee. “B.”',
+    '“A,” she said, “B.”': the attribution of ``last`` stands between the two parts and is
+    all that does (one sentence that ends, or a comma, right before the second part opens;
+    nothing after that sentence end). Not '“A,” she said. Lee shot back: “B.”' (a sentence of
+    its own), nor a quoted word inside the attribution ('“A,” she said of the “temporary” ban')."""
+    between = text[last.end:q.open_at]
+    if "\n" in between or last.cue_start is None or not last.end <= last.cue_start < q.open_at:
+        return False
+    # the closing mark of the first part and the punctuation around it
+    plain = re.sub("^[\\s,.;:?!—–\\-" + re.escape(QUOTE_CHARS) + "]+", "", between)
+    if re.search("(?:^|\\s)[" + re.escape(QUOTE_CHARS) + "]", plain.rstrip()):
+        return False  # another quotation stands between (an apostrophe inside a word does not count)
+    plain = _NOT_SENTENCE_END.sub(lambda m: m.group(0).replace(".", "_"), plain)
+    ends = [m.end() for m in re.finditer(r"[.!?;]", plain)]
+    if len(ends) > 1:
+        return False
+    tail = plain.rstrip()
+    return bool(tail) and tail[-1] in ".,:;—–" and (not ends or not plain[ends[0]:].strip())
+
+
 def _carry_over(text: str, q: Marked, out: list[RawQuote]) -> RawQuote | None:
     """An unattributed quotation goes on the previous attributed one: split around its
     attribution in one paragraph ('“A,” she said. “B.”'), or opening the next paragraph right
@@ -1540,7 +1572,8 @@ def _carry_over(text: str, q: Marked, out: list[RawQuote]) -> RawQuote | None:
             len(re.findall(r"[.!?;]", between)) <= 1 and len(between) <= 120 and \
             not (end and re.search(r"\w", between[end.end():]))
         return RawQuote(q.start, q.end, "direct", last.cue, last.cue_start, last.speaker,
-                        "split_quotation" if split else "same_paragraph")
+                        "split_quotation" if split else "same_paragraph",
+                        continues=last.start if _continues(text, last, q) else None)
     para_start = text.rfind("\n", 0, q.open_at) + 1
     if text[para_start:q.open_at].strip():
         return None  # the quotation does not open its paragraph
@@ -1648,7 +1681,10 @@ def direct_quotes(ctx: _Ctx, marked: list[Marked], min_unattributed_words: int =
             continue
         if _short_object(text, q) and (rq is None or rq.strategy not in {"trailing_cue", "leading_cue", "colon_name",
                                                                             "trailing_dash"}):
-            continue  # a scare quote or quoted object, not a quotation
+            part = _carry_over(text, q, out) if rq is None else None
+            if part is None or part.continues is None:
+                continue  # a scare quote or quoted object, not a quotation
+            rq = part  # '“A,” she said. “Never again.”': the second part of a split quotation
         if rq is None:
             rq = _carry_over(text, q, out)
             if rq is not None and rq.strategy == "same_paragraph":
@@ -1661,6 +1697,9 @@ def direct_quotes(ctx: _Ctx, marked: list[Marked], min_unattributed_words: int =
             rq = governing_subject(ctx, q, out)
         if rq is None:
             rq = RawQuote(q.start, q.end, "direct", strategy="unattributed")
+        if rq.continues is None and rq.cue_start is not None and out and out[-1].cue_start == rq.cue_start \
+                and _continues(text, out[-1], q):
+            rq.continues = out[-1].start  # '“A,” she said, “B.”': one cue takes both parts
         rq.group = q.group
         rq.words = q_words
         out.append(rq)

@@ -130,11 +130,16 @@ def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime, cont
             entities.setdefault(speaker_eid, {"entity_id": speaker_eid, "name": qt.speaker_name,
                                               "type": label, "seen_at": now})
         qid = stable_id(article_id, str(qt.start), str(qt.end))
+        first = qt.start if qt.quotation_start is None else qt.quotation_start
+        first_end = qt.end if first == qt.start else next(
+            (p.end for p in enrichment.quotes if p.start == first and p.part == 1), None)
         quotes[qid] = {"quote_id": qid, "article_id": article_id, "text": qt.text, "kind": qt.kind,
                        "cue": qt.cue, "speaker": qt.speaker, "speaker_entity_id": speaker_eid,
                        "speaker_name": qt.speaker_name, "start_char": qt.start, "end_char": qt.end,
                        "speaker_start": qt.speaker_start, "speaker_end": qt.speaker_end,
-                       "speaker_article_entity_id": speaker_eid, "confidence": qt.confidence}
+                       "speaker_article_entity_id": speaker_eid, "confidence": qt.confidence,
+                       "quotation_id": stable_id(article_id, str(first), str(first_end))
+                       if first_end is not None else qid, "part": qt.part, "parts": qt.parts}
     return {
         "stage_entities": list(entities.values()),
         "stage_mentions": list(mentions.values()),

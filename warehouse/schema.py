@@ -225,6 +225,11 @@ TABLES: tuple[Table, ...] = (
         C("speaker_article_entity_id", V, "the speaker's entity in the article alone (before cross-article linking)"),
         C("confidence", "DOUBLE", "0-1: P(the quote and its speaker are right) for its evidence class, calibrated "
           "on PolNeAR train (tasks/quotes.py); quotes_citable keeps named speakers at or above the threshold"),
+        C("quotation_id", V, 'the quotation this quote is a part of: quote_id of its first part. One quotation split '
+          'around its attribution ("“A,” she said, “B.”") is stored as its parts, one row each; a quote of one part '
+          'is its own quotation. The `quotations` view joins the parts'),
+        C("part", I, "1-based position of this part in its quotation"),
+        C("parts", I, "how many parts the quotation has (1: not split)"),
     ), stage="stage_quotes"),
     Table("enrichments", "One row per enriched article: which text, by which model, what it found. Re-enriching an article "
           "replaces its mentions and quotes in the load transaction; nothing duplicates.", (
