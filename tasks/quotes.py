@@ -221,7 +221,9 @@ def quote_spans(text: str, lo: int = 0, hi: int | None = None) -> list[Marked]:
                 i = nxt
                 continue
             prev = text[i - 1] if i > p0 else ""
-            if mark in ("'", "‘", "\"", "''") and not (prev in _OPENERS_CONTEXT or prev in QUOTE_CHARS):
+            # any space opens (a no-break space after a sentence: 'she said.\xa0"Next."')
+            if mark in ("'", "‘", "\"", "''") and not (prev in _OPENERS_CONTEXT or prev in QUOTE_CHARS
+                                                      or prev.isspace()):
                 i += len(mark)  # an apostrophe or a closing mark, not an opening one
                 first = False
                 continue
@@ -1545,7 +1547,9 @@ def _continues(text: str, last: RawQuote, q: Marked) -> bool:
     if re.search("(?:^|\\s)[" + re.escape(QUOTE_CHARS) + "]", plain.rstrip()):
         return False  # another quotation stands between (an apostrophe inside a word does not count)
     plain = _NOT_SENTENCE_END.sub(lambda m: m.group(0).replace(".", "_"), plain)
-    ends = [m.end() for m in re.finditer(r"[.!?;]", plain)]
+    # a sentence ends where a capital, a quotation or the second part follows: not at the period
+    # of "(D-Ill.) in an interview" nor of "Calif.),"
+    ends = [m.end() for m in re.finditer(r"[.!?;](?=\s*$|\s+[A-Z(\"“‘'])", plain)]
     if len(ends) > 1:
         return False
     tail = plain.rstrip()

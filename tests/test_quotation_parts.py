@@ -33,6 +33,13 @@ def _by_text(e):
     ("“The rail line pays for itself within ten years,” said Leonard E. Okafor, director of "
      "Brightline Transit Inc. in Washington, D.C. “Every study we ran says so.”",
      "The rail line pays for itself within ten years,", "Every study we ran says so.", "Leonard E. Okafor"),
+    # a period inside the attribution that ends no sentence: "(D-Ore.) in an interview"
+    ("“We will not close the mill,” said Rep. Dana Whitlock (D-Ore.) in an interview. “Not this "
+     "year, not next year.”",
+     "We will not close the mill,", "Not this year, not next year.", "Dana Whitlock"),
+    # a no-break space before the second part's straight quotation mark
+    ('"The ferries fight the ice all winter," Karl Lindqvist said.\xa0"Every single winter, right?"',
+     "The ferries fight the ice all winter,", "Every single winter, right?", "Karl Lindqvist"),
 ])
 def test_split_quotation_is_one_quotation_in_two_parts(text, first, second, speaker):
     qs = _by_text(enrich(text))
