@@ -147,3 +147,30 @@ def test_a_cue_noun_names_its_author_with_by_or_from(text, content, speaker):
     """A cue noun's author can stand in a "by" or "from" phrase before its content clause."""
     q = indirect(text, content)
     assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The harbour authority's director, Ottilie Varga, declined to comment on the dredging contract.",
+     "to comment on the dredging contract", "Ottilie Varga"),
+    ("Councillor Mirela Botev refused to release the minutes of the closed session.",
+     "to release the minutes of the closed session", "Mirela Botev"),
+    ("After a long night of talks, Jonas Adeyemi agreed to share the Tuesday sailings with his rival.",
+     "to share the Tuesday sailings", "Jonas Adeyemi"),
+])
+def test_agreeing_or_refusing_to_act_is_reported(text, content, speaker):
+    """FrameNet's Agree_or_refuse_to_act (agree, consent, refuse, decline): what someone agreed
+    or refused to do is the content, its subject the speaker."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text", [
+    "Ticket sales at the Varga theatre declined sharply in March.",
+    "The permit for the new pier was refused by the council on Monday.",
+    "Both ferry companies agree on one thing: the old pier is unsafe.",
+])
+def test_agree_or_refuse_without_an_infinitive_reports_nothing(text):
+    """Without an infinitive there is nothing agreed or refused to report (a decline in sales, a
+    permit refused in the passive, agreeing on something)."""
+    assert not [q for q in enrich(text).quotes if q.cue and q.cue.lower().startswith(("declin", "refus", "agree"))], \
+        enrich(text).quotes
