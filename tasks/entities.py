@@ -146,6 +146,9 @@ class Mention:
     # the model's type rests on words cut from the span ("Recent Samsung" typed PERSON): its vote
     # on the name's type counts half
     weak: bool = False
+    # the type rests on a common noun that classifies the name ("the band X", "X, a cruise
+    # ship", "religions such as X"): its vote on the name's type counts double
+    strong: bool = False
 
 
 @lru_cache(maxsize=None)
@@ -672,7 +675,17 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             label = labels.PLACE
         elif label == "ORG" and not ent.ent_id_ and len(toks) >= 2 and toks[-1].text in FACILITY_NOUNS:
             label = labels.PLACE  # "Metro Convention Centre", "Central Station": a building
-        out.append(Mention(start, end, label, key=key_id, title=" ".join(title_words), weak=weak))
+        strong = False
+        if label in {"ORG", "PERSON", "PLACE"} and not ent.ent_id_ and _located_in(doc, toks, s, label):
+            label, strong = labels.PLACE, True
+        elif not ent.ent_id_ and label in _RECLASSIFIABLE and not headline_sents[key]:
+            # what the article says the name is ("the band X", "X, a cruise ship"); a country or a
+            # city stays a place whatever it is called, a first name keeps a person a person
+            found = _class_noun(doc, toks)
+            if found is not None and not (found[0] != "PLACE" and (s.lower() in places or s in big_cities())) \
+                    and not (label == "PERSON" and found[0] != label and is_first_name(s.split()[0])):
+                label, strong = labels.EntityType(found[0]), found[1]
+        out.append(Mention(start, end, label, key=key_id, title=" ".join(title_words), weak=weak, strong=strong))
     taken_chars = [(m.start, m.end) for m in out]
     out += [m for m in extra if not any(s < m.end and m.start < e for s, e in taken_chars)]
     same_span = {(m.start, m.end): m for m in out}
@@ -820,6 +833,88 @@ _ORG_HEADS = frozenset({"corps", "service", "services", "department", "agency", 
                         "academy", "university", "college", "school", "board", "authority", "ministry",
                         "administration", "company", "inc", "corp", "group", "trust", "fund", "police",
                         "patrol", "army", "navy", "embassy", "mission", "chamber", "center", "centre"})
+
+
+@lru_cache(maxsize=None)
+def class_nouns() -> dict[str, str]:
+    """Common nouns that say what kind of thing a name names, and the type they give it:
+    {"band": "ORG", "airline": "ORG", "town": "PLACE", "ship": "PRODUCT", ...}. Generated from
+    WordNet 3.1 into ``tasks/data/class_nouns.txt`` (its header says how)."""
+    out = {}
+    for line in (DATA / "class_nouns.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, kind = line.split()
+            out[word] = kind
+    return out
+
+
+# Types a common noun's class may overrule; a gazetteer's span (ent_id_) is never overruled.
+_RECLASSIFIABLE = frozenset({"PERSON", "ORG", "PLACE", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
+
+
+def _class_of(tok) -> str | None:
+    if not tok.is_lower or tok.tag_ not in {"NN", "NNS"}:
+        return None
+    return class_nouns().get(tok.lemma_) or class_nouns().get(tok.lower_)
+
+
+_LOCATIVE = frozenset({"in", "near", "outside"})
+
+
+def _located_in(doc, toks, s: str, label: str) -> bool:
+    """A name the model typed an organisation or a person that the sentence places things in:
+    a city of 100,000 people or more (GeoNames) after "in"/"near"/"outside" or before a comma and
+    a country or US state ("Springfield, Illinois"); any name between the two ("in Smallville,
+    Kansas"). A city's team is written without them ("Leeds beat Hull")."""
+    first, last = toks[0], toks[-1]
+    prev = doc[first.i - 1] if first.i > 0 else None
+    after = doc[last.i + 1:last.i + 4]
+    region = len(after) >= 2 and after[0].text == "," and (
+        after[1].lower_ in place_names() or (len(after) > 2 and f"{after[1].lower_} {after[2].lower_}" in place_names()))
+    locative = prev is not None and prev.lower_ in _LOCATIVE
+    if s in big_cities() and not (label == "PERSON" and is_first_name(s.split()[0])):
+        return locative or region
+    return locative and region
+
+
+def _class_noun(doc, toks) -> tuple[str, bool] | None:
+    """The type a common noun beside a name gives it, and whether that is the name's own class
+    (strong) or only a noun it modifies (weak):
+
+    * in apposition, either way round: "its elite group the Acme Circle", "Bluefin, a cruise
+      ship", "Ruritania Air, the national airline" - strong;
+    * the name modifying an organisation's noun: "the Acme Circle group", "the Eagles
+      organisation" - weak ("the Dole campaign" is a person's, "KDP headquarters" an
+      organisation's: a modifier names what the noun belongs to as often as what it is, so only
+      organisation nouns are read, never after a person's or a nationality's name).
+
+    A name in parentheses is an acronym or a gloss of what comes before it, not in apposition."""
+    root = _span_root(toks)
+    ids = {t.i for t in toks}
+    if toks[0].i > 0 and doc[toks[0].i - 1].text == "(":
+        return None
+    if root.dep_ == "appos" and root.head.i not in ids:
+        c = _class_of(root.head)
+        if c:
+            return c, True
+    for child in root.children:
+        if child.dep_ == "appos" and child.i > root.i and child.i not in ids:
+            c = _class_of(child)
+            if c:
+                return c, True
+    # the noun right before the name, as its compound: "club Real Madrid", "militant group X",
+    # "the vessel Bluefin" (not places: "the Kurdish town of X" is read by _named_as_place, and
+    # "network"'s first sense in WordNet is a web, not a broadcaster)
+    if toks[0].i > 0:
+        prev = doc[toks[0].i - 1]
+        if prev.head.i in ids and prev.dep_ in {"compound", "nmod", "amod"} and _class_of(prev) in {"ORG", "PRODUCT"}:
+            return _class_of(prev), True
+    last = toks[-1]
+    if last.i + 1 < len(doc) and root.dep_ == "compound" and root.head.i == last.i + 1 \
+            and doc[last.i + 1].lower_ not in _NAMED_AFTER_A_PERSON \
+            and toks[0].ent_type_ not in {"PERSON", "NORP"} and _class_of(doc[last.i + 1]) == "ORG":
+        return "ORG", False
+    return None
 
 
 def _listed_with_people(doc) -> set[int]:
@@ -981,18 +1076,23 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
     mentions = _quoted_titles(mentions, text)
     mentions = _full_names_the_model_missed(mentions, text)
     mentions = _acronyms_in_parentheses(mentions, text)
-    # one sense per discourse: a name written the same way gets the type most of its mentions got
+    # one sense per discourse: a name written the same way gets the type most of its mentions got;
+    # where the article says what the name is ("the band X", "in X, Ohio"), that decides alone
     votes: dict[str, dict[str, float]] = {}
+    said: dict[str, dict[str, float]] = {}
     for m in mentions:
-        if m.label in labels.MAIN_TYPES:
+        if m.strong:
+            said.setdefault(_norm(m.name), {}).setdefault(m.label, 0)
+            said[_norm(m.name)][m.label] += 1
+        if m.label in labels.MAIN_TYPES or m.strong:
             votes.setdefault(_norm(m.name), {}).setdefault(m.label, 0)
             votes[_norm(m.name)][m.label] += 0.5 if m.weak else 1
     # A tie picks one type for all of them (labels.TIE_ORDER), so that one article never holds
     # the same name as two entities.
     for m in mentions:
-        v = votes.get(_norm(m.name))
-        if v and not m.key and m.label in v:
-            m.label = max(v, key=lambda lab: (v[lab], labels.TIE_ORDER[lab]))
+        v = said.get(_norm(m.name)) or votes.get(_norm(m.name))
+        if v and not m.key and (m.label in votes.get(_norm(m.name), ())):
+            m.label = max(v, key=lambda lab: (v[lab], labels.TIE_ORDER.get(lab, -1)))
     mentions = _affiliations(mentions, text)
     # a "person" whose name does not start with a first name and ends with a word the article
     # also writes in lower case ("Magic Keyboard" ... "the keyboard") is a thing the model took

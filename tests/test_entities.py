@@ -710,3 +710,42 @@ def test_a_person_of_a_first_named_person_stays_a_person():
     got = with_model_spans("A portrait of Queen Mary by Anna Roe of Jane Holt was sold.",
                            [("Mary", "PERSON"), ("Anna Roe", "PERSON"), ("Jane Holt", "PERSON")])
     assert ("Jane Holt", "PERSON", "Jane Holt") in got
+
+
+@pytest.mark.parametrize("text, name, label", [
+    # a band, a club, a ship in apposition: the model took them for a place, persons
+    ("She quit the Harrow Sound, a band she joined in 2010. The Harrow Sound toured Europe.", "Harrow Sound", "ORG"),
+    ("Fans cheered for Ostrava Vale, the club founded in 1921. Ostrava Vale lost again on Sunday.",
+     "Ostrava Vale", "ORG"),
+    ("The refugees reached the coast aboard the Norwegian vessel, Skarvholm. Skarvholm docked on Monday.",
+     "Skarvholm", "PRODUCT"),
+])
+def test_a_common_noun_in_apposition_says_what_the_name_is_in_every_mention(text, name, label):
+    e = enrich(text)
+    assert {m.label for m in e.entities if m.text == name} == {label}, [(m.text, m.label) for m in e.entities]
+
+
+@pytest.mark.parametrize("text, name, label", [
+    # a country stays a place whatever the article calls it
+    ("Norway, the team that won in 2010, beat Sweden on Sunday. Norway scored twice.", "Norway", "PLACE"),
+    # a role noun is no class: the person stays a person
+    ("The firm hired Orrin Vask, a lawyer in Ohio. Vask said he was pleased.", "Orrin Vask", "PERSON"),
+])
+def test_a_common_noun_beside_a_name_does_not_retype_countries_or_people(text, name, label):
+    e = enrich(text)
+    assert {m.label for m in e.entities if m.text == name} == {label}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Police in Brampton said the suspect fled. Brampton officials declined to comment.", "Brampton"),
+    ("The festival in Qarvelo, Portugal drew 5,000 visitors. Qarvelo hosted it again in 2023.", "Qarvelo"),
+])
+def test_a_name_things_happen_in_is_a_place_in_every_mention(text, name):
+    e = enrich(text)
+    assert {m.label for m in e.entities if m.text == name} == {"PLACE"}, [(m.text, m.label) for m in e.entities]
+
+
+def test_a_city_written_without_in_or_a_region_keeps_the_models_type():
+    # a city's club or council: "Coventry executives" is not where anything happened
+    e = enrich("Leicester City officials met Coventry executives in London on Friday.")
+    assert by_text(e, "Coventry") == {("ORG", "Coventry")}
