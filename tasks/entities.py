@@ -337,14 +337,19 @@ def _strip_span(doc, toks, label, boiler):
     return toks
 
 
+_INITIAL = re.compile(r"(?:[A-Z]\.){1,3}")
+
+
 def _name_shaped(toks) -> bool:
     """Two to four capitalised words and nothing else: how a person's full name looks."""
     words = [t for t in toks if not (t.is_punct and t.text in "-.")]
     if not 2 <= len(words) <= 4:
         return False
     parts = particles()
+    # initials may open it ("K.C. Maurer", "J. R. Doe")
     return all((t.text[:1].isupper() and t.text.replace("-", "").replace("'", "").replace("’", "").isalpha()
-                and not t.is_upper) or t.lower_ in parts for t in words) and words[-1].text[:1].isupper()
+                and not t.is_upper) or t.lower_ in parts or (t.i < words[-1].i and _INITIAL.fullmatch(t.text))
+               for t in words) and words[-1].text[:1].isupper() and not _INITIAL.fullmatch(words[-1].text)
 
 
 def _person_evidence(doc, toks, nouns) -> bool:
@@ -428,6 +433,38 @@ def _first_name_subject(toks) -> bool:
         return False
     root = _span_root(toks)
     return root.dep_ in {"nsubj", "nsubjpass"} and is_verb(root.head)
+
+
+# Roles that hold a government portfolio, named before or after them ("Home Secretary", "Minister
+# of Education"); a company's name before "Chairman" or "President" is the company's.
+_PORTFOLIO_ROLES = frozenset({"secretary", "minister", "undersecretary"})
+
+
+def _portfolio(doc, toks) -> bool:
+    """The words of a role's title a person's name follows: before the role ("Home Secretary
+    Jane Doe") or after it and "of"/"for" ("Minister of Education Jane Doe"), the name the
+    model typed a person. Not an institution named in full ("the Ministry of Education")."""
+    def person_at(i: int) -> bool:
+        while i < len(doc) and doc[i].lower_.rstrip(".") in person_titles() and doc[i].ent_type_ != "PERSON":
+            i += 1  # "Mr.", "Dr."
+        return i < len(doc) and doc[i].ent_type_ == "PERSON"
+    first, last = toks[0], toks[-1]
+    if last.lower_ in _ORG_HEADS or class_nouns().get(last.lower_) == "ORG":
+        return False  # "Boxing Association President Jane Doe": the body's own name
+    nxt = last.i + 1
+    if nxt < len(doc) and doc[nxt].lower_ in _PORTFOLIO_ROLES and doc[nxt].text[:1].isupper() and person_at(nxt + 1):
+        return True
+    return first.i >= 2 and doc[first.i - 1].lower_ in {"of", "for"} and doc[first.i - 2].lower_ in _PORTFOLIO_ROLES \
+        and doc[first.i - 2].text[:1].isupper() and person_at(nxt)
+
+
+def _determined(doc, toks) -> bool:
+    """An article before the name, past capitalised words ("by the British Red Cross"): a
+    person's name takes none."""
+    i = toks[0].i - 1
+    while i >= 0 and doc[i].text[:1].isupper() and doc[i].tag_ in {"NNP", "NNPS", "JJ"}:
+        i -= 1
+    return i >= 0 and doc[i].lower_ in {"the", "a", "an"}
 
 
 def _person_context(doc, toks) -> bool:
@@ -531,7 +568,7 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         # a span the model did not call a person becomes one only when a first name follows the
         # role words ("Economist Jane Doe"): nameparser's titles also hold words such as "civil",
         # "british", "flag" that open organisations' and places' names ("Civil Defense Authority")
-        person_after = label == "PERSON" or _first_name_after_titles(toks, titles)
+        person_after = label == "PERSON" or (_first_name_after_titles(toks, titles) and not _determined(doc, toks))
         while len(toks) > 1 and toks[0].lower_.rstrip(".") in titles and person_after and (
                 label == "PERSON" or (toks[0].lower_.rstrip(".") in nouns and _name_shaped(toks[1:]))
                 or (title_words and _name_shaped(toks[1:]))):
@@ -562,6 +599,15 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
                 and _name_shaped(toks) and " ".join(t.text for t in toks).lower() not in places \
                 and (_person_evidence(doc, toks, nouns) or _first_name_subject(toks)):
             label = labels.PERSON
+        # one word after a role noun in lower case ("fashion designer Halston", "striker Vidal")
+        # that names no known place
+        elif label in {"ORG", "PLACE", "WORK_OF_ART", "PRODUCT"} and not ent.ent_id_ and len(toks) == 1 \
+                and toks[0].text[:1].isupper() and toks[0].is_alpha and not toks[0].is_upper \
+                and toks[0].lower_ not in places and toks[0].text not in big_cities() \
+                and toks[0].i > 0 and doc[toks[0].i - 1].is_lower and doc[toks[0].i - 1].lower_ in nouns \
+                and len(doc[toks[0].i - 1]) > 2 and doc[toks[0].i - 1].tag_ in {"NN", "NNP"} \
+                and not (toks[0].i + 1 < len(doc) and doc[toks[0].i + 1].is_lower and doc[toks[0].i + 1].tag_.startswith("NN")):
+            label = labels.PERSON
         # a results table's or a scorers' line: a first name (or initials) and a surname the
         # model typed otherwise, followed by a country in parentheses, a score, a time or a
         # minute, or alone in a table cell ("Jane Doe (Norway) 13:06.12", "| Jane Doe | 63 |")
@@ -577,6 +623,7 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         elif label in {"ORG", "PLACE", "WORK_OF_ART", "PRODUCT"} and not ent.ent_id_ \
                 and _person_shaped(toks) and _first_names().get_gender(toks[0].text) in {"male", "female"} \
                 and toks[0].lower_ not in parts and toks[-1].tag_ != "NNPS" and _person_context(doc, toks) \
+                and not _determined(doc, toks) \
                 and toks[-1].lower_ not in _ORG_HEADS | PLACE_NOUNS | _NOT_INSTITUTION | {"club", "team"} \
                 and toks[-1].text not in FACILITY_NOUNS \
                 and not (toks[-1].i + 1 < len(doc) and doc[toks[-1].i + 1].tag_ in {"NN", "NNS"}
@@ -655,6 +702,8 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
         if label != "PERSON" and not ent.ent_id_ and all(w.lower().rstrip(".") in titles for w in s.split()) \
                 and s.lower() not in places:
             continue  # "Defense" of "Defense Secretary Ashton Carter" is part of a title
+        if label == "ORG" and not ent.ent_id_ and s.lower() not in places and _portfolio(doc, toks):
+            continue  # "Home" of "Home Secretary Jane Doe", "Education" of "Minister of Education Jane Doe"
         # a country written before capitalised words the model left out ("US National Park
         # Service"): the model's or the gazetteer's place, its words make an institution's name
         key_id = ent.ent_id_ or ""
@@ -683,7 +732,8 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             # city stays a place whatever it is called, a first name keeps a person a person
             found = _class_noun(doc, toks)
             if found is not None and not (found[0] != "PLACE" and (s.lower() in places or s in big_cities())) \
-                    and not (label == "PERSON" and found[0] != label and is_first_name(s.split()[0])):
+                    and not (label == "PERSON" and found[0] != label
+                             and any(is_first_name(p) for p in re.split(r"[-‐]", s.split()[0]))):
                 label, strong = labels.EntityType(found[0]), found[1]
         out.append(Mention(start, end, label, key=key_id, title=" ".join(title_words), weak=weak, strong=strong))
     taken_chars = [(m.start, m.end) for m in out]
@@ -852,10 +902,18 @@ def class_nouns() -> dict[str, str]:
 _RECLASSIFIABLE = frozenset({"PERSON", "ORG", "PLACE", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
 
 
-def _class_of(tok) -> str | None:
-    if not tok.is_lower or tok.tag_ not in {"NN", "NNS"}:
+def _class_of(tok, plural: bool = False) -> str | None:
+    """The class of a common noun in lower case; with ``plural``, plurals read as their singular
+    (the pipeline runs no lemmatizer). One name is in apposition to a singular noun only: a plural
+    there is a parse of a table's row ("Kent 20 points")."""
+    if not tok.is_lower or tok.tag_ not in ({"NN", "NNS"} if plural else {"NN"}):
         return None
-    return class_nouns().get(tok.lemma_) or class_nouns().get(tok.lower_)
+    w, classes = tok.lower_, class_nouns()
+    if tok.tag_ == "NNS" and w not in classes:
+        for end, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"), ("s", "")):
+            if w.endswith(end) and w[:-len(end)] + repl in classes:
+                return classes[w[:-len(end)] + repl]
+    return classes.get(w)
 
 
 _LOCATIVE = frozenset({"in", "near", "outside"})
@@ -909,6 +967,17 @@ def _class_noun(doc, toks) -> tuple[str, bool] | None:
         prev = doc[toks[0].i - 1]
         if prev.head.i in ids and prev.dep_ in {"compound", "nmod", "amod"} and _class_of(prev) in {"ORG", "PRODUCT"}:
             return _class_of(prev), True
+    # "religions such as X", "such bands as X and Y" (Hearst's patterns): an organisation's noun
+    # before "such as" or after "such" classes every name in the list
+    r = root
+    while r.dep_ == "conj" and r.head.i < r.i:
+        r = r.head
+    if r.dep_ == "pobj" and r.head.lower_ == "as" and r.head.head.i < r.head.i:
+        noun = r.head.head
+        if (r.head.i > 0 and doc[r.head.i - 1].lower_ == "such") or any(t.lower_ == "such" for t in noun.children):
+            c = _class_of(noun, plural=True)
+            if c == "ORG":  # "sites such as X" are web sites, not places
+                return c, True
     last = toks[-1]
     if last.i + 1 < len(doc) and root.dep_ == "compound" and root.head.i == last.i + 1 \
             and doc[last.i + 1].lower_ not in _NAMED_AFTER_A_PERSON \

@@ -749,3 +749,38 @@ def test_a_city_written_without_in_or_a_region_keeps_the_models_type():
     # a city's club or council: "Coventry executives" is not where anything happened
     e = enrich("Leicester City officials met Coventry executives in London on Friday.")
     assert by_text(e, "Coventry") == {("ORG", "Coventry")}
+
+
+def test_a_portfolio_before_or_after_a_ministers_role_is_no_organisation():
+    e = enrich("The plan was welcomed by Education Minister Dario Falcone on Monday. Falcone gave no date.")
+    assert not [m for m in e.entities if m.label == "ORG"], [(m.text, m.label) for m in e.entities]
+    assert by_text(e, "Dario Falcone") == {("PERSON", "Dario Falcone")}
+
+
+def test_a_companys_name_before_its_chairman_stays_an_organisation():
+    e = enrich("Rovik Chairman Tomas Lind said profits rose. Rovik shares fell.")
+    assert by_text(e, "Rovik") == {("ORG", "Rovik")}
+
+
+@pytest.mark.parametrize("text, name", [
+    # one word after a role noun in lower case, typed an organisation by the model
+    ("The festival honoured fashion designer Orsetti, a former resident of Ghent.", "Orsetti"),
+    # initials open a name ("J.P."): the apposition makes it a person's
+    ("The museum got a gift. J.P. Casswell, the treasurer of the Helm Trust, said so.", "J.P. Casswell"),
+])
+def test_a_role_noun_makes_a_name_the_model_typed_otherwise_a_person(text, name):
+    e = enrich(text)
+    assert {m.label for m in e.entities if m.text == name} == {"PERSON"}, [(m.text, m.label) for m in e.entities]
+
+
+def test_a_nationality_after_a_role_like_word_stays_a_nationality():
+    # "soccer" is in nameparser's titles; "European" modifies the noun after it
+    e = enrich("He praised the soccer European league final. It was close.")
+    assert by_text(e, "European") == {("NORP", "European")}
+
+
+def test_a_name_after_an_article_is_no_first_named_person():
+    # "Red" is a first name and "British" a title word in nameparser's lists; "the" says it is no person
+    e = enrich("The move was backed by the British Red Cross and welcomed by aid groups.")
+    assert by_text(e, "British Red Cross") == {("ORG", "British Red Cross")}
+    assert not [m for m in e.entities if m.label == "PERSON"]
