@@ -35,6 +35,12 @@ SEGMENTER_REVISION = "1"
 # more than the distinct articles a worker sees between two copies of a wire story in a batch.
 CACHE_TOKENS = 200_000
 
+# Characters of paragraphs parsed in one ``nlp.pipe`` batch. The parser and the entity
+# recogniser hold arrays for every token of a batch at once (about 15 kB a token with
+# en_core_web_sm): a chunk's 8 articles in one batch (~10,000 tokens) took 85-190 MB for a
+# moment, in every worker. Each paragraph's analysis does not depend on the batch it is in.
+PIPE_CHARS = 8000
+
 _PIECE = re.compile(r"\n*[^\n]+\n*|\n+")
 _versions: dict[int, str] = {}
 
@@ -199,7 +205,7 @@ def analyse(nlp, texts: Sequence[str], cache: AnalysisCache | None = None, n_pro
                     ledger.used[(version, keys[p])] = ledger.used.get((version, keys[p]), 0) + 1
             todo = missed
         if todo:
-            for p, doc in zip(todo, nlp.pipe(todo, batch_size=len(todo), n_process=n_process)):
+            for p, doc in zip(todo, _pipe(nlp, todo, n_process)):
                 found[p] = analysis = Analysis.of(doc)
                 cache.put(version, p, analysis)
                 if ledger is not None:
@@ -207,6 +213,26 @@ def analyse(nlp, texts: Sequence[str], cache: AnalysisCache | None = None, n_pro
                     ledger.new[(version, keys[p])] = (len(analysis), encode(analysis, nlp.vocab.strings))
         out.extend(join(nlp.vocab, [found[p] for p in ps]) for ps in split)
     return out
+
+
+def batches(texts: Sequence[str], max_chars: int) -> list[list[str]]:
+    """``texts`` in order, cut into runs of at most ``max_chars`` characters in all (a longer
+    text is a run of its own)."""
+    out: list[list[str]] = []
+    size = max_chars + 1
+    for t in texts:
+        if size + len(t) > max_chars:
+            out.append([])
+            size = 0
+        out[-1].append(t)
+        size += len(t)
+    return out
+
+
+def _pipe(nlp, texts: Sequence[str], n_process: int = 1):
+    """``nlp.pipe`` over ``texts``, at most :data:`PIPE_CHARS` characters a batch."""
+    for batch in batches(texts, PIPE_CHARS):
+        yield from nlp.pipe(batch, batch_size=len(batch), n_process=n_process)
 
 
 # ---- the warehouse's paragraph analyses --------------------------------------------------------

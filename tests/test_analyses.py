@@ -140,3 +140,31 @@ def test_enrich_options_batch_size_still_accepted():
     opts = dataclasses.replace(EnrichOptions(), batch_size=1)
     (e,) = enrich_texts([OTHER], opts)
     assert any(m.name == "Ines Abernathy" for m in e.entities)
+
+
+def test_batches_keep_order_and_stay_within_their_characters():
+    texts = ["a" * 30, "b" * 50, "c" * 20, "d" * 200, "e" * 10, "f" * 90]
+    out = analyses.batches(texts, 100)
+    assert [t for b in out for t in b] == texts
+    assert all(sum(map(len, b)) <= 100 or len(b) == 1 for b in out)
+    assert out == [["a" * 30, "b" * 50, "c" * 20], ["d" * 200], ["e" * 10, "f" * 90]]
+    assert analyses.batches([], 100) == []
+
+
+@pytest.mark.parametrize("pipe_chars", [1, 150, 10_000_000])
+def test_the_parser_batch_bound_does_not_change_the_documents(monkeypatch, pipe_chars):
+    # spaCy's parser holds arrays for every token of a batch: batches are bounded by characters
+    # (PIPE_CHARS) to bound a worker's peak memory, with the same analyses as one batch
+    nlp = load_model(EnrichOptions().model)
+    ref = analyses.analyse(nlp, [STORY, OTHER], cache=analyses.AnalysisCache())
+    monkeypatch.setattr(analyses, "PIPE_CHARS", pipe_chars)
+    calls = []
+    real = nlp.pipe
+    monkeypatch.setattr(nlp, "pipe", lambda texts, **kw: calls.append(len(texts)) or real(texts, **kw))
+    docs = analyses.analyse(nlp, [STORY, OTHER], cache=analyses.AnalysisCache())
+    assert [attrs(d) for d in docs] == [attrs(d) for d in ref]
+    paragraphs = len(set(analyses.pieces(STORY) + analyses.pieces(OTHER)))
+    assert sum(calls) == paragraphs
+    assert len(calls) == {1: paragraphs, 10_000_000: 1}.get(pipe_chars, len(calls))
+    if pipe_chars == 150:
+        assert 1 < len(calls) < paragraphs
