@@ -162,14 +162,21 @@ def _identifier():
     identifiers, with the same scores as one loaded from the file."""
     from py3langid import langid
 
-    base = langid._get_identifier() if hasattr(langid, "_get_identifier") else None
+    from newsmill.tasks.metadata import compact_tables, language_identifier
+
+    base = language_identifier() if hasattr(langid, "_get_identifier") else None
     full = getattr(base, "_full_model", None)  # (nb_ptc, nb_pc, nb_classes) before any set_languages()
     try:
         nb_ptc, nb_pc, nb_classes = full
-        return langid.LanguageIdentifier(nb_ptc, nb_pc, nb_classes, base.tk_nextmove, base.tk_output,
-                                         norm_probs=True, tk_row=base.tk_row)
+        identifier = langid.LanguageIdentifier(nb_ptc, nb_pc, nb_classes, base.tk_nextmove, base.tk_output,
+                                               norm_probs=True, tk_row=base.tk_row)
     except (TypeError, ValueError, AttributeError):  # another py3langid's layout: its own copy
-        return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+        identifier = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+    rowbase = getattr(base, "_rowbase", None)
+    if rowbase is not None and getattr(identifier, "tk_row", None) is getattr(base, "tk_row", ()):
+        identifier._rowbase = rowbase  # computed from the same tk_row: share it, not a second list
+    compact_tables(identifier)
+    return identifier
 
 
 def _lang_of(text: str, declared: str | None) -> tuple[str, float | None]:

@@ -183,12 +183,40 @@ def particles() -> frozenset[str]:
     return frozenset(p.rstrip("-") for p in CONSTANTS.prefixes) | PARTICLES
 
 
-@lru_cache(maxsize=None)
-def _first_names():
-    """gender-guesser's detector (its name list covers first names of many countries)."""
-    import gender_guesser.detector as gd
+class FirstNames:
+    """gender-guesser's answers for first names, held compactly: ``get_gender(name)`` returns
+    what ``gender_guesser.detector.Detector(case_sensitive=False).get_gender(name)`` returns
+    ("male", "female", "mostly_male", "mostly_female", "andy" or "unknown"; no country).
 
-    return gd.Detector(case_sensitive=False)
+    The library's detector keeps, for each of its ~61,000 names, a dict of per-country frequency
+    strings (about 22 MB in each process that loads it); the answers alone, one dict from name to
+    one of five shared strings, take about 8 MB. They are computed once from the detector, which
+    is then dropped."""
+
+    def __init__(self, answers: dict[str, str]):
+        self._answers = answers
+
+    @classmethod
+    def from_library(cls) -> "FirstNames":
+        import gender_guesser.detector as gd
+
+        detector = gd.Detector(case_sensitive=False)
+        ask = detector.get_gender
+        # new key strings, not the detector's: once it is dropped, the memory that held its
+        # names and tables is free as a whole, not pinned by names the table still uses
+        return cls({(name + " ")[:-1]: ask(name) for name in detector.names})
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def get_gender(self, name: str) -> str:
+        return self._answers.get(name.lower(), "unknown")
+
+
+@lru_cache(maxsize=None)
+def _first_names() -> FirstNames:
+    """gender-guesser's name list (first names of many countries), as :class:`FirstNames`."""
+    return FirstNames.from_library()
 
 
 def is_first_name(word: str) -> bool:

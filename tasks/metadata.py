@@ -294,13 +294,44 @@ def site_from_title(title: str | None) -> str | None:
     return None
 
 
+def language_identifier():
+    """py3langid's own identifier (the one ``py3langid.classify`` uses), loaded once, with the two
+    tables it keeps per state of its byte automaton (~104,000 states) held as arrays of machine
+    integers instead of lists of Python ints: the same values, about 7 MB less a process."""
+    global _IDENTIFIER
+    if _IDENTIFIER is None:
+        from py3langid import langid
+
+        identifier = langid._get_identifier()
+        compact_tables(identifier)
+        _IDENTIFIER = identifier
+    return _IDENTIFIER
+
+
+_IDENTIFIER = None
+
+
+def compact_tables(identifier) -> None:
+    """Replace a py3langid ``LanguageIdentifier``'s per-state lists (``tk_output``, the feature a
+    state emits, and ``_rowbase``, its row's offset in the transition table) by arrays of the same
+    values. Only read by index, so classification is unchanged; another py3langid's layout is
+    left as it is."""
+    from array import array
+
+    for name in ("tk_output", "_rowbase"):
+        values = getattr(identifier, name, None)
+        if not isinstance(values, list) or not values or not all(type(v) is int for v in values[:64]):
+            continue
+        lo, hi = min(values), max(values)
+        code = "i" if -2**31 <= lo and hi < 2**31 else "q"
+        setattr(identifier, name, array(code, values))
+
+
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code from the text (py3langid); the page's declared lang for very short texts."""
     sample = (text or "")[:700]
     if len(sample.strip()) >= 40:
-        import py3langid
-
-        lang, _score = py3langid.classify(sample)
+        lang, _score = language_identifier().classify(sample)
         return lang
     if declared:
         return declared.split("-")[0].split("_")[0].lower()[:3] or None

@@ -1830,12 +1830,14 @@ def _bind_to_reporter(ctx: _Ctx, out: list[RawQuote]) -> None:
 
 @lru_cache(maxsize=1)
 def _gender_detector():
+    # the entity rules' table of gender-guesser's answers: one copy a process, not a second detector
+    from newsmill.tasks.entities import _first_names
+
     try:
-        import gender_guesser.detector as gd
+        return _first_names()
     except ImportError:  # optional: without it, gender comes from earlier pronouns only
         log.info("gender-guesser not installed: pronoun gender from the text only")
         return None
-    return gd.Detector(case_sensitive=False)
 
 
 def first_name_gender(name: str) -> str | None:
