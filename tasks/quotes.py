@@ -747,16 +747,46 @@ def indirect_parenthetical(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | N
 _EVIDENCE_OBJECT = frozenset({"show", "indicate", "suggest"})
 
 
+@lru_cache(maxsize=1)
+def _judging() -> frozenset[str]:
+    return word_list("judgment_verbs.txt")
+
+
+_NO_ONE_IN_PARTICULAR = frozenset({"you", "that", "which", "who", "anyone", "anybody", "nobody"})
+
+
+def _reported_act(tok) -> bool:
+    """Does the clause of ``tok`` report an act that took place, as a statement does ("Lee
+    attacked the plan", "..., attacking the plan")? A verb of judging also names a habit or a
+    possibility ("who attacks everyone", "could attack the plan", "Do you attack ...?",
+    "free to attack"), which reports nothing anyone said: no modal, no infinitive or bare
+    gerund, no relative clause, no question, and a subject that names someone."""
+    if any(c.dep_ == "aux" and c.tag_ == "MD" for c in tok.children) or tok.dep_ == "relcl":
+        return False
+    if tok.tag_ == "VB" or tok.tag_ == "VBG" and not (
+            tok.dep_ in {"advcl", "conj"} and tok.i and tok.doc[tok.i - 1].text == ","):
+        return False
+    if any(t.text == "?" for t in tok.sent):
+        return False
+    subj = _resolve_relative(_subject(tok))
+    return subj is not None and subj.lower_ not in _NO_ONE_IN_PARTICULAR
+
+
 def indirect_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     """A stance verb whose object is the content: "backed Rubio", "called for a ban". Not in the
     passive ("were rejected on Thursday by ...": the subject is what was rejected, not a
-    speaker), and never a date or time."""
+    speaker), and never a date or time. A verb of judging (``tasks/data/judgment_verbs.txt``,
+    WordNet's criticize and praise: "attacked the plan", "decried the ruling") only as an act
+    that took place (:func:`_reported_act`)."""
     src = _resolve_relative(_subject(tok)) if verb_in(tok, _EVIDENCE_OBJECT) else None
     evidence = src is not None and src.tag_ in {"NN", "NNS"} and src.ent_type_ != "PERSON" and _is_agent(src)
-    if not (verb_in(tok, _objects()) or evidence) or \
+    judging = verb_in(tok, _judging())
+    if not (verb_in(tok, _objects()) or evidence or judging) or \
             verb_in(tok, _cues()) and any(c.dep_ == "ccomp" for c in tok.children):
         return None
     if _passive(tok) or tok.dep_ in {"amod", "acl"}:
+        return None
+    if judging and not _reported_act(tok):
         return None
     objs = [c for c in tok.children if c.dep_ in {"dobj", "xcomp", "attr"}]
     pobj = [g for c in tok.children if c.dep_ == "prep" and c.lower_ in {"for", "on", "about", "of"}

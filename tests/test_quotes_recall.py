@@ -174,3 +174,29 @@ def test_agree_or_refuse_without_an_infinitive_reports_nothing(text):
     permit refused in the passive, agreeing on something)."""
     assert not [q for q in enrich(text).quotes if q.cue and q.cue.lower().startswith(("declin", "refus", "agree"))], \
         enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Senator Halvard Oyelaran attacked the harbour budget in a speech on Thursday.",
+     "the harbour budget", "Halvard Oyelaran"),
+    ("The mayor, Greta Lindqvist, decried the closing of the night ferry.", "the closing of the night ferry",
+     "Greta Lindqvist"),
+    ("Councillor Anwar Mbeki lauded the volunteers who rebuilt the pier.", "the volunteers who rebuilt the pier",
+     "Anwar Mbeki"),
+])
+def test_a_verb_of_judging_reports_what_was_judged(text, content, speaker):
+    """WordNet's criticize and praise verbs (tasks/data/judgment_verbs.txt): their object is what
+    the speaker judged aloud."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text", [
+    "Ruth Ostrander is a columnist who attacks the harbour board every week.",
+    "Would the union condemn the strike at the shipyard?",
+    "Senator Halvard Oyelaran could attack the harbour budget next week.",
+])
+def test_a_verb_of_judging_that_reports_no_act_is_no_quote(text):
+    """A habit, a question or a possibility is no report of anything said."""
+    assert not [q for q in enrich(text).quotes if q.cue and q.cue.lower().startswith(("attack", "condemn"))], \
+        enrich(text).quotes
