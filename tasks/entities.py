@@ -750,7 +750,8 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
             label = labels.PLACE
         elif label in {"ORG", "PERSON", "NORP"} and not ent.ent_id_ and _named_as_place(doc, toks):
             label = labels.PLACE
-        elif label == "ORG" and not ent.ent_id_ and len(toks) >= 2 and toks[-1].text in FACILITY_NOUNS:
+        elif label in {"ORG", "PERSON"} and not ent.ent_id_ and len(toks) >= 2 and toks[-1].text in FACILITY_NOUNS \
+                and not (label == "PERSON" and is_first_name(toks[0].text)):
             label = labels.PLACE  # "Metro Convention Centre", "Central Station": a building
         strong = False
         if label in {"ORG", "PERSON", "PLACE"} and not ent.ent_id_ and _located_in(doc, toks, s, label):
@@ -883,8 +884,9 @@ def _institution_after(doc, toks, taken: set[int], roles) -> int | None:
     nxt = doc[last.i + 1] if last.i + 1 < len(doc) else None
     if nxt is not None and nxt.ent_type_ == "PERSON":
         return None  # "U.S. Cardinal Jane Doe": the words are a title
-    if nxt is not None and nxt.tag_ in {"NN", "NNS"} and nxt.is_lower:
+    if nxt is not None and nxt.tag_ in {"NN", "NNS"} and nxt.is_lower and last.head.i == nxt.i:
         return None  # "a US Chinook helicopter", "the Ruritania Tourism board": a modifier
+        # (not "the US Department of Agriculture notes", a verb the tagger took for a plural)
     whole = doc_text(doc)[toks[0].idx:last.idx + len(last)]
     if whole in big_cities() or whole.lower() in place_names():
         return None
@@ -1299,6 +1301,7 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
     _names_with_the(mentions, text)
     mentions = _drop_determined_persons(mentions, text)
     mentions = _more_mentions(mentions, text)
+    mentions = _facility_names(mentions, text)
     # one spelling per entity: the most frequent written form among mentions with the same key
     forms: dict[tuple[str, str], dict[str, int]] = {}
     for m in mentions:
@@ -1584,6 +1587,36 @@ def _org_short_forms(mentions: list[Mention], text: str) -> None:
             cands = heads.get(k, set())
         if len(cands) == 1:
             m.name = next(iter(cands))
+
+
+_FACILITY = re.compile(r"(?<![\w'’.-])((?:[A-Z][\w'’.-]*[ \t]+){1,3}(?:%s))(?![\w'’-])"
+                       % "|".join(sorted(FACILITY_NOUNS)))
+
+
+def _facility_names(mentions: list[Mention], text: str) -> list[Mention]:
+    """Facilities the model did not tag, named by their kind's word ("Shandao Station", "Wall
+    Street", "Al-Noor Hotel"): capitalised words before a facility noun in running text are a
+    place. Function words that open a sentence ("For Wall Street ...") are no part of it; a line
+    written in headline case ("Fire Hits Local Hotel") is left alone."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    taken = [(m.start, m.end) for m in mentions]
+    extra = []
+    for m in _FACILITY.finditer(text):
+        start, end = m.span(1)
+        words = text[start:end].split()
+        while words and words[0].lower() in STOP_WORDS:
+            start = text.index(words[1], start + len(words[0])) if len(words) > 1 else end
+            words = words[1:]
+        if len(words) < 2 or any(s < end and start < e for s, e in taken):
+            continue
+        a = text.rfind("\n", 0, start) + 1
+        b = text.find("\n", end)
+        content = [w for w in re.findall(r"[^\W\d_]+", text[a:b if b >= 0 else len(text)]) if w.lower() not in STOP_WORDS]
+        if len(content) >= 4 and sum(w[:1].isupper() for w in content) >= 0.8 * len(content):
+            continue
+        extra.append(Mention(start, end, labels.PLACE, name=" ".join(words)))
+    return sorted(mentions + extra, key=lambda m: m.start) if extra else mentions
 
 
 def _whole_word_hits(text: str, form: str):

@@ -784,3 +784,45 @@ def test_a_name_after_an_article_is_no_first_named_person():
     e = enrich("The move was backed by the British Red Cross and welcomed by aid groups.")
     assert by_text(e, "British Red Cross") == {("ORG", "British Red Cross")}
     assert not [m for m in e.entities if m.label == "PERSON"]
+
+
+@pytest.mark.parametrize("text, name", [
+    # missed by the model
+    ("The crowd gathered near the Masjid Al-Noor (Grand Mosque) on Friday.", "Grand Mosque"),
+    ("Analysts said Kelso Street had grown used to a moderate candidate.", "Kelso Street"),
+    # typed a person by the model
+    ("It can be reached by walking from Taipei Zoo Station or Liuzhang Station. Both stops are close.",
+     "Liuzhang Station"),
+    ("Right now, Kelso Street is pondering the candidates.", "Kelso Street"),
+])
+def test_a_name_ending_in_a_facilitys_word_is_a_place(text, name):
+    e = enrich(text)
+    assert by_text(e, name) == {("PLACE", name)}, [(m.text, m.label) for m in e.entities]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Della Street said she would appeal.", "Della Street"),  # a first name: a person
+])
+def test_a_person_named_like_a_facility_stays_a_person(text, name):
+    assert by_text(enrich(text), name) == {("PERSON", name)}
+
+
+def test_a_headline_case_line_gets_no_facility_from_its_capitals():
+    e = enrich("Fire Hits Riverside Hotel In Small Town\n\nFirefighters were called on Monday.")
+    assert not [m for m in e.entities if m.label == "PLACE" and m.text.startswith("Riverside")]
+
+
+@pytest.mark.parametrize("text, org", [
+    ("Researchers compared adaptation versus regulation. The U.S. Bureau of Mines notes, \"Yields fell.\"",
+     "U.S. Bureau of Mines"),
+    ("Researchers compared adaptation versus regulation. The U.S. Department of Agriculture notes, \"Yields fell.\"",
+     "U.S. Department of Agriculture"),
+])
+def test_a_countrys_institution_before_a_verb_the_tagger_took_for_a_plural(text, org):
+    e = enrich(text)
+    assert by_text(e, org) == {("ORG", org)}, [(m.text, m.label) for m in e.entities]
+
+
+def test_a_country_modifying_a_common_noun_stays_a_place():
+    e = enrich("A US Chinook helicopter landed near the base.")
+    assert by_text(e, "US") == {("PLACE", "United States")}
