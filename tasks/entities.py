@@ -627,15 +627,6 @@ def mentions_from_doc(doc, text: str, base: int) -> list[Mention]:
                 and _name_shaped(toks) and " ".join(t.text for t in toks).lower() not in places \
                 and (_person_evidence(doc, toks, nouns) or _first_name_subject(toks)):
             label = labels.PERSON
-        # one word after a role noun in lower case ("fashion designer Halston", "striker Vidal")
-        # that names no known place
-        elif label in {"ORG", "PLACE", "WORK_OF_ART", "PRODUCT"} and not ent.ent_id_ and len(toks) == 1 \
-                and toks[0].text[:1].isupper() and toks[0].is_alpha and not toks[0].is_upper \
-                and toks[0].lower_ not in places and toks[0].text not in big_cities() \
-                and toks[0].i > 0 and doc[toks[0].i - 1].is_lower and doc[toks[0].i - 1].lower_ in nouns \
-                and len(doc[toks[0].i - 1]) > 2 and doc[toks[0].i - 1].tag_ in {"NN", "NNP"} \
-                and not (toks[0].i + 1 < len(doc) and doc[toks[0].i + 1].is_lower and doc[toks[0].i + 1].tag_.startswith("NN")):
-            label = labels.PERSON
         # a results table's or a scorers' line: a first name (or initials) and a surname the
         # model typed otherwise, followed by a country in parentheses, a score, a time or a
         # minute, or alone in a table cell ("Jane Doe (Norway) 13:06.12", "| Jane Doe | 63 |")
