@@ -148,3 +148,53 @@ def test_ingest_flow_runs_each_stage_as_a_task_run(prefect_harness, site, db_pat
             return sorted(r.name.rsplit("-", 1)[0] for r in runs)
 
     assert asyncio.run(names()) == ["extract-enrich"] * 2 + ["fetch"] * 2 + ["load"] * 2
+
+
+class _Item:
+    """A batch element that a weak reference can follow."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+
+def test_a_batch_is_freed_once_loaded_when_its_stages_are_prefect_task_runs(prefect_harness):
+    """Prefect keeps task runs' parameters and results in reference cycles that only a full
+    garbage collection frees; the stages hand batches over in a box emptied when read
+    (flows/stages.Handoff), so each batch goes as soon as it is loaded (issue 16: memory)."""
+    import gc
+    import weakref
+
+    from prefect import flow
+
+    from newsmill.flows import stages
+
+    refs: list[weakref.ref] = []
+    loaded = []
+
+    def fetch(batch):
+        items = [_Item(x) for x in batch]
+        refs.extend(weakref.ref(i) for i in items)
+        return items
+
+    def process(items):
+        out = [_Item(i.n * 10) for i in items]
+        refs.extend(weakref.ref(i) for i in out)
+        return out
+
+    def load(items):
+        loaded.append([i.n for i in items])
+
+    @flow
+    def loop():
+        return run_batches(batches(list(range(8)), 2), fetch, process, load,
+                           stages.task_runs({fetch: "fetch", process: "process"}))
+
+    gc.collect()
+    gc.disable()  # what is freed must be freed by reference counting alone
+    try:
+        assert loop() == 4
+        alive = [r().n for r in refs if r() is not None]
+    finally:
+        gc.enable()
+    assert loaded == [[0, 10], [20, 30], [40, 50], [60, 70]]
+    assert len(refs) == 16 and alive == []
