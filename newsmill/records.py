@@ -134,6 +134,10 @@ class Enrichment:
     quotes: tuple[Quote, ...] = ()
     model: str | None = None
     skipped: str | None = None  # why NER was not run (e.g. "language de (0.95): no model ...")
+    # (alias, canonical name, type) the article gives evidence for (tasks/entities.alias_evidence),
+    # sorted; made where the entities are (a worker), so that the loading process never needs
+    # gender-guesser's name list (22 MB). None: not made yet (the loader makes it).
+    aliases: tuple[tuple[str, str, str], ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -331,7 +331,8 @@ def _finish(text: str, restored: str, mentions: list[ents.Mention], raw: list[qt
         quotes.append(Quote(text[q.start:q.end], q.start, q.end, q.kind, q.cue, speaker,
                             q.speaker_start, q.speaker_end, who.name, who.label,
                             round(qts.confidence(q, who), 3), qts.evidence(q, who)))
-    return Enrichment(entities, tuple(_link_parts(quotes, kept)), model=version, skipped=skipped)
+    return Enrichment(entities, tuple(_link_parts(quotes, kept)), model=version, skipped=skipped,
+                      aliases=tuple(sorted(ents.alias_evidence(entities, text))))
 
 
 def _link_parts(quotes: list[Quote], raw: list[qts.RawQuote]) -> list[Quote]:

@@ -137,3 +137,38 @@ def test_one_name_is_one_type_across_the_warehouse(db_path):
         [("Weibo", "ORG")]
     assert rows(db_path, "SELECT link, count(*) FROM mentions GROUP BY link ORDER BY link") == \
         [("article", 2), ("type", 1)]
+
+
+def test_an_enrichment_brings_its_alias_evidence_and_loading_it_needs_no_name_list(db_path):
+    """The alias evidence is made where the entities are (a worker, with the model and
+    gender-guesser's names loaded anyway), so that the loading process never loads the 22 MB
+    name list (issue 16: the command's memory); loaded, it gives the rows it gave before."""
+    from newsmill.config import EnrichOptions
+    from newsmill.tasks import entities
+    from newsmill.tasks.enrich import enrich_texts
+
+    text = ("Marit Solvang, the harbour master, spoke to reporters on Monday. "
+            "Solvang said the northern quay would reopen next week after repairs.")
+    (e,) = enrich_texts([text], EnrichOptions(), ["en"])
+    assert e.aliases is not None
+    assert e.aliases == tuple(sorted(alias_evidence(e.entities, text)))
+    assert ("solvang", "Marit Solvang", "PERSON") in e.aliases
+
+    # named in full only: the evidence rests on "Tove" being a first name (gender-guesser's list)
+    made = article(1, [("Tove Aarnes", "PERSON", "Tove Aarnes")])
+    computed = sorted(alias_evidence(made.enrichment.entities, made.document.text))
+    carried = PageResult(made.page, made.document,
+                         Enrichment(entities=made.enrichment.entities, model="test", aliases=tuple(computed)))
+    entities._first_names.cache_clear()
+    load(db_path, [carried])
+    assert entities._first_names.cache_info().currsize == 0  # the name list was never loaded
+    assert rows(db_path, "SELECT alias, e.name FROM alias_evidence JOIN entities e USING (entity_id)") == \
+        [(a, name) for a, name, _ in computed] == [("aarnes", "Tove Aarnes")]
+
+
+def test_an_enrichment_made_by_hand_still_gets_its_alias_evidence(db_path):
+    # aliases=None (not made): the loader makes the evidence itself, as it always did
+    made = article(1, [("Tove Aarnes", "PERSON", "Tove Aarnes"), ("Aarnes", "PERSON", "Tove Aarnes")])
+    assert made.enrichment.aliases is None
+    load(db_path, [made])
+    assert rows(db_path, "SELECT alias FROM alias_evidence") == [("aarnes",)]

@@ -119,8 +119,11 @@ def enrichment_rows(article_id: str, enrichment: Enrichment, now: datetime, cont
                                       "end_char": m.end, "text": m.text, "label": m.label,
                                       "article_entity_id": eid, "alias": alias, "alias_title": alias_title,
                                       "link": "article"}
+    aliases = enrichment.aliases
+    if aliases is None:  # an enrichment made elsewhere than enrich_texts (the pipeline's come with theirs)
+        aliases = sorted(alias_evidence(enrichment.entities, text))
     evidence = [{"article_id": article_id, "alias": a, "entity_id": entity_id_for(name, label)}
-                for a, name, label in sorted(alias_evidence(enrichment.entities, text))]
+                for a, name, label in aliases]
     quotes = {}
     for qt in enrichment.quotes:
         speaker_eid = None
