@@ -15,7 +15,7 @@ import logging
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from newsmill import reaper
+from newsmill import allocator, reaper
 from newsmill.config import Config
 from newsmill.records import PageResult
 from newsmill.tasks import cpu
@@ -81,6 +81,9 @@ class IngestWork:
 
     def __init__(self, urls: list[str], cfg: Config, prev: Previous, plan: fetch_stage.FetchPlan | None = None):
         self.urls, self.cfg, self.prev, self.plan = urls, cfg, prev, plan
+        # pages, results and stage rows pass through this process batch after batch: their
+        # large blocks go back to the system when freed (see newsmill/allocator.py)
+        allocator.return_large_blocks()
         self.work = batches(urls, cfg.load.batch_size)
         self.limiter = fetch_stage.shared_limiter(cfg.fetch)  # also paces discovery's feed fetches
         # a re-run (the warehouse has validators) starts the workers only if some page changed
