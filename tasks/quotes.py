@@ -1028,9 +1028,15 @@ def according_to(ctx: _Ctx) -> list[RawQuote]:
             continue
         tok = span[0]
         to = doc[tok.i + 1]
-        src = next((c for c in to.children if c.dep_ == "pobj"), None)
         sent = tok.sent
         phrase_l, phrase_r = tok.i, max(tok.right_edge.i, to.right_edge.i)
+        src = next((c for c in to.children if c.dep_ == "pobj"), None)
+        if phrase_r + 1 >= sent.end - 1 and phrase_l == sent.start:
+            # the parser hung the whole sentence on the source ("According to Lee, the move
+            # reeks of fear": "reeks" an apposition of Lee): the source ends at its comma
+            comma = next((t.i for t in doc[to.i + 1:phrase_r + 1] if t.text == ","), None)
+            if comma is not None:
+                phrase_r = comma
         before = _trim(doc, sent.start, phrase_l - 1) if phrase_l > sent.start else None
         after = _trim(doc, phrase_r + 1, sent.end - 1) if phrase_r + 1 < sent.end else None
         sides = [s for s in (before, after) if s and s[1] - s[0] > 10]

@@ -200,3 +200,24 @@ def test_a_verb_of_judging_that_reports_no_act_is_no_quote(text):
     """A habit, a question or a possibility is no report of anything said."""
     assert not [q for q in enrich(text).quotes if q.cue and q.cue.lower().startswith(("attack", "condemn"))], \
         enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("According to the ferry operator Ostlinje, the new timetable reeks of haste and confusion.",
+     "the new timetable reeks of haste and confusion", "Ostlinje"),
+    ("According to the rail union's spokesman Arvid Moen, the proposal reeks of desperation.",
+     "the proposal reeks of desperation", "Arvid Moen"),
+    ("According to longtime critic Hanne Lystad, the deal reeks of “backroom” politics.",
+     "the deal reeks of", "Hanne Lystad"),
+])
+def test_according_to_when_the_parser_hangs_the_content_on_the_source(text, content, speaker):
+    """The parser can read the clause after "According to X," as part of X's phrase (a verb in
+    -s taken for a plural noun in apposition): the source then ends at its comma."""
+    q = [q for q in indirect(text, content) if q.cue == "according to"]
+    assert q and speaker in (q[0].speaker or "") and q[0].text.startswith(content), enrich(text).quotes
+
+
+def test_according_to_keeps_an_apposition_in_the_source():
+    text = "According to the harbour master, Ines Kovac, the ferry will run again in May."
+    q = [q for q in enrich(text).quotes if q.cue == "according to"]
+    assert q and q[0].text == "the ferry will run again in May" and "Ines Kovac" in q[0].speaker, q
