@@ -1165,10 +1165,39 @@ def indirect_quotes(ctx: _Ctx) -> list[RawQuote]:
             out.append(RawQuote(ctx.base + span[0], ctx.base + span[1], "indirect", _cue_text(tok),
                                 ctx.base + tok.idx, sp, strategy.__name__))
             break
-    out += according_to(ctx) + headline_colon(ctx)
+    out += according_to(ctx) + headline_colon(ctx) + colon_block(ctx)
     # a noun cue inside another report's content ('Lee mocked Kim's claim that ...') is most
     # often that reporter's account of it, not a quote of its author
     return out + [n for n in noun_cues(ctx) if not any(t.start <= n.cue_start < t.end for t in out)]
+
+
+def colon_block(ctx: _Ctx) -> list[RawQuote]:
+    """'Lee added:' (or 'Hewitt writes:') closing its paragraph, and a next paragraph that does
+    not open with a quotation mark: that paragraph is what was said, a block quotation set off
+    by layout instead of marks (one opening with a mark is :func:`colon_intro`'s). The cue is
+    its sentence's main verb ("... the point he tried to explain:" is no cue of the paragraph)."""
+    doc, text, base = ctx.doc, ctx.text, ctx.base
+    seg_end = base + len(doc_text(doc))
+    out = []
+    for tok in _verbs(doc):
+        if tok.i + 1 >= len(doc) or doc[tok.i + 1].text != ":" or not verb_in(tok, _cues()) \
+                or not (tok.dep_ == "ROOT" or tok.dep_ == "conj" and tok.head.dep_ == "ROOT"):
+            continue
+        after = base + doc[tok.i + 1].idx + 1
+        m = re.compile(r"[ \t\xa0]*\n\s*").match(text, after, seg_end)
+        if not m:
+            continue
+        c0 = m.end()
+        c1 = text.find("\n", c0, seg_end)
+        c1 = seg_end if c1 < 0 else c1
+        while c1 > c0 and text[c1 - 1].isspace():
+            c1 -= 1
+        if c0 >= c1 or text[c0] in QUOTE_CHARS or len(text[c0:c1].split()) < 4:
+            continue
+        sp = _speaker_at(ctx, _subject(tok))
+        if sp is not None:
+            out.append(RawQuote(c0, c1, "indirect", _cue_text(tok), base + tok.idx, sp, "colon_block"))
+    return out
 
 
 def _shift(sp: Speaker, base: int) -> Speaker:

@@ -221,3 +221,24 @@ def test_according_to_keeps_an_apposition_in_the_source():
     text = "According to the harbour master, Ines Kovac, the ferry will run again in May."
     q = [q for q in enrich(text).quotes if q.cue == "according to"]
     assert q and q[0].text == "the ferry will run again in May" and "Ines Kovac" in q[0].speaker, q
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The library will close in June, the council said on Monday. The mayor, Ilse Brandvold, added:\n\n"
+     "We will not let the building stand empty while I hold this office.\n\nThe vote is on Friday.",
+     "We will not let the building stand empty while I hold this office.", "Ilse Brandvold"),
+    ("In his weekly newsletter, Tomas Ekberg wrote:\n\n"
+     "The council has lost the trust of the harbour district, and it knows it.\n",
+     "The council has lost the trust of the harbour district, and it knows it.", "Tomas Ekberg"),
+])
+def test_a_cue_with_a_colon_reports_the_next_paragraph(text, content, speaker):
+    """A block quotation set off by layout: 'X added:' ends its paragraph and the next one is
+    what X said, without quotation marks."""
+    q = [q for q in enrich(text).quotes if q.text == content]
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+
+
+def test_a_colon_after_a_cue_in_a_relative_clause_reports_nothing():
+    text = ("Ekberg dwelt on the point the minister had tried to explain:\n\n"
+            "The harbour district has been forgotten by everyone in power.\n")
+    assert not [q for q in enrich(text).quotes if q.speaker and "minister" in q.speaker], enrich(text).quotes
