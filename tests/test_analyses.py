@@ -168,3 +168,19 @@ def test_the_parser_batch_bound_does_not_change_the_documents(monkeypatch, pipe_
     assert len(calls) == {1: paragraphs, 10_000_000: 1}.get(pipe_chars, len(calls))
     if pipe_chars == 150:
         assert 1 < len(calls) < paragraphs
+
+
+def test_cached_words_are_one_object_per_distinct_word():
+    # a worker's cache holds ~150,000 tokens of a few thousand distinct words
+    import spacy
+
+    nlp = spacy.blank("en")
+    cache = analyses.AnalysisCache()
+    analyses.analyse(nlp, ["the port said the ships\n", "the union said no\n"], cache=cache)
+    words = [w for a in cache._docs.values() for w in a.words]
+    the = [w for w in words if w == "the"]
+    said = [w for w in words if w == "said"]
+    assert len(the) == 3 and len({id(w) for w in the}) == 1 and len({id(w) for w in said}) == 1
+    blob = analyses.encode(next(iter(cache._docs.values())), nlp.vocab.strings)
+    decoded = analyses.decode(blob, "the port said the ships\n", nlp.vocab)
+    assert decoded.words[0] is decoded.words[3] is the[0]
