@@ -20,7 +20,7 @@ from newsmill.config import Config
 from newsmill.records import PageResult
 from newsmill.tasks import cpu
 from newsmill.tasks import fetch as fetch_stage
-from newsmill.tasks.extract import EXTRACTOR_VERSION
+from newsmill.tasks.extract_version import EXTRACTOR_VERSION
 from newsmill.tasks.pipeline import HeadStart, batches
 from newsmill.warehouse import db, loader
 from newsmill.warehouse import discovery as wdiscovery

@@ -23,7 +23,7 @@ from newsmill.progress import RunProgress
 from newsmill.records import PageResult
 from newsmill.sources import Source, load_sources, select
 from newsmill.tasks import fetch as fetch_stage
-from newsmill.tasks.extract import EXTRACTOR_VERSION
+from newsmill.tasks.extract_version import EXTRACTOR_VERSION
 from newsmill.tasks.pipeline import run_batches
 from newsmill.warehouse import db
 from newsmill.warehouse import db as wdb

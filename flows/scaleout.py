@@ -38,7 +38,7 @@ from newsmill.outcomes import RunSummary
 from newsmill.records import PageResult
 from newsmill.tasks import cpu
 from newsmill.tasks import fetch as fetch_stage
-from newsmill.tasks.extract import EXTRACTOR_VERSION
+from newsmill.tasks.extract_version import EXTRACTOR_VERSION
 from newsmill.tasks.pipeline import batches, run_batches
 from newsmill.warehouse import db, loader, staging
 

@@ -206,7 +206,7 @@ def task_runs(names: dict[Callable, str]) -> Callable[[Callable, Any], Any] | No
 def versions(cfg: Config) -> dict[str, str | None]:
     """What produced a run's rows: newsmill, the extractor and the model (None without enrichment)."""
     from newsmill.tasks.enrich import model_version
-    from newsmill.tasks.extract import EXTRACTOR_VERSION
+    from newsmill.tasks.extract_version import EXTRACTOR_VERSION
 
     return {"newsmill": __version__, "extractor": EXTRACTOR_VERSION,
             "model": model_version(cfg.enrich) if cfg.enrich.enabled else None}

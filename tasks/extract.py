@@ -101,7 +101,7 @@ def _hold_stop_words_compactly() -> None:
 
 _hold_stop_words_compactly()
 
-EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+newsmill-3"
+from newsmill.tasks.extract_version import EXTRACTOR_VERSION  # noqa: E402 - re-exported; bumped there
 
 __all__ = [
     "EXTRACTOR_VERSION", "ExtractionFailed", "extract_document", "extract_page", "extract_pages",

@@ -223,3 +223,23 @@ def test_the_head_starts_batches_are_let_go_once_loaded(site, db_path, monkeypat
     summary = run_ingest(urls, cfg, str(uuid.uuid4()), logging.getLogger("test"))
     assert work is not None and summary.new == 12
     assert len(held) == 6 and held[-1] == 0, held  # the head start's 4 pages, long loaded
+
+
+def test_the_ingest_command_does_not_import_the_extractor():
+    """Its workers extract; the command only records and compares the extractor's version, and
+    importing trafilatura (py3langid, justext, htmldate) there cost ~9 MB (issue 16: memory)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from newsmill.flows import headstart, ingest, stages\n"
+            "from newsmill.config import load_config\n"
+            "from newsmill.tasks import extract_version\n"
+            "stages.versions(load_config(env={}))\n"
+            "print(sorted(m for m in ('trafilatura', 'py3langid', 'justext', 'htmldate') if m in sys.modules))\n"
+            "print(extract_version.EXTRACTOR_VERSION)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "[]"
+    from newsmill.tasks.extract import EXTRACTOR_VERSION
+
+    assert out[1] == EXTRACTOR_VERSION and EXTRACTOR_VERSION.startswith("trafilatura-")
