@@ -953,6 +953,16 @@ def _located_in(doc, toks, s: str, label: str) -> bool:
     locative = prev is not None and prev.lower_ in _LOCATIVE
     if s in big_cities() and not (label == "PERSON" and is_first_name(s.split()[0])):
         return locative or region
+    # the region after a place things happen in: "in Livorno, Tuscany, ..." (not a person's name
+    # after it: "In Paris, Jane Doe said")
+    if prev is not None and prev.text == "," and first.i >= 3 and doc[first.i - 2].ent_type_ in {"GPE", "LOC"} \
+            and after[:1] and after[0].text in {",", ".", ";", ")"} and label != "PLACE" \
+            and not any(is_first_name(p) for p in re.split(r"[-‐ ]", s)):
+        j = first.i - 2
+        while j > 0 and doc[j - 1].ent_type_ == doc[j].ent_type_ and doc[j].ent_iob_ != "B":
+            j -= 1
+        if j > 0 and doc[j - 1].lower_ in _LOCATIVE:
+            return True
     return locative and region
 
 

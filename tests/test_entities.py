@@ -818,3 +818,16 @@ def test_a_countrys_institution_before_a_verb_the_tagger_took_for_a_plural(text,
 def test_a_country_modifying_a_common_noun_stays_a_place():
     e = enrich("A US Chinook helicopter landed near the base.")
     assert by_text(e, "US") == {("PLACE", "United States")}
+
+
+def test_the_region_after_a_place_things_happen_in_is_a_place():
+    e = enrich("They kick off the tour June 9 in Boca Raton, FL, the first stop of 30 cities.")
+    assert by_text(e, "FL") == {("PLACE", "FL")}, [(m.text, m.label) for m in e.entities]
+
+
+@pytest.mark.parametrize("text, person", [
+    ("In Paris, Macron said the plan would work.", "Macron"),
+    ("The festival in Arezzo, Marta Bellini said, drew thousands.", "Marta Bellini"),
+])
+def test_a_person_after_a_place_and_a_comma_stays_a_person(text, person):
+    assert by_text(enrich(text), person) == {("PERSON", person)}
