@@ -94,3 +94,56 @@ def test_a_split_quotation_still_carries_its_speaker():
     text = "“We will cut the ferry fares,” Mayor Tove Lindqvist said at the debate. “And we will do it this year.”"
     q = direct(text, "And we will do it")
     assert q and q[0].speaker_name == "Tove Lindqvist" and q[0].evidence.split("|")[1] == "split_quotation", q
+
+
+_BARE_RELATIVE = {"that", "which", "who", "whom", "this"}
+
+
+def reported(text: str, content: str):
+    return [q for q in enrich(text).quotes if content in q.text]
+
+
+@pytest.mark.parametrize("text, content, written, name", [
+    # the relative pronoun's antecedent is the speaker: a name, so the canonical name is found ...
+    ("Residents packed the hall to hear Mayor Tove Lindqvist, who said the repair costs had doubled since March.",
+     "the repair costs had doubled", "Tove Lindqvist", "Tove Lindqvist"),
+    ("The Fjordland Ferry Company, which said the winter route lost money every year, cut two sailings.",
+     "the winter route lost money", "Fjordland Ferry Company", "Fjordland Ferry Company"),
+    # ... or a description, which is shown as written, never as "that"
+    ("Farmers in the valley received a letter that warned them the dam would be drained in August.",
+     "the dam would be drained", "a letter", None),
+    ("Critics in the village handed out leaflets that claimed the new tunnel would cut every journey by an hour.",
+     "the new tunnel would cut", "leaflets", None),
+])
+def test_a_relative_pronoun_speaks_as_its_antecedent(text, content, written, name):
+    """'X, who said ...', 'a letter that warned ...': "who" and "that" tell a reader nothing; the
+    speaker as written runs from the antecedent's phrase to the pronoun, and its name is the
+    antecedent's."""
+    q = reported(text, content)
+    assert q and q[0].speaker and written in q[0].speaker, enrich(text).quotes
+    assert q[0].speaker.lower() not in _BARE_RELATIVE
+    assert q[0].speaker_name == name, q
+
+
+@pytest.mark.parametrize("text, content, author", [
+    ("The Harbour Authority published a report that said the quay would close before the spring storms.",
+     "the quay would close", "Harbour Authority"),
+    ("Senator Ingrid Falk released a video that accuses the minister of hiding the true cost of the bridge.",
+     "the minister of hiding", "Ingrid Falk"),
+])
+def test_a_record_someone_put_out_speaks_for_its_author(text, content, author):
+    """'X released a video that accuses ...': the video's author speaks through it (as 'X released
+    a statement saying ...')."""
+    q = reported(text, content)
+    assert q and author in (q[0].speaker_name or ""), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text", [
+    "That tells you the plan is failing, and everyone in the valley knows it.",
+    "That tells us the harbour budget was never going to balance this year.",
+])
+def test_a_pronoun_without_an_antecedent_names_no_one(text):
+    """A demonstrative or relative pronoun whose antecedent the parse does not give is no
+    speaker: no speaker is better than "That"."""
+    for q in enrich(text).quotes:
+        assert q.speaker is None or q.speaker.lower() not in _BARE_RELATIVE, q
