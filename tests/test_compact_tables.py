@@ -107,3 +107,19 @@ def test_compact_tables_leave_another_layout_alone():
     compact_tables(o)
     assert o.tk_output == (1, 2, 3) and o._rowbase is None
     pytest.importorskip("py3langid")
+
+
+def test_justexts_set_of_all_stop_words_is_not_kept_after_a_page():
+    from justext.core import define_stoplist
+    from trafilatura import external
+
+    from newsmill.config import ExtractOptions
+    from newsmill.tasks import extract
+
+    define_stoplist.cache_clear()
+    made = define_stoplist(external.JT_STOPLIST)  # as trafilatura's fallback makes it
+    assert len(made) > 100_000 and define_stoplist.cache_info().currsize == 1
+    doc = extract.extract_document("<html><body><article><p>" + "The council met on Monday to vote. " * 20
+                                   + "</p></article></body></html>", "http://example.test/a", ExtractOptions())
+    assert "council met" in doc.text
+    assert define_stoplist.cache_info().currsize == 0
