@@ -875,9 +875,8 @@ def _institution_after(doc, toks, taken: set[int], roles) -> int | None:
     nxt = doc[last.i + 1] if last.i + 1 < len(doc) else None
     if nxt is not None and nxt.ent_type_ == "PERSON":
         return None  # "U.S. Cardinal Jane Doe": the words are a title
-    if nxt is not None and nxt.tag_ in {"NN", "NNS"} and nxt.is_lower and last.head.i == nxt.i:
+    if nxt is not None and nxt.tag_ in {"NN", "NNS"} and nxt.is_lower:
         return None  # "a US Chinook helicopter", "the Ruritania Tourism board": a modifier
-        # (not "the US Department of Agriculture notes", a verb the tagger took for a plural)
     whole = doc_text(doc)[toks[0].idx:last.idx + len(last)]
     if whole in big_cities() or whole.lower() in place_names():
         return None

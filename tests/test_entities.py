@@ -804,17 +804,6 @@ def test_a_headline_case_line_gets_no_facility_from_its_capitals():
     assert not [m for m in e.entities if m.label == "PLACE" and m.text.startswith("Riverside")]
 
 
-@pytest.mark.parametrize("text, org", [
-    ("Researchers compared adaptation versus regulation. The U.S. Bureau of Mines notes, \"Yields fell.\"",
-     "U.S. Bureau of Mines"),
-    ("Researchers compared adaptation versus regulation. The U.S. Department of Agriculture notes, \"Yields fell.\"",
-     "U.S. Department of Agriculture"),
-])
-def test_a_countrys_institution_before_a_verb_the_tagger_took_for_a_plural(text, org):
-    e = enrich(text)
-    assert by_text(e, org) == {("ORG", org)}, [(m.text, m.label) for m in e.entities]
-
-
 def test_a_country_modifying_a_common_noun_stays_a_place():
     e = enrich("A US Chinook helicopter landed near the base.")
     assert by_text(e, "US") == {("PLACE", "United States")}
