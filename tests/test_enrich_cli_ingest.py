@@ -33,8 +33,9 @@ def test_cli_enrich_prints_one_json_object_per_file(tmp_path):
     assert {"PERSON", "ORG", "PLACE"} <= {e["label"] for e in d["entities"]}
     for q in d["quotes"]:
         assert set(q) == {"text", "start", "end", "kind", "cue", "speaker", "speaker_start", "speaker_end", "speaker_name",
-                          "confidence"}
+                          "confidence", "part", "parts", "quotation_start", "quotation_end"}
         assert text[q["start"]:q["end"]] == q["text"]
+        assert 1 <= q["part"] <= q["parts"] and q["quotation_start"] <= q["start"] < q["end"] <= q["quotation_end"]
         assert q["kind"] in {"direct", "indirect"}
     assert any(q["speaker_name"] == "John Kirby" and q["kind"] == "direct" for q in d["quotes"])
     assert lines[1]["entities"] == [] and lines[1]["quotes"] == []
