@@ -244,23 +244,16 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dict", type=Path, required=True, help="a WordNet 3.x dict/ folder")
     ap.add_argument("--verbs", action="store_true", help="also check cue_verbs.txt")
-    ap.add_argument("--write-records", action="store_true", help=f"write {RECORDS.name}")
-    ap.add_argument("--write-classes", action="store_true", help=f"write {CLASSES.name}")
-    ap.add_argument("--write-judgments", action="store_true", help=f"write {JUDGMENTS.name}")
-    ap.add_argument("--write-communications", action="store_true", help=f"write {COMMUNICATIONS.name}")
+    writers = {"records": (RECORDS, write_records, "nouns"), "classes": (CLASSES, write_classes, "nouns"),
+               "judgments": (JUDGMENTS, write_judgments, "verbs"),
+               "communications": (COMMUNICATIONS, write_communications, "verbs")}
+    for key, (path, _, _) in writers.items():
+        ap.add_argument(f"--write-{key}", action="store_true", help=f"write {path.name}")
     args = ap.parse_args(argv)
-    if args.write_communications:
-        print(f"{COMMUNICATIONS}: {write_communications(args.dict)} verbs")
-        return 0
-    if args.write_judgments:
-        print(f"{JUDGMENTS}: {write_judgments(args.dict)} verbs")
-        return 0
-    if args.write_classes:
-        print(f"{CLASSES}: {write_classes(args.dict)} nouns")
-        return 0
-    if args.write_records:
-        print(f"{RECORDS}: {write_records(args.dict)} nouns")
-        return 0
+    for key, (path, write, unit) in writers.items():
+        if getattr(args, f"write_{key}"):
+            print(f"{path}: {write(args.dict)} {unit}")
+            return 0
     lists = [("cue_nouns.txt", "n")] + ([("cue_verbs.txt", "v")] if args.verbs else [])
     for name, pos in lists:
         missing = check(args.dict, name, pos)

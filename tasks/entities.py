@@ -56,6 +56,16 @@ def word_list(name: str) -> frozenset[str]:
     return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
 
 
+def word_table(name: str) -> dict[str, str]:
+    """A two-column list of ``tasks/data`` (``key value`` a line, ``#`` comments) as a dict."""
+    out = {}
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, value = line.split()
+            out[key] = value
+    return out
+
+
 # Verb forms without spaCy's attribute_ruler + lemmatizer (together about a quarter of the
 # pipeline's time): every rule here only asks "is this token a form of one of these verbs?", which
 # the fine-grained tag and a table of inflected forms answer.
@@ -910,12 +920,7 @@ def class_nouns() -> dict[str, str]:
     """Common nouns that say what kind of thing a name names, and the type they give it:
     {"band": "ORG", "airline": "ORG", "town": "PLACE", "ship": "PRODUCT", ...}. Generated from
     WordNet 3.1 into ``tasks/data/class_nouns.txt`` (its header says how)."""
-    out = {}
-    for line in (DATA / "class_nouns.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            word, kind = line.split()
-            out[word] = kind
-    return out
+    return word_table("class_nouns.txt")
 
 
 # Types a common noun's class may overrule; a gazetteer's span (ent_id_) is never overruled.

@@ -37,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from newsmill.tasks import labels
-from newsmill.tasks.entities import doc_text, is_verb, verb_forms, verb_in, word_list
+from newsmill.tasks.entities import doc_text, is_verb, verb_forms, verb_in, word_list, word_table
 
 log = logging.getLogger(__name__)
 
@@ -327,12 +327,7 @@ def _titles() -> frozenset[str]:
 def _title_abbreviations() -> dict[str, str]:
     """Abbreviated title -> the role noun it abbreviates ("gov" -> "governor"), from
     ``tasks/data/title_abbreviations.txt`` (its header names the source)."""
-    out = {}
-    for line in (DATA / "title_abbreviations.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            abbr, full = line.split()
-            out[abbr] = full
-    return out
+    return word_table("title_abbreviations.txt")
 
 
 def _role_nouns(title: str) -> set[str]:
