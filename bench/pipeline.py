@@ -240,6 +240,45 @@ def _tree_totals(root: int) -> tuple[float, int]:
     return cpu, rss
 
 
+def machine_cpu() -> dict[str, float]:
+    """The whole machine's CPU seconds so far, from the first line of /proc/stat: ``busy`` (every
+    state but idle and iowait, summed over the cores), ``steal`` (time the hypervisor gave this
+    machine's virtual cores to someone else) and ``total``. Differences between two readings
+    say whether a slow run met a busy machine (others' CPU, steal) or slow code."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return {}
+    v += [0] * (10 - len(v))
+    # user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user
+    total = sum(v[:8])
+    return {"busy": (total - v[3] - v[4]) / tick, "steal": v[7] / tick, "total": total / tick}
+
+
+def machine_during(before: dict[str, float], after: dict[str, float], own_cpu_s: float) -> dict:
+    """What the machine did while a measured command ran: its busy CPU-seconds (all cores), the
+    share of them not the command's (other processes: noise), steal seconds, and the cores'
+    busy fraction."""
+    if not before or not after:
+        return {}
+    busy, steal = after["busy"] - before["busy"], after["steal"] - before["steal"]
+    span = after["total"] - before["total"]
+    return {"machine_busy_s": round(busy, 2), "others_cpu_s": round(max(0.0, busy - steal - own_cpu_s), 2),
+            "steal_s": round(steal, 2), "busy_fraction": round(busy / span, 3) if span > 0 else None}
+
+
+def _bench_cpu_s(pids: set[int]) -> float:
+    """CPU seconds so far of this process and those of its children in ``pids`` (the children it
+    had before the measured command: the benchmark's site)."""
+    import resource
+
+    me = os.getpid()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime + sum(c for pid, (ppid, c, _) in proc_table().items() if ppid == me and pid in pids)
+
+
 def _tree_rss_kb(root: int) -> int:
     return _tree_totals(root)[1]
 
@@ -330,6 +369,8 @@ def run_measured(cmd: list[str], env: dict | None = None, cwd: str | None = None
     keep = {int(d) for d in os.listdir("/proc") if d.isdigit()}  # children from before (the site)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load_before = os.getloadavg()[0]
+    bench_before = _bench_cpu_s(keep)
+    machine_before = machine_cpu()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd, text=True)
     peak = 0
@@ -362,13 +403,19 @@ def run_measured(cmd: list[str], env: dict | None = None, cwd: str | None = None
     seconds = time.perf_counter() - t0
     done.set()
     t.join()
+    machine_after = machine_cpu()
+    bench_after = _bench_cpu_s(keep)
     _reap_orphans(keep)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     roles: dict[str, float] = {}
     for role, c in cpu_by_role.values():  # as last sampled (up to half a second short)
         roles[role] = round(roles.get(role, 0.0) + c, 2)
-    LAST_CPU = {"cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    LAST_CPU = {"cpu_s": cpu_s,
                 "loadavg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                # the machine meanwhile, the command's own CPU taken out
+                # (and this benchmark's: its sampler, the site serving the pages)
+                **machine_during(machine_before, machine_after, cpu_s + bench_after - bench_before),
                 "peak_pss_mb": peak_pss // 1024, "pss_mb_at_peak_by_role": pss_at_peak,
                 "cpu_s_by_role_sampled": roles}
     if proc.returncode != 0:
@@ -481,14 +528,16 @@ def db_size(path: Path) -> int:
                                   if path.with_suffix(".duckdb.wal").exists() else 0)
 
 
-def ingest_cli(urls_file: Path, db: Path, config: Path | None, env: dict, enrich: bool = True) -> dict:
-    cmd = [sys.executable, "-m", "newsmill.cli", "ingest", "--urls-file", str(urls_file), "--db", str(db),
+def ingest_cli(urls_file: Path, db: Path, config: Path | None, env: dict, enrich: bool = True,
+               python: str | None = None) -> dict:
+    cmd = [python or sys.executable, "-m", "newsmill.cli", "ingest", "--urls-file", str(urls_file), "--db", str(db),
            "--json"] + (["--config", str(config)] if config else []) + ([] if enrich else ["--no-enrich"])
     server_before = tree_cpu_s(SERVER_PID) if SERVER_PID else 0.0
     seconds, rss, out, _ = run_measured(cmd, env=env)
     LAST_CPU["prefect_server_cpu_s"] = (tree_cpu_s(SERVER_PID) - server_before) if SERVER_PID else None
     summary = json.loads(out.strip().splitlines()[-1])
     return {"seconds": seconds, "flow_seconds": summary["seconds"], "peak_rss_mb": rss, **LAST_CPU,
+            "time_split": summary.get("time_split"),
             "summary": {k: summary.get(k) for k in ("status", "urls", "fetched", "loaded", "new", "updated",
                                                     "unchanged", "failed", "errors", "paragraphs")}}
 
@@ -728,17 +777,24 @@ def one_shot(ns: list[int], tmp: Path, pages, model: str, do_peer: bool) -> dict
 def one_shot_table(r: dict) -> str:
     n0 = r["hosts"]
     head = (f"{'line':62} {'seconds':>8} {'art/s':>7} {'CPU s':>7} {'CPU ms/art':>10} {'peak RSS MB':>11} "
-            f"{'peak PSS MB':>11}")
+            f"{'peak PSS MB':>11} {'others s':>8} {'steal s':>7} {'busy %':>6} {'load':>9}")
 
     def row(label: str, x: dict | None, n: int) -> str:
         if not x:
             return f"{label:62} {'(not run)':>8}"
         secs = x.get("wall_s", x.get("seconds"))
+        busy = x.get("busy_fraction")
+        load = x.get("loadavg_1m") or [0, 0]
         return (f"{label:62} {secs:8.1f} {n / secs:7.1f} {x['cpu_s']:7.1f} {1000 * x['cpu_s'] / n:10.0f} "
-                f"{x['peak_rss_mb']:11d} {x.get('peak_pss_mb', 0):11d}")
+                f"{x['peak_rss_mb']:11d} {x.get('peak_pss_mb', 0):11d} {x.get('others_cpu_s', 0):8.1f} "
+                f"{x.get('steal_s', 0):7.1f} {100 * (busy or 0):6.0f} {load[0]:4.1f}-{load[1]:<4.1f}")
 
     lines = [f"{n0} pages, each from its own loopback host, {r['cores']} cores; load average "
-             f"{r['loadavg_start'][0]:.1f} at the start, {r['loadavg_end'][0]:.1f} at the end", head,
+             f"{r['loadavg_start'][0]:.1f} at the start, {r['loadavg_end'][0]:.1f} at the end",
+             "(per line, the machine meanwhile, from /proc/stat: 'others s' = CPU-seconds of processes "
+             "other than the line's and the benchmark's, 'steal s' = CPU-seconds the hypervisor "
+             "took, 'busy %' = the cores' busy share, 'load' = 1-minute load average before-after; "
+             "a slow line with others or steal above ~1 s met a busy machine)", head,
              row("newsmill ingest --urls-file (fresh process, defaults: robots.txt + 1 s/host)", r["polite"], n0),
              row("same, NEWSMILL_PER_HOST_INTERVAL=0 NEWSMILL_RESPECT_ROBOTS=0", r["fast"], n0),
              row("same, the stories' paragraphs in the warehouse (new copies)", r.get("warm"), n0),
@@ -777,7 +833,9 @@ def one_shot_table(r: dict) -> str:
                       f"{f['db_bytes_added_per_article'] / 1000:.1f} kB of warehouse per article "
                       f"({(f.get('paragraph_analysis_bytes') or 0) / n0 / 1000:.1f} kB of it paragraph analyses, "
                       f"{f.get('paragraph_rows')} rows), the warm run {w['db_bytes_added_per_article'] / 1000:.1f} kB")
-    ratios.append(f"politeness-off run at {n0}: {f['seconds']:.1f} s wall, flow {f['flow_seconds']:.1f} s; "
+    split = ", ".join(f"{k} {v:.1f} s" for k, v in (f.get("time_split") or {}).items())
+    ratios.append(f"politeness-off run at {n0}: {f['seconds']:.1f} s wall, flow {f['flow_seconds']:.1f} s"
+                  + (f" ({split})" if split else "") + "; "
                   f"{f['articles']} articles, {f['mentions']} mentions, {f['quotes']} quotes")
     return "\n".join(lines + [""] + ratios)
 

@@ -40,8 +40,12 @@ def _fetch_and_load(work: headstart.IngestWork, run: stages.RecordedRun, prog: R
         def load_batch(results: list[PageResult] | None) -> None:
             if results is None:  # only once the work was closed, which ends this loop first
                 raise RuntimeError("a batch was abandoned while the run was still loading")
-            with prog.stage("load"):
-                counts = stages.call(stages.load, results, summary.run_id, load_opts, EXTRACTOR_VERSION, held)
+            parcel = stages.Parcel(results)  # Prefect does not walk into the batch
+            try:
+                with prog.stage("load"):
+                    counts = stages.call(stages.load, parcel, summary.run_id, load_opts, EXTRACTOR_VERSION, held)
+            finally:
+                parcel.clear()
             run.counts.add(counts)
             # paragraphs parsed, and taken from a cache (the warehouse's or a worker's) instead
             paras = summary.extra.setdefault("paragraphs", {"parsed": 0, "reused": 0})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -198,3 +199,58 @@ def test_a_batch_is_freed_once_loaded_when_its_stages_are_prefect_task_runs(pref
         gc.enable()
     assert loaded == [[0, 10], [20, 30], [40, 50], [60, 70]]
     assert len(refs) == 16 and alive == []
+
+
+_READS: list[str] = []
+
+
+@dataclasses.dataclass
+class _Watched:
+    """A batch element that records every read of its field (Prefect's parameter walk reads it)."""
+
+    n: int
+
+    def __getattribute__(self, name):
+        if name == "n":
+            _READS.append(name)
+        return object.__getattribute__(self, name)
+
+
+def test_a_batch_in_a_parcel_is_not_walked_by_prefect_and_a_retry_reads_it_again(prefect_harness):
+    """Before a task run starts Prefect walks its parameters into every list and dataclass (a
+    quarter of the command's CPU for the load's batches, issue 16); a batch in a
+    ``stages.Parcel`` is one opaque value, read again by a retry, and emptied by the caller."""
+    from prefect import flow, task
+
+    from newsmill.flows import stages
+
+    attempts = []
+
+    @task(retries=1, retry_delay_seconds=0, persist_result=False)
+    def consume(batch):
+        items = batch.value if isinstance(batch, stages.Parcel) else batch
+        attempts.append(len(items))
+        if len(attempts) == 1:
+            raise RuntimeError("transient")
+        return sum(object.__getattribute__(i, "n") for i in items)
+
+    @flow
+    def plain():
+        return consume([_Watched(i) for i in range(5)])
+
+    @flow
+    def parcelled():
+        parcel = stages.Parcel([_Watched(i) for i in range(5)])
+        try:
+            return consume(parcel), parcel
+        finally:
+            parcel.clear()
+
+    _READS.clear()
+    assert plain() == 10
+    assert _READS  # without the parcel Prefect reads every element: the check below can fail
+    _READS.clear()
+    attempts.clear()
+    total, parcel = parcelled()
+    assert total == 10 and attempts == [5, 5]  # the retry read the same batch
+    assert _READS == [] and parcel.value is None
