@@ -37,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from newsmill.tasks import labels
-from newsmill.tasks.entities import doc_text, is_verb, verb_forms, verb_in, word_list, word_table
+from newsmill.tasks.entities import class_nouns, doc_text, is_verb, verb_forms, verb_in, word_list, word_table
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +230,8 @@ def quote_spans(text: str, lo: int = 0, hi: int | None = None) -> list[Marked]:
             j = i + len(mark)
             close = -1
             close_mark = ""
+            depth = 0  # quotations of the same curly marks opened inside this one
+            first_close = (-1, "")
             while j < p1:
                 cm = _mark_at(text, j, p1)
                 nxt = text[j + len(cm)] if cm and j + len(cm) < p1 else ""
@@ -238,14 +240,25 @@ def quote_spans(text: str, lo: int = 0, hi: int | None = None) -> list[Marked]:
                     # a closer stands after the sentence's punctuation and before a space
                     close, close_mark = j, cm
                     break
-                if cm and cm in closers:
+                if cm == mark == "“" and (nxt.isalnum() or nxt in "‘'"):
+                    # '“I'd rather live in what he calls “hell” than leave,” she said': a
+                    # curly opening mark inside an open quotation opens a quotation inside it
+                    depth += 1
+                elif cm and cm in closers:
                     # a single mark followed by a letter is an apostrophe ("don't")
                     if not (len(cm) == 1 and cm in "'’" and nxt.isalpha()):
-                        close, close_mark = j, cm
-                        break
+                        if depth and cm == "”":
+                            depth -= 1
+                            if first_close[0] < 0:
+                                first_close = (j, cm)
+                        else:
+                            close, close_mark = j, cm
+                            break
                 if cm in _TWO and (len(mark) == 1 or cm not in closers):
                     j += 1  # step over a doubled mark only one character at a time
                 j += 1
+            if close < 0 and first_close[0] >= 0:
+                close, close_mark = first_close  # the inner quotation was never closed: as before
             if close < 0 and mark in ("'", "‘", "‚"):
                 i += 1  # an unclosed single mark is most often an apostrophe
                 first = False
@@ -2090,13 +2103,22 @@ def person_hints(doc, base: int) -> list[tuple[int, int]]:
             continue
         if tok.ent_type_ == "PERSON" or tok.i in seen:
             continue
+        if tok.dep_ in {"compound", "nmod", "amod"} and tok.head.tag_ in {"NN", "NNS"}:
+            # a name modifying a common noun is not the person: in "the former Utah governor",
+            # "a Vantor engineer" the title and the pronouns after it belong to the noun's referent
+            continue
         names = _name_tokens(tok)
         if not names or names[0].lower_.rstrip(".") in _titles():
             continue
         appos = (tok.dep_ == "appos" and _is_person_noun(tok.head)) or \
             any(c.dep_ == "appos" and _is_person_noun(c) for c in tok.children)
         written = " ".join(t.text for t in names)
-        if _has_title(tok) or appos or (len(names) >= 2 and first_name_gender(written)):
+        # a first name alone does not make a person of what the model typed a place ("Madison
+        # Square Garden", "Des Moines") or of a name ending in a noun of a kind of organisation or
+        # place ("Clinton Foundation"); a title or a person noun in apposition still does
+        named_thing = tok.ent_type_ in {"GPE", "LOC"} or (
+            bool(tok.ent_type_) and names[-1].lower_ in class_nouns())
+        if _has_title(tok) or appos or (len(names) >= 2 and not named_thing and first_name_gender(written)):
             seen.update(t.i for t in names)
             out.append((base + names[0].idx, base + names[-1].idx + len(names[-1].text)))
     return out

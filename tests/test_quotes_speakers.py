@@ -147,3 +147,31 @@ def test_a_pronoun_without_an_antecedent_names_no_one(text):
     speaker: no speaker is better than "That"."""
     for q in enrich(text).quotes:
         assert q.speaker is None or q.speaker.lower() not in _BARE_RELATIVE, q
+
+
+@pytest.mark.parametrize("text, content, not_speaker", [
+    # a place modifying the title is no person: "the former Alberta premier" is the premier
+    ("Coach Ingrid Solberg met the squad on Friday. The former Alberta premier is a keen skier. “I ski every "
+     "morning,” she said.", "I ski every morning", "Alberta"),
+    # a first name does not make a person of a place ("Virginia Beach")
+    ("Coach Ingrid Solberg flew home on Sunday. Her squad had trained for a month at Virginia Beach. “We were "
+     "tired but happy,” she said.", "We were tired", "Virginia Beach"),
+])
+def test_a_place_never_takes_a_personal_pronoun(text, content, not_speaker):
+    q = direct(text, content)
+    assert q and q[0].speaker in {"he", "she"}, enrich(text).quotes
+    assert not_speaker not in (q[0].speaker_name or ""), q[0]
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("“I would rather live in what he calls “a swamp” than anywhere else on this coast.” ― Marisol Ortega",
+     "than anywhere else on this coast", "Marisol Ortega"),
+    ("“Nobody here wants another “temporary” toll that lasts thirty years,” said Aksel Vinter, a ferry pilot.",
+     "that lasts thirty years", "Aksel Vinter"),
+])
+def test_a_quotation_inside_a_quotation_stays_inside(text, content, speaker):
+    """Curly marks of one style nest: the inner quotation's closing mark does not close the
+    outer one, so the attribution after the outer closing mark is found."""
+    q = direct(text, content)
+    assert q and q[0].speaker_name == speaker, enrich(text).quotes
+    assert q[0].text.startswith(("I would", "Nobody")), q[0]
