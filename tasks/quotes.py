@@ -1822,20 +1822,42 @@ def direct_quotes(ctx: _Ctx, marked: list[Marked], min_unattributed_words: int =
         rq.group = q.group
         rq.words = q_words
         out.append(rq)
-    # a multi-paragraph quotation is one speaker's, backwards as well as forwards
+    # a multi-paragraph quotation is one speaker's, backwards as well as forwards: a paragraph
+    # without an attribution of its own takes the nearest one before it in the quotation, else
+    # the first one after it
+    carried = {"same_paragraph", "split_quotation", "next_paragraph"}
     by_group: dict[int, list[RawQuote]] = {}
     for r in out:
         by_group.setdefault(r.group, []).append(r)
     for members in by_group.values():
         if len(members) < 2:
             continue
-        attributed = [r for r in members if r.speaker is not None and r.strategy not in {"same_paragraph", "split_quotation", "next_paragraph"}]
-        if not attributed:
-            continue
-        src = attributed[-1]
-        for r in members:
-            if r.speaker is None or r.strategy in {"same_paragraph", "split_quotation", "next_paragraph"}:
-                r.speaker, r.cue, r.cue_start, r.strategy = src.speaker, src.cue, src.cue_start, "same_quotation"
+        own = [k for k, r in enumerate(members) if r.speaker is not None and r.strategy not in carried]
+        for k, r in enumerate(members):
+            if not own or (r.speaker is not None and r.strategy not in carried):
+                continue
+            before = [j for j in own if j < k]
+            src = members[before[-1] if before else own[0]]
+            r.speaker, r.cue, r.cue_start, r.strategy = src.speaker, src.cue, src.cue_start, "same_quotation"
+        # ... and one quotation in parts: each paragraph continues the last part of the one
+        # before it, until a paragraph with an attribution of its own follows one that had one
+        # (a closing mark left out: '“A,” X said. “B.' then '“C,” added Y.' are two quotations)
+        def mine(r: RawQuote) -> bool:
+            return r.strategy not in carried | {"same_quotation"}
+
+        # the second half of a split quotation has its first half's attribution
+        has_own = mine(members[0]) or members[0].continues is not None
+        for prev, r in zip(members, members[1:]):
+            if r.continues is not None:
+                has_own = True
+                continue
+            if r.speaker is not None and prev.speaker is not None and not (has_own and mine(r)) and \
+                    (r.speaker.start, r.speaker.end) == (prev.speaker.start, prev.speaker.end) and \
+                    text.rfind("\n", prev.end, r.start) >= 0:
+                r.continues = prev.start
+                has_own = has_own or mine(r)
+            else:
+                has_own = mine(r)  # a quotation of its own starts here
     return [r for r in out if (r.speaker is not None and r.strategy != "governing_subject") or r.words >= min_unattributed_words]
 
 

@@ -82,6 +82,44 @@ def test_a_quoted_word_inside_the_attribution_is_no_second_part():
     assert (q.part, q.parts) == (1, 1)
 
 
+MULTI = [
+    # forwards: the attribution in the first paragraph, which runs on without a closing mark
+    ("“The pier was built for boats half this size,” said Runa Dahlberg, who chairs the harbour board. "
+     "“Every winter the swell lifts another plank.\n\n“We asked for money in 2019 and again in 2022.\n\n"
+     "“This spring we stop asking.”\n\nThe council meets on Thursday.",
+     ["The pier was built for boats half this size,", "Every winter the swell lifts another plank.",
+      "We asked for money in 2019 and again in 2022.", "This spring we stop asking."], "Runa Dahlberg"),
+    # backwards: the attribution comes with the last paragraph, one line break apart
+    ("“Three of the five kilns are cold since the gas price doubled.\n“Nobody in Vestby has fired one "
+     "for a month,” said Kasper Holm, a potter.\nThe guild meets in June.",
+     ["Three of the five kilns are cold since the gas price doubled.",
+      "Nobody in Vestby has fired one for a month,"], "Kasper Holm"),
+]
+
+
+@pytest.mark.parametrize("text, parts, speaker", MULTI)
+def test_a_multi_paragraph_quotation_is_one_quotation_in_parts(text, parts, speaker):
+    """The opening mark repeated at each paragraph and the closing mark only at the end: every
+    paragraph is the speaker's, and the paragraphs are the parts of one quotation."""
+    qs = _by_text(enrich(text))
+    got = [qs[p] for p in parts]
+    assert [(q.part, q.parts) for q in got] == [(k, len(parts)) for k in range(1, len(parts) + 1)]
+    assert {(q.quotation_start, q.quotation_end) for q in got} == {(got[0].start, got[-1].end)}
+    assert {q.speaker_name for q in got} == {speaker}
+
+
+def test_a_paragraph_with_its_own_attribution_starts_another_quotation():
+    """A closing mark left out ('“A,” X said. “B.' then '“C,” added Y.'): the next paragraph's own
+    attribution starts another quotation."""
+    text = ("“The bus line is our only link to the clinic,” Councillor Edda Brun said. “Cutting it cuts us "
+            "off.\n“We will find the money for the drivers,” added Mayor Olav Strand, who spoke after her. "
+            "“The route stays.”")
+    qs = _by_text(enrich(text))
+    first, second = qs["The bus line is our only link to the clinic,"], qs["We will find the money for the drivers,"]
+    assert second.speaker_name == "Olav Strand"
+    assert second.part == 1 and first.quotation_end < second.start
+
+
 def test_enrich_json_keeps_its_keys_and_adds_the_parts():
     e = enrich(LONG)
     rows = e.to_json()["quotes"]
