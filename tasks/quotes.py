@@ -1792,6 +1792,17 @@ def direct_quotes(ctx: _Ctx, marked: list[Marked], min_unattributed_words: int =
         rq = None
         for strategy in DIRECT_STRATEGIES:
             if inside and strategy is not trailing_cue:
+                # unless a speech verb of its own, inside what was taken for reported speech,
+                # introduces it ('When X noted that A ― Y boasted, “B.”'): the reported clause
+                # ran over another sentence's cue
+                if strategy is leading_cue:
+                    rq = leading_cue(ctx, q, out)
+                    cue_tok = rq and ctx.doc.char_span(rq.cue_start - ctx.base, rq.cue_start - ctx.base + 1,
+                                                       alignment_mode="expand")
+                    if rq is not None and cue_tok is not None and cue_tok[0].tag_ in {"VBD", "VBZ", "VBP"} and \
+                            all(t.start < rq.cue_start and t.cue_start != rq.cue_start for t in inside):
+                        break
+                    rq = None
                 break
             rq = strategy(ctx, q, out)
             if rq is not None:

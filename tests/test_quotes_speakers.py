@@ -175,3 +175,15 @@ def test_a_quotation_inside_a_quotation_stays_inside(text, content, speaker):
     q = direct(text, content)
     assert q and q[0].speaker_name == speaker, enrich(text).quotes
     assert q[0].text.startswith(("I would", "Nobody")), q[0]
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("When the treasurer noted that the fund had paid no dividend for three years ― as the annual reports "
+     "showed ― Councillor Brit Aune boasted, “That makes us careful.” The vote was close.",
+     "That makes us careful.", "Brit Aune"),
+])
+def test_a_cue_of_its_own_inside_what_was_read_as_reported_speech_takes_the_quotation(text, content, speaker):
+    """The reported clause of "noted that ..." ran over the next clause's own speech verb: the
+    quotation that verb introduces is a direct quote of that verb's subject."""
+    q = direct(text, content)
+    assert q and q[0].speaker_name == speaker, enrich(text).quotes
