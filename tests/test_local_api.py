@@ -49,12 +49,15 @@ def test_not_wanted_with_an_api_url_or_when_turned_off(clean_env, monkeypatch):
 
 
 _PROGRAM = textwrap.dedent("""
-    import json, os, sys, urllib.request
+    import json, os, sys, threading, urllib.request
+    mode = sys.argv[1]
     from newsmill.flows import local_api
     url = local_api.start()
     assert url and os.environ["PREFECT_API_URL"] == url
-    assert "prefect" not in sys.modules
-    proc = local_api._proc
+    if mode == "process":
+        assert "prefect" not in sys.modules
+    proc, thread = local_api._proc, local_api._thread
+    assert (proc is not None) == (mode == "process") and (thread is not None) == (mode == "thread")
     from prefect import flow
     @flow
     def hello(x: int) -> int:
@@ -66,19 +69,33 @@ _PROGRAM = textwrap.dedent("""
         runs = [r.name for r in c.read_flow_runs()]
     local_api.stop()
     print(json.dumps({"out": out, "runs": len(runs), "server_module": "prefect.server.api.server" in sys.modules,
-                      "server_exit": proc.returncode}))
+                      "server_exit": proc.returncode if proc else None,
+                      "thread_alive": thread.is_alive() if thread else None,
+                      "threads": sorted(t.name for t in threading.enumerate())}))
 """)
 
 
 @pytest.mark.slow
-def test_a_flow_runs_against_the_early_server_and_it_stops(clean_env):
+@pytest.mark.parametrize("mode", ["thread", "process"])
+def test_a_flow_runs_against_the_early_server_and_it_stops(clean_env, mode):
+    """By default the server runs on a thread of the command (Prefect's client modules are
+    imported once, issue 16); NEWSMILL_EARLY_PREFECT_SERVER=process starts it in a process of its
+    own, and the command never imports the server's API."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(PREFECT_HOME=str(clean_env / "home"), PREFECT_LOGGING_LEVEL="WARNING",
                PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    out = subprocess.run([sys.executable, "-c", _PROGRAM], capture_output=True, text=True, timeout=240, env=env,
-                         cwd=clean_env)
+    if mode == "process":
+        env["NEWSMILL_EARLY_PREFECT_SERVER"] = "process"
+    else:
+        env.pop("NEWSMILL_EARLY_PREFECT_SERVER", None)
+    out = subprocess.run([sys.executable, "-c", _PROGRAM, mode], capture_output=True, text=True, timeout=240,
+                         env=env, cwd=clean_env)
     assert out.returncode == 0, out.stderr
     r = json.loads(out.stdout.strip().splitlines()[-1])
     assert r["out"] == 42 and r["runs"] == 1
-    assert r["server_module"] is False  # the command never imported the server's API
-    assert r["server_exit"] is not None  # stopped, not left running
+    if mode == "process":
+        assert r["server_module"] is False  # the command never imported the server's API
+        assert r["server_exit"] is not None  # stopped, not left running
+    else:
+        assert r["thread_alive"] is False and "prefect-server" not in r["threads"]  # stopped
+    assert "Traceback" not in out.stderr
