@@ -588,6 +588,12 @@ def _subject(verb, own: bool = True):
         return _subject(coord, own=False)
     if verb.dep_ in {"conj", "xcomp", "advcl", "pcomp", "pobj"} and verb.head is not verb:
         head = verb.head
+        if verb.dep_ == "conj" and head.dep_ == "ccomp" and verb_in(verb, _cues()) and verb_in(head.head, _cues()) \
+                and head.head.i < head.i and any(c.dep_ == "nsubj" and c.lower_ in _OTHER_PRONOUNS | PRONOUNS
+                                                 for c in head.children):
+            # 'China said it was opposed to the test and warned X to ...': the parser hangs the
+            # second speech verb on the reported clause; the reporter is who warned
+            head = head.head
         if verb.dep_ in {"pcomp", "pobj"} or head.dep_ == "prep":
             while head.dep_ == "prep" and head.head is not head:
                 head = head.head  # "quoted as saying": saying <- as <- quoted

@@ -187,3 +187,27 @@ def test_a_cue_of_its_own_inside_what_was_read_as_reported_speech_takes_the_quot
     quotation that verb introduces is a direct quote of that verb's subject."""
     q = direct(text, content)
     assert q and q[0].speaker_name == speaker, enrich(text).quotes
+
+
+def reported_by(text: str, content: str):
+    return [q for q in enrich(text).quotes if q.kind == "indirect" and q.text.startswith(content)]
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Mayor Ingrid Falk said she was tired of the delays and urged the contractor to finish the bridge by May.",
+     "the contractor to finish the bridge", "Mayor Ingrid Falk"),
+    ("The port authority of Kalmar said it was deeply concerned about the spill and warned the shipping firm to "
+     "pay for the clean-up.", "the shipping firm to pay", "The port authority of Kalmar"),
+])
+def test_a_second_speech_verb_hung_on_the_reported_clause_is_the_reporters(text, content, speaker):
+    """'X said it was ... and warned Y to ...': the parser hangs "warned" on the reported clause,
+    whose subject is a pronoun; the one who warned is the reporter, as written."""
+    q = reported_by(text, content)
+    assert q and q[0].speaker == speaker, enrich(text).quotes
+
+
+def test_a_clause_verb_of_a_named_subject_keeps_its_subject():
+    text = "Ingrid Falk said the contractor was tired and complained about the food."
+    for q in enrich(text).quotes:
+        if q.text == "the food":
+            assert q.speaker == "the contractor", q
