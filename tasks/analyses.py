@@ -42,6 +42,9 @@ CACHE_TOKENS = 200_000
 # moment, in every worker. Each paragraph's analysis does not depend on the batch it is in.
 PIPE_CHARS = 8000
 
+# ``Doc.user_data`` key of the text a doc was made from (also read by ``entities.doc_text``)
+TEXT_KEY = "newsmill_text"
+
 _PIECE = re.compile(r"\n*[^\n]+\n*|\n+")
 _versions: dict[int, str] = {}
 
@@ -89,10 +92,24 @@ class Analysis:
 
     @classmethod
     def of(cls, doc) -> "Analysis":
-        return cls(_words(t.text for t in doc), tuple(bool(t.whitespace_) for t in doc), doc.to_array(list(ATTRS)))
+        from spacy.attrs import IDX, LENGTH, SPACY
+
+        # the tokens' offsets, lengths and spaces in one array scan, the words cut from the text
+        # spaCy was given: a Token object per word (``t.text``, ``t.whitespace_``) cost more
+        # than the rest of the glue together
+        text = _text_of(doc)
+        pos = doc.to_array([IDX, LENGTH, SPACY]).tolist()
+        return cls(_words(text[i:i + n] for i, n, _s in pos), tuple(bool(s) for _i, _n, s in pos),
+                   doc.to_array(list(ATTRS)))
 
     def __len__(self) -> int:
         return len(self.words)
+
+
+def _text_of(doc) -> str:
+    # the text a doc was made from (:func:`_pipe` keeps it; ``doc.text`` is rebuilt token by token)
+    text = doc.user_data.get(TEXT_KEY)
+    return doc.text if text is None else text
 
 
 def _words(words) -> tuple[str, ...]:
@@ -237,9 +254,19 @@ def batches(texts: Sequence[str], max_chars: int) -> list[list[str]]:
 
 
 def _pipe(nlp, texts: Sequence[str], n_process: int = 1):
-    """``nlp.pipe`` over ``texts``, at most :data:`PIPE_CHARS` characters a batch."""
+    """``nlp.pipe`` over ``texts``, at most :data:`PIPE_CHARS` characters a batch. Each doc
+    carries its text in ``user_data[TEXT_KEY]`` (spaCy keeps the input exactly), for the
+    segmenter and :meth:`Analysis.of`: ``doc.text`` rebuilds it from a Token object per word."""
     for batch in batches(texts, PIPE_CHARS):
-        yield from nlp.pipe(batch, batch_size=len(batch), n_process=n_process)
+        if n_process > 1:  # docs made here would be pickled to the workers: let spaCy make them
+            yield from nlp.pipe(batch, batch_size=len(batch), n_process=n_process)
+            continue
+        docs = []
+        for t in batch:
+            doc = nlp.make_doc(t)
+            doc.user_data[TEXT_KEY] = t
+            docs.append(doc)
+        yield from nlp.pipe(docs, batch_size=len(batch))
 
 
 # ---- the warehouse's paragraph analyses --------------------------------------------------------

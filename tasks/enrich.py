@@ -9,6 +9,7 @@ article's document joined from its paragraphs. Long texts are cut into paragraph
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import functools
@@ -313,8 +314,14 @@ def _finish(text: str, restored: str, mentions: list[ents.Mention], raw: list[qt
             hints: list[tuple[int, int]], version: str,
             skipped: str | None, subjects: list[tuple[int, int, int, int]] = ()) -> Enrichment:
     mentions = sorted({(m.start, m.end): m for m in mentions}.values(), key=lambda m: m.start)
+    # inside a direct quote: one that starts at or before the mention and ends at or after it,
+    # i.e. the furthest end among the direct quotes starting at or before it reaches it
+    direct = sorted((q.start, q.end) for q in raw if q.kind == "direct")
+    starts = [s for s, _e in direct]
+    reach = list(itertools.accumulate((e for _s, e in direct), max))
     for m in mentions:
-        m.in_quote = any(q.kind == "direct" and q.start <= m.start and m.end <= q.end for q in raw)
+        k = bisect.bisect_right(starts, m.start)
+        m.in_quote = bool(k) and reach[k - 1] >= m.end
     # canonical names read the case-restored text ("ANNIKA BRENNVOLD" -> "Annika Brennvold")
     mentions = ents.canonicalise(mentions, restored)
     entities = tuple(EntityMention(text[m.start:m.end], str(m.label), m.start, m.end, m.name, m.title)

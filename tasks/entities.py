@@ -1547,8 +1547,13 @@ def _is_caps_line(text: str, i: int) -> bool:
     """Is the line holding offset ``i`` mostly written in capitals (a headline, a dateline)?"""
     a = text.rfind("\n", 0, i) + 1
     b = text.find("\n", i)
-    letters = [c for c in text[a:b if b >= 0 else len(text)] if c.isalpha()]
-    return len(letters) >= 6 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    return _caps_line(text[a:b if b >= 0 else len(text)])
+
+
+@lru_cache(maxsize=256)  # asked once per mention: the mentions of one line ask about it again
+def _caps_line(line: str) -> bool:
+    letters = list(filter(str.isalpha, line))
+    return len(letters) >= 6 and sum(map(str.isupper, letters)) >= 0.8 * len(letters)
 
 
 def _org_head(name: str) -> str:

@@ -125,16 +125,21 @@ def add_segmenter(nlp) -> None:
 
 
 def _segment(doc):
-    text = doc.text
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    text = doc_text(doc)
     starts = set()
     for p0, p1 in paragraphs(text):
         starts.add(p0)
         d = dateline(text, p0, p1, case_restored=True)
         if d is not None:
             starts.add(d)
-    for tok in doc[1:]:
-        if tok.idx in starts or (tok.i and "\n" in doc[tok.i - 1].text and not tok.is_space):
-            tok.is_sent_start = True
+    # offsets from one array scan: a Token object per word cost more than the rule
+    pos = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
+    for i in range(1, len(pos)):
+        (a, n, _), (idx, _, space) = pos[i - 1], pos[i]
+        if idx in starts or ("\n" in text[a:a + n] and not space):
+            doc[i].is_sent_start = True
     return doc
 
 
@@ -2056,6 +2061,7 @@ def _title_before(text: str, start: int) -> str:
     return " ".join(words) if words and all(w.lower().rstrip(".") in known for w in words) else ""
 
 
+@lru_cache(maxsize=4096)  # the same names are compared again for every quote of an article
 def _norm(s: str) -> str:
     return " ".join(s.lower().replace("’", "'").split())
 
@@ -2086,9 +2092,11 @@ def _complete(name: str, full_names: list[str]) -> str:
     """A short form's full name in this article ("Brennvold", "Al-Rashidi" -> the one person
     whose name ends with it), else the name itself."""
     words = _norm(name).replace("-", " ").split()
-    found = {f for f in full_names
-             if len(_norm(f).replace("-", " ").split()) > len(words)
-             and _norm(f).replace("-", " ").split()[-len(words):] == words}
+    found = set()
+    for f in full_names:
+        fw = _norm(f).replace("-", " ").split()
+        if len(fw) > len(words) and fw[-len(words):] == words:
+            found.add(f)
     return found.pop() if len(found) == 1 else name
 
 

@@ -184,3 +184,27 @@ def test_cached_words_are_one_object_per_distinct_word():
     blob = analyses.encode(next(iter(cache._docs.values())), nlp.vocab.strings)
     decoded = analyses.decode(blob, "the port said the ships\n", nlp.vocab)
     assert decoded.words[0] is decoded.words[3] is the[0]
+
+
+def test_analyses_cut_from_the_kept_text_equal_those_read_from_the_tokens():
+    # _pipe keeps each paragraph's text on its doc and Analysis.of / the segmenter cut the words
+    # from it (Token objects per word cost more than the rules); the words, spaces, sentence
+    # starts and attributes must be those spaCy's own tokens give
+    import numpy
+
+    nlp = load_model(EnrichOptions().model)
+    texts = analyses.pieces(STORY) + [
+        "OSLO (Reuters) -  Two  spaces, a tab\tand émojis 👍🏽 before “quotes”  \n\n",
+        "\n\n  leading breaks and a trailing space \n",
+        "A line\nrunning on\u00a0with a no-break space and 𝐌𝐚𝐭𝐡 letters.",
+        " ",
+    ]
+    kept = list(analyses._pipe(nlp, texts))
+    plain = list(nlp.pipe(texts))  # made by spaCy: the segmenter reads doc.text from the tokens
+    for t, a, b in zip(texts, kept, plain):
+        assert a.user_data[analyses.TEXT_KEY] == t == b.text
+        x = analyses.Analysis.of(a)
+        assert x.words == tuple(tok.text for tok in b)
+        assert x.spaces == tuple(bool(tok.whitespace_) for tok in b)
+        assert numpy.array_equal(x.array, b.to_array(list(analyses.ATTRS)))
+        assert [tok.is_sent_start for tok in a] == [tok.is_sent_start for tok in b]
