@@ -722,6 +722,8 @@ def indirect_clause(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     comp = [c for c in tok.children if c.dep_ == "ccomp"]
     if not comp:
         return None
+    if tok.dep_ == "xcomp" and verb_in(tok.head, _REFUSING):
+        return None  # "refused to say when ...": the one thing the source did not say
     subj = _subject(tok)
     if verb_in(tok, _EVIDENTIAL) and not (_is_agent(_resolve_relative(subj)) or _is_record(subj)):
         return None
@@ -903,6 +905,73 @@ def indirect_infinitive(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None
 
 
 @lru_cache(maxsize=1)
+def _intentions() -> frozenset[str]:
+    return word_list("intention_verbs.txt")
+
+
+def _holder(tok) -> bool:
+    """Can the subject of ``tok`` hold a view or an intention of its own? A name, a person
+    pronoun, a title or an agent noun (:func:`_is_agent`); not "it", "this", "there", nor no one
+    in particular ("anyone", "nobody")."""
+    subj = _resolve_relative(_subject(tok))
+    return subj is not None and _is_agent(subj) and subj.lower_ not in (
+        _NO_ONE_IN_PARTICULAR | _NOBODY | {"it", "this", "there", "anybody", "everyone"})
+
+
+def _inside_report(tok) -> bool:
+    """Is ``tok`` inside what another cue reports ("Lee said Kim wants to resign")? Then the
+    outer cue's source is the one who says it, and the inner verb is no report of its own."""
+    t = tok
+    while t.head.i != t.i:
+        t = t.head
+        if verb_in(t, _cues()) or verb_in(t, _infinitive_cues()):
+            return True
+    return False
+
+
+def indirect_intention(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
+    """What a source wants, plans or seeks to do, as an infinitive: "the governor wants to raise
+    the levy", "the union plans to strike" (``tasks/data/intention_verbs.txt``, FrameNet's
+    Desiring, Purpose and Seeking_to_achieve). Its own evidence class (``indirect_intention``):
+    an intention is reported, not quoted, so it is calibrated apart and kept out of
+    ``quotes_citable``. Only with a subject who can intend (:func:`_holder`), not in the passive,
+    not inside another report (:func:`_inside_report`)."""
+    if not verb_in(tok, _intentions()) or _passive(tok) or tok.dep_ in {"amod", "acl", "relcl"}:
+        return None
+    x = next((c for c in tok.children if c.dep_ == "xcomp" and c.i > tok.i
+              and any(a.dep_ == "aux" and a.tag_ == "TO" for a in c.children)), None)
+    if x is None or not _holder(tok) or _inside_report(tok):
+        return None
+    span = _trim(tok.doc, x.left_edge.i, x.right_edge.i)
+    return (span, _subject(tok)) if span else None
+
+
+def indirect_cue_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
+    """A speech verb whose object is what was said: "denied the allegations", "repeated her
+    demand", "tweeted a warning about the storm". Only verbs that are cues
+    (``tasks/data/cue_verbs.txt``) and whose first WordNet 3.1 sense is communication
+    (``tasks/data/communication_verbs.txt``): a cue verb with another first sense takes objects
+    that are not messages ("found a job", "maintains a lead", "claimed the nomination"). The
+    object is no person (an addressee: "told Kim"), no date; the verb has no clause of its own
+    (that is :func:`indirect_clause`'s), is not in the passive, and its subject can speak
+    (:func:`_holder`); a verb of judging only as an act that took place (:func:`_reported_act`).
+    Verbs of ``object_cues.txt`` are :func:`indirect_object`'s."""
+    if not verb_in(tok, _cues()) or not verb_in(tok, _communications()) or verb_in(tok, _objects()) \
+            or _passive(tok) or tok.dep_ in {"amod", "acl"}:
+        return None
+    if any(c.dep_ in {"ccomp", "xcomp"} for c in tok.children) or not _holder(tok):
+        return None
+    if verb_in(tok, _judging()) and not _reported_act(tok):
+        return None  # as for indirect_object: "Would the union condemn the strike?" reports nothing
+    o = next((c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i), None)
+    if o is None or o.ent_type_ in {"DATE", "TIME", "PERSON", "NORP"} or \
+            o.tag_ in {"PRP", "NNP", "NNPS", "WP", "WDT"}:
+        return None
+    span = _trim(tok.doc, o.left_edge.i, _object_right(tok, o))
+    return (span, _subject(tok)) if span else None
+
+
+@lru_cache(maxsize=1)
 def _predication_cues() -> dict[str, frozenset[str]]:
     """frame ("oprd", "as", "for", "of") -> lemmas, from ``tasks/data/predication_cues.txt``."""
     out: dict[str, set[str]] = {}
@@ -1075,7 +1144,7 @@ def noun_cues(ctx: _Ctx) -> list[RawQuote]:
 
 
 INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_predication, indirect_parenthetical,
-                       indirect_object, indirect_prep)
+                       indirect_object, indirect_prep, indirect_intention, indirect_cue_object)
 
 
 def according_to(ctx: _Ctx) -> list[RawQuote]:

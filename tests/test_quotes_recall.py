@@ -253,3 +253,103 @@ def test_a_colon_after_a_cue_in_a_relative_clause_reports_nothing():
     text = ("Ekberg dwelt on the point the minister had tried to explain:\n\n"
             "The harbour district has been forgotten by everyone in power.\n")
     assert not [q for q in enrich(text).quotes if q.speaker and "minister" in q.speaker], enrich(text).quotes
+
+
+# --- stop 17: intentions, views and objects of speech verbs (issue 12) ---------------------------
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Mayor Talvi Rensberg wants to close the old ferry terminal by spring.",
+     "to close the old ferry terminal by spring", "Talvi Rensberg"),
+    ("The dockworkers' union plans to strike at the container port next week.",
+     "to strike at the container port next week", "union"),
+    ("Senator Obi Kallstrom is seeking to block the pipeline permit in committee.",
+     "to block the pipeline permit in committee", "Obi Kallstrom"),
+])
+def test_an_intention_with_an_infinitive_is_reported(text, content, speaker):
+    """FrameNet's Desiring, Purpose and Seeking_to_achieve verbs with an infinitive
+    (tasks/data/intention_verbs.txt): what a source intends, in a class of its own."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    assert q[0].evidence.split("|")[1] == "indirect_intention", q
+
+
+@pytest.mark.parametrize("text", [
+    # an abstract or empty subject intends nothing; a report's inner verb is the reporter's
+    "It wants to rain all afternoon over the harbour.",
+    "Nobody plans to stay in the flooded village this winter.",
+    "The ferry seems to want to sink.",
+])
+def test_an_intention_without_a_holder_is_no_quote(text):
+    assert not [q for q in enrich(text).quotes if "intention" in (q.evidence or "")], enrich(text).quotes
+
+
+def test_an_intention_inside_a_report_is_the_reporters():
+    text = "Councillor Hana Moretti said the port authority wants to sell the dry dock."
+    quotes = enrich(text).quotes
+    assert not [q for q in quotes if "intention" in (q.evidence or "")], quotes
+    assert any(q.text.startswith("the port authority wants") and "Hana Moretti" in (q.speaker or "")
+               for q in quotes), quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Governor Elin Vasquez sees the tunnel toll as a tax on commuters.",
+     "the tunnel toll as a tax on commuters", "Elin Vasquez"),
+    ("The farmers' federation regards the new quota as a betrayal of small growers.",
+     "the new quota as a betrayal of small growers", "federation"),
+])
+def test_a_view_of_something_as_something(text, content, speaker):
+    """FrameNet's Categorization frame (see, view, regard, consider, perceive ... as): a source's
+    view, read like "described X as Y"."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+
+
+def test_a_passive_view_has_no_source():
+    text = "The tunnel toll is widely seen as a tax on commuters."
+    assert not [q for q in enrich(text).quotes if q.kind == "indirect"], enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Minister Aiko Brennan denied the allegations of bribery in the harbour tender.",
+     "the allegations of bribery", "Aiko Brennan"),
+    ("The fire chief relayed the evacuation order to the hill farms.",
+     "the evacuation order", "fire chief"),
+])
+def test_what_a_speech_verb_takes_as_object_is_the_content(text, content, speaker):
+    """A cue verb whose first WordNet sense is communication, with a message as its object."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    assert q[0].evidence.split("|")[1] == "indirect_cue_object", q
+
+
+@pytest.mark.parametrize("text, wrong", [
+    # an addressee is no content; a cue verb whose first sense is not communication takes other
+    # objects; a question reports no act of judging
+    ("Minister Aiko Brennan told Pavel Oduya about the tender.", "Pavel Oduya"),
+    ("The challenger found a job at the shipyard after the race.", "a job"),
+    ("The incumbent maintains a narrow lead in the valley districts.", "a narrow lead"),
+    ("Would the fire chief condemn the burning of the old barn?", "the burning"),
+])
+def test_objects_that_are_not_messages_are_no_quote(text, wrong):
+    assert not any(q.text.startswith(wrong) for q in enrich(text).quotes), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text", [
+    "Experience shows that ferry subsidies rarely last beyond one election.",
+    "The harbour master declined to comment on the tender.",
+    "Minister Aiko Brennan refused to say when the tender would reopen.",
+    "The fire chief declined to explain why the barn had burned.",
+])
+def test_abstract_subjects_and_refusals_stay_no_quote(text):
+    """The negative kinds of issue 12 hold with the stop-17 rules on; a refusal to say is no
+    quote through the refused verb's own clause either ("say when ...")."""
+    assert not [q for q in enrich(text).quotes if q.kind == "indirect"], enrich(text).quotes
+
+
+def test_a_passive_stance_names_no_one_and_is_never_citable():
+    """"It is believed that ..." has no source: whatever is kept of it has no speaker and the
+    lowest confidence, so it never reaches quotes_citable."""
+    from newsmill.tasks.quotes import citable_threshold
+
+    for q in enrich("It is believed that the harbour tender was rigged.").quotes:
+        assert q.speaker is None and q.speaker_name is None and q.confidence < citable_threshold(), q
