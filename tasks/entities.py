@@ -8,15 +8,13 @@ model mislabels. No rule names one article.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from newsmill.tasks import labels
+from newsmill.tasks import cache, labels
 
 DATA = Path(__file__).parent / "data"
 
@@ -228,14 +226,12 @@ class FirstNames:
     @classmethod
     def cached(cls, directory: Path | None) -> "FirstNames":
         """The table from a file in ``directory`` written by an earlier process, else from the
-        library (and written there for the next one; ``None``: no file).
+        library (and written there for the next one; ``None``: no file; see ``tasks/cache.py``).
 
         Computing the answers costs each pool worker ~0.4-0.5 s of CPU at start-up (the library
-        parses its 61,000-line list, then every name is asked); reading them back ~0.05 s. The
-        file's name carries gender-guesser's version and its name list's size and modification
-        time, so another library or list is asked again; an unreadable or damaged file is
-        ignored (and replaced), and a directory that cannot be written only costs the time."""
-        path = _first_names_file(directory)
+        parses its 61,000-line list, then every name is asked); reading them back ~0.01 s."""
+        key = cache.source_key("gender-guesser", "gender_guesser", "data/nam_dict.txt")
+        path = directory / f"first-names-{key}.json" if directory is not None and key else None
         if path is not None:
             try:
                 groups = json.loads(path.read_text(encoding="utf-8"))
@@ -249,14 +245,7 @@ class FirstNames:
             groups: dict[str, list[str]] = {answer: [] for answer in _GENDERS}
             for name, answer in table._answers.items():
                 groups.setdefault(answer, []).append(name)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(groups, ensure_ascii=False), encoding="utf-8")
-                os.replace(tmp, path)  # whole or not at all, whichever process writes last
-            except OSError:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
+            cache.write(path, lambda tmp: tmp.write_text(json.dumps(groups, ensure_ascii=False), encoding="utf-8"))
         return table
 
 
@@ -264,37 +253,11 @@ class FirstNames:
 _GENDERS = ("male", "female", "mostly_male", "mostly_female", "andy")
 
 
-def cache_dir() -> Path | None:
-    """Where newsmill keeps data derived from libraries between runs: ``NEWSMILL_CACHE_DIR``
-    ("" or "0": nowhere), else ``$XDG_CACHE_HOME/newsmill``, else ``~/.cache/newsmill``."""
-    chosen = os.environ.get("NEWSMILL_CACHE_DIR")
-    if chosen is not None:
-        return None if chosen.strip() in ("", "0") else Path(chosen).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "newsmill"
-
-
-def _first_names_file(directory: Path | None) -> Path | None:
-    if directory is None:
-        return None
-    try:
-        from importlib.metadata import version
-        from importlib.util import find_spec
-
-        spec = find_spec("gender_guesser")
-        data = Path(spec.origin).parent / "data" / "nam_dict.txt"
-        st = data.stat()
-        key = f"{version('gender-guesser')}-{st.st_size}-{st.st_mtime_ns}"
-    except (ImportError, OSError, ValueError, AttributeError, TypeError):
-        return None
-    return directory / f"first-names-{key}.json"
-
-
 @lru_cache(maxsize=None)
 def _first_names() -> FirstNames:
     """gender-guesser's name list (first names of many countries), as :class:`FirstNames`
     (from the cache of an earlier process when there is one: :meth:`FirstNames.cached`)."""
-    return FirstNames.cached(cache_dir())
+    return FirstNames.cached(cache.directory())
 
 
 def is_first_name(word: str) -> bool:

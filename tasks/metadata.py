@@ -302,6 +302,14 @@ def language_identifier():
     if _IDENTIFIER is None:
         from py3langid import langid
 
+        from newsmill.tasks import cache
+
+        if getattr(langid, "IDENTIFIER", None) is None:
+            # py3langid's model ships LZMA-compressed: decompressing it costs each worker ~0.4 s
+            # of CPU at start-up; the same tables read back uncompressed ~0.1 s
+            cached = _cached_identifier(langid, cache.directory())
+            if cached is not None:
+                langid.IDENTIFIER = cached
         identifier = langid._get_identifier()
         compact_tables(identifier)
         _IDENTIFIER = identifier
@@ -309,6 +317,54 @@ def language_identifier():
 
 
 _IDENTIFIER = None
+
+
+def _cached_identifier(langid, directory):
+    """py3langid's default identifier built from its model's tables as an earlier process stored
+    them uncompressed in ``directory`` (``tasks/cache.py``; stored now when they are not there),
+    exactly as ``LanguageIdentifier.from_model_file`` builds it from the shipped file; None
+    without a directory, or for a py3langid whose model or constructor differ (it then loads its
+    own file, as it always did)."""
+    from newsmill.tasks import cache
+
+    key = cache.source_key("py3langid", "py3langid", getattr(langid, "MODEL_FILE", ""))
+    if directory is None or key is None or not hasattr(langid, "LanguageIdentifier"):
+        return None
+    import zipfile
+    from array import array
+
+    import numpy as np
+
+    path = directory / f"py3langid-model-{key}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            nextmove = array(str(z["nextmove_code"]))
+            nextmove.frombytes(memoryview(np.ascontiguousarray(z["nextmove"])).cast("B"))
+            row = array(str(z["row_code"]))
+            row.frombytes(memoryview(np.ascontiguousarray(z["row"])).cast("B"))
+            return langid.LanguageIdentifier(z["ptc"], z["pc"], z["classes"].tolist(), nextmove,
+                                             z["output"].tolist(), tk_row=row)
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
+        pass  # none yet, or damaged: made again below
+    try:  # the shipped file, decompressed once more: stored for the next process
+        from py3langid.modelio import load_model
+
+        ptc, pc, classes, nextmove, row, output = load_model(langid.MODEL_DIR / langid.MODEL_FILE)
+        identifier = langid.LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output,
+                                               tk_row=row)
+    except (ImportError, AttributeError, OSError, ValueError, TypeError):
+        return None
+
+    def fill(tmp):
+        with open(tmp, "wb") as f:
+            np.savez(f, ptc=ptc, pc=pc, classes=np.array(classes), output=np.array(output, dtype=np.int64),
+                     nextmove=np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode)),
+                     nextmove_code=np.array(nextmove.typecode),
+                     row=np.frombuffer(row, dtype=np.dtype(row.typecode)), row_code=np.array(row.typecode))
+
+    if all(isinstance(t, array) for t in (nextmove, row)):
+        cache.write(path, fill)
+    return identifier
 
 
 def compact_tables(identifier) -> None:

@@ -36,7 +36,7 @@ def test_first_names_answer_as_gender_guesser_does():
 def test_first_names_read_back_from_the_cache_answer_as_the_library_does(tmp_path, monkeypatch):
     """A worker reads the table an earlier process wrote (issue 16: ~0.4 s of CPU less per
     worker start); the file answers exactly as the library, and a damaged one is replaced."""
-    from newsmill.tasks import entities
+    from newsmill.tasks import cache
     from newsmill.tasks.entities import FirstNames
 
     library = FirstNames.from_library()
@@ -58,9 +58,37 @@ def test_first_names_read_back_from_the_cache_answer_as_the_library_does(tmp_pat
     assert FirstNames.cached(tmp_path)._answers == library._answers  # rewritten whole
     assert FirstNames.cached(None)._answers == library._answers  # no cache directory
     monkeypatch.setenv("NEWSMILL_CACHE_DIR", "0")
-    assert entities.cache_dir() is None
+    assert cache.directory() is None
     monkeypatch.setenv("NEWSMILL_CACHE_DIR", str(tmp_path / "c"))
-    assert entities.cache_dir() == tmp_path / "c"
+    assert cache.directory() == tmp_path / "c"
+
+
+def test_the_language_identifier_read_back_from_the_cache_is_py3langids(tmp_path):
+    """py3langid's model tables stored uncompressed by one process (issue 16: ~0.5 s of CPU less
+    per worker start) build the identifier py3langid builds from its shipped file: the same
+    tables, the same answers; a damaged file is replaced, no directory means no file."""
+    import numpy as np
+    from py3langid import langid
+
+    from newsmill.tasks.metadata import _cached_identifier
+
+    shipped = langid._load_identifier()
+    first = _cached_identifier(langid, tmp_path)  # decompresses the shipped file and stores it
+    (path,) = tmp_path.glob("py3langid-model-*.npz")
+    again = _cached_identifier(langid, tmp_path)  # from the stored tables
+    for ident in (first, again):
+        for name in ("tk_nextmove", "tk_row", "tk_output", "_rowbase", "nb_classes"):
+            assert list(getattr(ident, name)) == list(getattr(shipped, name)), name
+        assert ident.tk_nextmove.typecode == shipped.tk_nextmove.typecode
+        assert ident.nb_ptc.dtype == shipped.nb_ptc.dtype and np.array_equal(ident.nb_ptc, shipped.nb_ptc)
+        assert np.array_equal(ident.nb_pc, shipped.nb_pc)
+        for text in ("The minister said the talks would resume on Monday.", "Le ministre a déclaré mardi.",
+                     "Der Minister sagte am Montag", "El ministro dijo el lunes", "東京で会見した"):
+            assert ident.classify(text) == shipped.classify(text)
+    path.write_bytes(path.read_bytes()[:1000])  # a damaged file (a full disk, a killed writer)
+    assert _cached_identifier(langid, tmp_path).classify("Le ministre a déclaré") == shipped.classify("Le ministre a déclaré")
+    assert path.stat().st_size > 1000  # replaced whole
+    assert _cached_identifier(langid, None) is None
 
 
 def test_justext_stop_words_are_trafilaturas_and_its_fallback_reads_the_same():
