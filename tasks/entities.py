@@ -1244,6 +1244,7 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if len(_words(m.name)) >= 2:
             full_names.setdefault(_norm(m.name), []).append(m)
     full_keys = sorted(full_names, key=lambda k: -len(k))
+    full_key_words = [(k, k.split()) for k in full_keys]  # best_person reads them for every short form
     # first words of organisations' names of several words, each written as a name ("Magna" of
     # "Magna International Inc"; not "Obama" of "the Obama administration", nor "Dodd" of
     # "Dodd-Frank")
@@ -1258,8 +1259,7 @@ def canonicalise(mentions: list[Mention], text: str) -> list[Mention]:
         if not sw:
             return None
         cands = []
-        for k in full_keys:
-            kw = k.split()
+        for k, kw in full_key_words:
             if len(kw) <= len(sw):
                 continue
             # "Putin" / "al Assad" end the full name; a lone first name ("Hillary") starts it
