@@ -13,6 +13,16 @@ def indirect(text: str, content: str):
     return [q for q in enrich(text).quotes if q.kind == "indirect" and content in q.text]
 
 
+def reported(text: str, content: str, speaker: str, strategy: str | None = None):
+    """The indirect quotes of ``text`` holding ``content``, the first said by ``speaker`` (as
+    resolved or as written) and, when given, found by ``strategy`` (the evidence's second field)."""
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    if strategy is not None:
+        assert q[0].evidence.split("|")[1] == strategy, q
+    return q
+
+
 @pytest.mark.parametrize("text, content, speaker", [
     ("Mayor Ilse Brandvold talked about the harbour tunnel at the town meeting.", "the harbour tunnel", "Ilse Brandvold"),
     ("At the congress, the union leader Tariq Osei spoke about the wages of shipyard welders.", "the wages of shipyard welders", "Tariq Osei"),
@@ -21,8 +31,7 @@ def indirect(text: str, content: str):
 ])
 def test_a_talk_verb_reports_its_topic(text, content, speaker):
     """Talk verbs (Levin 37.5/37.6) give what was said by its topic, a PP headed by "about"."""
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    reported(text, content, speaker)
 
 
 @pytest.mark.parametrize("text, wrong", [
@@ -57,8 +66,7 @@ def test_an_object_content_stops_before_a_date():
 ])
 def test_what_someone_expressed_is_the_content(text, content, speaker):
     """FrameNet's Expressing_publicly: the object of "express" is what was said."""
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    reported(text, content, speaker)
 
 
 @pytest.mark.parametrize("text, clause, quotation", [
@@ -133,8 +141,7 @@ def test_an_abstract_subject_shows_no_quote(text):
 ])
 def test_a_complain_verb_reports_its_topic(text, content, speaker):
     """Complain verbs (Levin 37.8) give what was said by its topic with "about" or "of"."""
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    reported(text, content, speaker)
 
 
 @pytest.mark.parametrize("text, content, speaker", [
@@ -145,8 +152,7 @@ def test_a_complain_verb_reports_its_topic(text, content, speaker):
 ])
 def test_a_cue_noun_names_its_author_with_by_or_from(text, content, speaker):
     """A cue noun's author can stand in a "by" or "from" phrase before its content clause."""
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    reported(text, content, speaker)
 
 
 @pytest.mark.parametrize("text, content, speaker", [
@@ -160,8 +166,7 @@ def test_a_cue_noun_names_its_author_with_by_or_from(text, content, speaker):
 def test_agreeing_or_refusing_to_act_is_reported(text, content, speaker):
     """FrameNet's Agree_or_refuse_to_act (agree, consent, refuse, decline): what someone agreed
     or refused to do is the content, its subject the speaker."""
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    reported(text, content, speaker)
 
 
 @pytest.mark.parametrize("text", [
@@ -198,8 +203,7 @@ def test_a_refusal_to_speak_reports_nothing(text):
 def test_a_verb_of_judging_reports_what_was_judged(text, content, speaker):
     """WordNet's criticize and praise verbs (tasks/data/judgment_verbs.txt): their object is what
     the speaker judged aloud."""
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    reported(text, content, speaker)
 
 
 @pytest.mark.parametrize("text", [
@@ -268,9 +272,7 @@ def test_a_colon_after_a_cue_in_a_relative_clause_reports_nothing():
 def test_an_intention_with_an_infinitive_is_reported(text, content, speaker):
     """FrameNet's Desiring, Purpose and Seeking_to_achieve verbs with an infinitive
     (tasks/data/intention_verbs.txt): what a source intends, in a class of its own."""
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
-    assert q[0].evidence.split("|")[1] == "indirect_intention", q
+    reported(text, content, speaker, "indirect_intention")
 
 
 @pytest.mark.parametrize("text", [
@@ -300,8 +302,7 @@ def test_an_intention_inside_a_report_is_the_reporters():
 def test_a_view_of_something_as_something(text, content, speaker):
     """FrameNet's Categorization frame (see, view, regard, consider, perceive ... as): a source's
     view, read like "described X as Y"."""
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
+    reported(text, content, speaker)
 
 
 def test_a_passive_view_has_no_source():
@@ -317,9 +318,7 @@ def test_a_passive_view_has_no_source():
 ])
 def test_what_a_speech_verb_takes_as_object_is_the_content(text, content, speaker):
     """A cue verb whose first WordNet sense is communication, with a message as its object."""
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
-    assert q[0].evidence.split("|")[1] == "indirect_cue_object", q
+    reported(text, content, speaker, "indirect_cue_object")
 
 
 @pytest.mark.parametrize("text, wrong", [
@@ -363,9 +362,7 @@ def test_a_passive_stance_names_no_one_and_is_never_citable():
 ])
 def test_a_decision_with_an_infinitive_is_an_intention(text, content, speaker):
     """FrameNet's Deciding verbs (decide, choose, opt, resolve) with an infinitive."""
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
-    assert q[0].evidence.split("|")[1] == "indirect_intention", q
+    reported(text, content, speaker, "indirect_intention")
 
 
 @pytest.mark.parametrize("text, content, speaker", [
@@ -375,9 +372,7 @@ def test_a_decision_with_an_infinitive_is_an_intention(text, content, speaker):
      "no quota had ever been promised to them", "fishermen"),
 ])
 def test_a_stance_adjective_reports_its_clause(text, content, speaker):
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
-    assert q[0].evidence.split("|")[1] == "indirect_stance_adjective", q
+    reported(text, content, speaker, "indirect_stance_adjective")
 
 
 @pytest.mark.parametrize("text", [
@@ -397,9 +392,7 @@ def test_an_impersonal_adjective_clause_names_no_one(text):
 def test_a_view_with_its_author_and_a_that_clause(text, content, speaker):
     """Nouns whose first WordNet sense is cognition (tasks/data/cognition_nouns.txt), with an
     author (possessor or support verb) and a that-clause."""
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker_name or q[0].speaker or ""), enrich(text).quotes
-    assert q[0].evidence.split("|")[1] == "noun_view", q
+    reported(text, content, speaker, "noun_view")
 
 
 def test_a_view_without_an_author_is_no_quote():
