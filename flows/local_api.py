@@ -121,6 +121,13 @@ def start() -> str | None:
         if in_process:
             _proc = _launch_process(sock, spec)
         else:
+            # these register an exit hook with threading when first imported, which fails once
+            # the interpreter is shutting down: a command that stops early (a damaged warehouse)
+            # would have the still-starting server thread import them then, and Prefect prints
+            # "Failed to initialize plugins: can't register atexit after shutdown"
+            import concurrent.futures.process  # noqa: F401
+            import concurrent.futures.thread  # noqa: F401
+
             _thread = _ServerThread(sock)
             _thread.start()
     except OSError as e:
