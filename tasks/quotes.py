@@ -1275,7 +1275,8 @@ def transcript_lines(text: str) -> frozenset[int]:
         m = _HEADLINE_NAME.match(text, p0, p1)
         if m and text[m.end()] not in QUOTE_CHARS and len(m.group(1).split()) <= 3 and len(m.group(1)) > 1:
             found[p0] = " ".join(m.group(1).split()).lower()
-    labels = list(found.values())
+    # a speaker comes back by surname alone ('KATE BOULDUAN:' then 'BOULDUAN:')
+    labels = [label.split()[-1] for label in found.values()]
     if len(labels) < 3 or len(set(labels)) == len(labels):
         return frozenset()
     return frozenset(found)
@@ -1286,6 +1287,75 @@ def _named_elsewhere(doc, toks) -> bool:
     A headline alone is too short for the model to type its names ('Lynch: No outside ...')."""
     last = toks[-1].text.lower()
     return any(e.label_ in {"PERSON", "ORG"} and e[-1].lower_ == last and e.start > toks[-1].i for e in doc.ents)
+
+
+# A headline's label in its longer forms: page furniture and a dash before it ("EXCLUSIVE – "), a
+# common noun after the name ("Ortiz camp", "Council report"), the one addressed or the setting
+# after it ("Ortiz to donors", "Ortiz at convention"); what follows the colon may open with a
+# short quotation ("Ortiz: ‘No Doubt’ the Plan Works")
+_HEADLINE_LABEL = re.compile(
+    r"(?:[A-Z]{3,}[ \t]+[–—-][ \t]+)?"
+    r"((?:[A-Z][\w.'’-]*[ \t]+(?:[a-z][\w'’-]*[ \t]+)?){0,3}[A-Z][\w'’-]*(?:[ \t]+[a-z][\w'’-]*)?)"
+    r"(?:[ \t]+(?:[Tt]o|[Aa]t|[Ii]n|[Oo]n|[Ff]or)[ \t]+[^:\n]{1,60}?)?"
+    r":[ \t]+(?=\S)")
+
+
+def _headline_label(ctx: _Ctx, p0: int, p1: int) -> RawQuote | None:
+    """A headline line whose label is more than a name (:data:`_HEADLINE_LABEL`): 'Kowalski
+    camp: Tariff plan threatens farm jobs', 'Ortiz to teachers: Budget will grow', 'BREAKING –
+    Dana Ruiz: Do Not Trust the Count'. The label's words hold a name the model types as a person
+    or organisation (here or later in the article) or a person's title ('Mayor To Residents: ...');
+    a lower-case word after the name must be a person, group or record noun (a campaign's "camp",
+    an inspector's "report"). Only a line of at most 25 words with one colon (a headline, not a
+    sentence that introduces a list), never a dateline, never upper-case labels alone ("UPDATE:",
+    "WASHINGTON:"), and not page furniture that names no one ("News Guide:", "Morning Email:")."""
+    doc, text, base = ctx.doc, ctx.text, ctx.base
+    # furniture set off by a dash reads as a dateline ("EXCLUSIVE –"); the label follows it
+    m = _HEADLINE_LABEL.match(text, dateline(text, p0, p1) or p0, p1)
+    if not m or text.count(":", p0, p1) != 1 or len(text[p0:p1].split()) > 25:
+        return None
+    words = re.findall(r"[A-Za-z]+", m.group(1))
+    if all(w.isupper() for w in words):
+        return None  # "UPDATE:", "AP:", "WASHINGTON:": furniture and datelines look alike
+    toks = [t for t in _tokens_between(doc, m.start(1) - base, m.end(1) - base) if not t.is_space]
+    if not toks or any(t.is_punct and t.text not in {".", "-"} for t in toks):
+        return None
+    titles = _titles()
+    head = toks[-1]
+    proper = [t for t in toks if t.text[:1].isupper()]
+    named = [t for t in proper if t.ent_type_ in {"PERSON", "ORG"} or _named_elsewhere(doc, [t])]
+    titled = [t for t in proper if t.lower_.rstrip(".") in titles]
+    if head.text[:1].islower():
+        noun = head.lower_
+        if not (noun in titles or _AGENT_SUFFIX.search(noun) or noun in word_list("record_nouns.txt")):
+            return None
+        if not named:
+            return None
+        kind = "nominal"
+    elif named or titled and head in titled:
+        kind = "name" if named else "nominal"
+    else:
+        return None
+    if any(t.text[:1].islower() and t.lower_ not in titles for t in toks[:-1]):
+        return None  # 'Giant screens hanging over the arena:' is a sentence, not a label
+    c0, c1 = m.end(), p1
+    if text[c0] in QUOTE_CHARS:
+        # the quotation must close inside the headline with at least two words after it
+        close = re.search("[" + re.escape(QUOTE_CHARS) + "](?=[\\s,.;:!?]|$)", text[c0 + 1:p1])
+        if close is None or len(re.findall(r"\w+", text[c0 + 1 + close.end():p1])) < 2:
+            return None
+    while c1 > c0 and (text[c1 - 1].isspace() or text[c1 - 1] in QUOTE_CHARS + "."):
+        c1 -= 1
+    if c1 - c0 < 10:
+        return None
+    names = [t for t in toks if t.text[:1].isupper() and t.lower_.rstrip(".") not in titles]
+    name_tok = named[-1] if named else None
+    first = names[0] if names and name_tok is not None and names[0].i <= name_tok.i else name_tok
+    sp = Speaker(base + toks[0].idx, base + head.idx + len(head.text), kind,
+                 None if kind == "nominal" else base + first.idx,
+                 None if kind == "nominal" else base + name_tok.idx + len(name_tok.text),
+                 person=bool(titled) or kind == "name" and name_tok.ent_type_ == "PERSON", head=head.lower_)
+    return RawQuote(c0, c1, "indirect", ":", m.end(1), sp, "headline_label")
 
 
 def headline_colon(ctx: _Ctx) -> list[RawQuote]:
@@ -1301,6 +1371,9 @@ def headline_colon(ctx: _Ctx) -> list[RawQuote]:
     for p0, p1 in paragraphs(text, base, base + len(doc_text(doc))):
         m = _HEADLINE_NAME.match(text, p0, p1)
         if not m or text[m.end()] in QUOTE_CHARS:
+            label = _headline_label(ctx, p0, p1)
+            if label is not None:
+                out.append(label)
             continue
         spoken = p0 in transcript
         if not spoken and dateline(text, p0, p1) is not None:
@@ -1311,6 +1384,9 @@ def headline_colon(ctx: _Ctx) -> list[RawQuote]:
         named = any(t.ent_type_ in {"PERSON", "ORG"} for t in toks) or _named_elsewhere(doc, toks)
         agent = not (named or spoken) and len(toks) == 1 and bool(_AGENT_SUFFIX.search(toks[0].lower_))
         if not (spoken or named or agent):
+            label = _headline_label(ctx, p0, p1)
+            if label is not None:
+                out.append(label)
             continue
         titles = _titles()
         had_title = any(t.lower_.rstrip(".") in titles for t in toks[:-1])
@@ -1810,6 +1886,13 @@ _NOT_SENTENCE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|S
                                r"\b[A-Z]\.(?=\s*[A-Z]|,)|\b(?:[A-Za-z]\.){2,}")
 
 
+# one to three quoted words closed right away ('“copper coils,”', "''No-Frills''"), or the elided
+# article of a name ("van 't Hoff", "rock 'n' roll"): marks that open no quotation of their own
+_INNER_SHORT_QUOTE = re.compile(
+    "(^|\\s)(?:(?:[“\"‘’'`]{1,2})[\\w$][\\w.&%$’'-]*(?:[ \t]+[\\w.&%$’'-]+){0,2}[,.!?]?[”\"’']{1,2}"
+    "(?=[\\s,.;:!?)—–-]|$)|['’](?:t|s|n|n')(?=\\s))")
+
+
 def _continues(text: str, last: RawQuote, q: Marked) -> bool:
     """Is the quotation ``q`` the second part of ``last``, one quotation split around its
     attribution? '“A,” she said. “B.”', '“A,” said Lee, a long description of Lee. “B.”',
@@ -1822,7 +1905,11 @@ def _continues(text: str, last: RawQuote, q: Marked) -> bool:
         return False
     # the closing mark of the first part and the punctuation around it
     plain = re.sub("^[\\s,.;:?!—–\\-" + re.escape(QUOTE_CHARS) + "]+", "", between)
-    if re.search("(?:^|\\s)[" + re.escape(QUOTE_CHARS) + "]", plain.rstrip()):
+    # a scare quote or a quoted name inside the attribution ('said Lee, describing the “copper
+    # coils” she winds') and an elided article of a name ("van 't Hoff") quote no one: only a
+    # longer quotation stands between two quotations of their own
+    plain_marks = _INNER_SHORT_QUOTE.sub(lambda m: m.group(1) + "_" * (len(m.group(0)) - len(m.group(1))), plain)
+    if re.search("(?:^|\\s)[" + re.escape(QUOTE_CHARS) + "]", plain_marks.rstrip()):
         return False  # another quotation stands between (an apostrophe inside a word does not count)
     plain = _NOT_SENTENCE_END.sub(lambda m: m.group(0).replace(".", "_"), plain)
     # a sentence ends where a capital, a quotation or the second part follows: not at the period
@@ -1830,7 +1917,8 @@ def _continues(text: str, last: RawQuote, q: Marked) -> bool:
     ends = [m.end() for m in re.finditer(r"[.!?;](?=\s*$|\s+[A-Z(\"“‘'])", plain)]
     if len(ends) > 1:
         return False
-    tail = plain.rstrip()
+    # a short quotation may close the attribution ('said on “Sunday Live.” “B.”')
+    tail = plain.rstrip().rstrip(QUOTE_CHARS)
     return bool(tail) and tail[-1] in ".,:;—–" and (not ends or not plain[ends[0]:].strip())
 
 
@@ -1932,6 +2020,54 @@ def governing_subject(ctx: _Ctx, q: Marked, out: list[RawQuote]) -> RawQuote | N
     return RawQuote(q.start, q.end, "direct", _cue_text(h), base + h.idx, _shift(sp, base), "governing_subject")
 
 
+_SPOKEN_OBJECT_DEPS = frozenset({"dobj", "oprd", "ccomp", "xcomp", "attr", "acomp"})
+# speech verbs whose object is the hearer ('told “Fox Morning”' names a programme, not words)
+_HEARER_OBJECT = frozenset({"tell", "inform", "notify", "brief"})
+
+
+def spoken_object(ctx: _Ctx, q: Marked) -> RawQuote | None:
+    """One to three quoted words that a speech verb takes as what was said, right after it or
+    after its object: 'the mayor called the levy “a disgrace”', 'a woman shouted “Go home!”',
+    'Ortiz said “never” twice'. Only the verb's own object or predicate (not a noun's modifier,
+    not through a preposition: 'spoke of the “temporary” ban' stays a scare quote; not a part of a
+    noun phrase, 'the “temporary” ban'; not a programme after a possessive or a preposition: 'told
+    Channel 4's “Morning Desk”'; not in the passive: 'was told to “smile”'), a verb from
+    the verbs whose first WordNet sense is communication (not 'wants “a deal”'), a subject who
+    can be cited (a name, a person noun, he/she/they), and no reported speech that already holds
+    the words."""
+    doc, base = ctx.doc, ctx.base
+    if any(_overlap(q.start, q.end, t.start, t.end) for t in ctx.indirect):
+        return None  # reported speech that holds the words carries them ('called the levy “a disgrace”')
+    span = doc.char_span(q.start - base, q.end - base, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    inner = [t for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct]
+    if len({t.head.i for t in inner}) != 1 or len(inner) != 1:
+        return None
+    tok = inner[0]
+    verb = tok.head
+    if tok.dep_ not in _SPOKEN_OBJECT_DEPS or verb.i >= span.start or not verb_in(verb, _communications()) \
+            or verb_in(verb, _HEARER_OBJECT) or verb.tag_ == "MD" \
+            or any(t.is_punct and t.text in ",:" for t in doc[verb.i + 1:span.start]):
+        return None  # a comma or colon between: the other strategies' kind ('said, “Go.”')
+    before = [t for t in doc[verb.i + 1:span.start] if not (t.is_punct and t.text in QUOTE_CHARS + "‘’“”")]
+    if before and (before[-1].tag_ == "POS" or before[-1].dep_ == "prep"):
+        return None  # a programme or a title: 'told Channel 4's “Morning Desk”', 'said on “Sunday Live”'
+    if any(not (span.start <= c.i < span.end) and c.dep_ in {"det", "poss", "amod", "compound", "nummod"}
+           for c in tok.children):
+        return None  # part of a noun phrase quoted: 'investigate the “fiasco”', 'the Soviet “evil empire”'
+    subj = _resolve_relative(_subject(verb))
+    if subj is None or subj.i >= span.start or subj.idx + base < text_line_start(ctx.text, q.open_at):
+        return None
+    if any(q0 <= base + subj.idx < q1 for q0, q1 in ctx.quoted):
+        return None
+    sp = speaker_of(subj, ctx.lo_token(subj))
+    if sp is None or sp.kind == "nominal" and not _is_person_noun(subj) \
+            or sp.kind == "pronoun" and sp.head not in PRONOUNS | {"they"}:
+        return None
+    return RawQuote(q.start, q.end, "direct", _cue_text(verb), base + verb.idx, _shift(sp, base), "spoken_object")
+
+
 def text_line_start(text: str, at: int) -> int:
     return text.rfind("\n", 0, at) + 1
 
@@ -1976,7 +2112,9 @@ def direct_quotes(ctx: _Ctx, marked: list[Marked], min_unattributed_words: int =
                                                                             "trailing_dash"}):
             part = _carry_over(text, q, out) if rq is None else None
             if part is None or part.continues is None:
-                continue  # a scare quote or quoted object, not a quotation
+                part = spoken_object(ctx, q)
+                if part is None:
+                    continue  # a scare quote or quoted object, not a quotation
             rq = part  # '“A,” she said. “Never again.”': the second part of a split quotation
         if rq is None:
             rq = _carry_over(text, q, out)
@@ -2046,7 +2184,7 @@ def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[
     # an object content that starts with a quoted object ('want “a deal” before ...') is no
     # quote; a content clause that opens with a quoted word ('argued that “liberals” let ...') is
     short_starts = [(q.open_at, q.start) for q in marked if _short_object(text, q)]
-    ctx.indirect = [t for t in ctx.indirect if t.strategy == "indirect_clause"
+    ctx.indirect = [t for t in ctx.indirect if t.strategy in {"indirect_clause", "headline_label"}
                     or not any(o <= t.start <= s0 for o, s0 in short_starts)]
     # one cue, one content: a cue that attributes a quotation reports nothing else. Not a cue
     # whose clause holds the quotation (cue_in_parse: 'She said the ban would be “cruel and
