@@ -53,9 +53,53 @@ def test_an_object_content_keeps_the_phrase_that_completes_it(text, content):
     assert indirect(text, content), enrich(text).quotes
 
 
-def test_an_object_content_stops_before_a_date():
-    q = indirect("Senator Rui Almeida defended the fishing quota on Tuesday.", "the fishing quota")
-    assert q and "Tuesday" not in q[0].text, q
+@pytest.mark.parametrize("text, content", [
+    # PolNeAR's Content runs to the end of the verb phrase, a date or a setting included (this
+    # test said the opposite until the contents ran on: train F1 0.7305 -> 0.7317 and dev 0.7676
+    # -> 0.7703 with the setting kept at the end)
+    ("Senator Rui Almeida defended the fishing quota on Tuesday.", "the fishing quota on Tuesday"),
+    ("The guild criticised the harbour board during the winter for its silence on the dredging.",
+     "the harbour board during the winter for its silence on the dredging"),
+])
+def test_an_object_content_runs_to_the_end_of_the_verb_phrase(text, content):
+    assert indirect(text, content), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, setting", [
+    ("The ferry captain told the harbour board before the vote that the pier was unsafe.",
+     "the pier was unsafe", "before the vote"),
+    ("Senator Rui Almeida defended the fishing quota at the hearing, saying the stocks had recovered.",
+     "the fishing quota", "saying"),
+])
+def test_a_content_stops_before_a_setting_that_a_clause_follows(text, content, setting):
+    """A setting that a content clause follows is the telling's ("told X before the vote that
+    ..."); a participle after a comma is a report of its own."""
+    q = indirect(text, content)
+    assert q and all(setting not in x.text for x in q), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content", [
+    ("The harbour master insisted the delay was brief, reflecting a shortage of pilots in the spring.",
+     "the delay was brief, reflecting a shortage of pilots in the spring"),
+    ("Councillor Mette Aune said the tunnel was late and that its cost had doubled since the tender.",
+     "the tunnel was late and that its cost had doubled since the tender"),
+    ("The mayor believes there are no cheap options, but that a toll may have to do.",
+     "there are no cheap options, but that a toll may have to do"),
+])
+def test_a_content_clause_runs_to_the_end_of_the_verb_phrase(text, content):
+    """The parser hangs a second conjunct or a participle on the cue, not on its clause."""
+    assert indirect(text, content), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, first, second", [
+    ("Councillor Mette Aune said the tunnel was late, adding that its cost had doubled.",
+     "the tunnel was late", "its cost had doubled"),
+    ("The port director said the cranes were old, noting that two had failed in March.",
+     "the cranes were old", "two had failed in March"),
+])
+def test_a_participle_that_reports_is_a_report_of_its_own(text, first, second):
+    q = [x for x in enrich(text).quotes if x.text.startswith(first)]
+    assert q and second not in q[0].text, enrich(text).quotes
 
 
 @pytest.mark.parametrize("text, content, speaker", [
