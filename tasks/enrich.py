@@ -346,7 +346,10 @@ def _link_parts(quotes: list[Quote], raw: list[qts.RawQuote]) -> list[Quote]:
     """Number the parts of each quotation split around its attribution (``RawQuote.continues``
     names the previous part's start): part/parts and the quotation's extent on every quote; a
     quote of one part is part 1 of 1, its extent its own span."""
-    at = {q.start: i for i, q in enumerate(quotes) if q.kind == "direct"}
+    # a direct quote wins a start it shares with an indirect one; indirect parts come from
+    # attributions set inside the sentence (tasks/quotes.py: parenthetical_attribution)
+    at = {q.start: i for i, q in enumerate(quotes) if q.kind != "direct"}
+    at.update({q.start: i for i, q in enumerate(quotes) if q.kind == "direct"})
     prev = {i: at.get(r.continues) for i, r in enumerate(raw) if r.continues is not None}
     prev = {i: j for i, j in prev.items() if j is not None and quotes[j].end <= quotes[i].start}
     nxt = {j: i for i, j in sorted(prev.items())}  # a part continued twice keeps its first sequel

@@ -32,7 +32,7 @@ import json
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -675,8 +675,9 @@ def _speaker_at(ctx, subj) -> Speaker | None:
 
 
 def _is_agent(tok) -> bool:
-    """Can this subject speak? Names, pronouns for people, titles and agent nouns can; abstract
-    nouns ("experience", "history") cannot."""
+    """Can this subject speak? Names, pronouns for people, titles, agent nouns and nouns for people
+    (``tasks/data/person_nouns.txt``: "aide", "pastor", "voters") can; abstract nouns
+    ("experience", "history") cannot."""
     if tok is None:
         return False
     if tok.tag_ in _NAME_TAGS or tok.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
@@ -684,7 +685,21 @@ def _is_agent(tok) -> bool:
     if tok.tag_ == "PRP":
         return tok.lower_ != "it"
     w = tok.lower_
-    return w in _titles() or bool(_AGENT_SUFFIX.search(w))
+    return w in _titles() or bool(_AGENT_SUFFIX.search(w)) or _noun_in(tok, _person_nouns())
+
+
+@lru_cache(maxsize=1)
+def _person_nouns() -> frozenset[str]:
+    return word_list("person_nouns.txt")
+
+
+def _noun_in(tok, nouns: frozenset[str]) -> bool:
+    """Is ``tok`` a common noun of ``nouns``, singular or regular plural ("voters", "allies")?"""
+    if tok.tag_ not in {"NN", "NNS"}:
+        return False
+    w = tok.lower_
+    return w in nouns or tok.tag_ == "NNS" and any(
+        w.endswith(suf) and w[:-len(suf)] + rep in nouns for suf, rep in (("ies", "y"), ("es", ""), ("s", "")))
 
 
 def _is_record(tok) -> bool:
@@ -701,6 +716,20 @@ def _is_record(tok) -> bool:
                                      for suf, rep in (("ies", "y"), ("es", ""), ("s", "")))
 
 
+def _evidence_source(tok) -> bool:
+    """Can this subject show or suggest that something is so, as a source does? One who can
+    speak (:func:`_is_agent`), a record (:func:`_is_record`: "the emails show") or an inquiry
+    (:func:`_is_inquiry`: "the poll shows"), or a noun made of one ("an average of recent polls",
+    "a review by the Times", "a batch of emails")."""
+    if tok is None:
+        return False
+    if _is_agent(tok) or _is_record(tok) or _is_inquiry(tok):
+        return True
+    return tok.tag_ in {"NN", "NNS"} and any(
+        g.dep_ == "pobj" and (_is_agent(g) or _is_record(g) or _is_inquiry(g))
+        for p in tok.children if p.dep_ == "prep" and p.lower_ in {"of", "by"} and p.i > tok.i for g in p.children)
+
+
 @lru_cache(maxsize=1)
 def _inquiry_nouns() -> frozenset[str]:
     return word_list("inquiry_nouns.txt")
@@ -713,7 +742,7 @@ def _is_inquiry(tok) -> bool:
     if tok is None or tok.tag_ not in {"NN", "NNS"}:
         return False
     w, nouns = tok.lower_, _inquiry_nouns()
-    if w in nouns or tok.lemma_.lower() in nouns:
+    if _noun_in(tok, nouns):
         return True
     return w.endswith("ing") and w[:-3] in nouns
 
@@ -743,6 +772,24 @@ def _clause_after_setting(tok) -> list:
     return out[:1]
 
 
+def _gerund_clause(tok) -> list:
+    """A content clause whose subject is a gerund phrase ("said legalizing it could put people to
+    work", "said having him on the ticket hurts them"): the parser reads the gerund as the cue's
+    xcomp and hangs the clause's finite verb under it. The gerund must follow the cue (or its
+    "that") directly and govern a finite clause; "said nothing", "kept saying" have none."""
+    doc = tok.doc
+    for x in tok.children:
+        if x.dep_ != "xcomp" or x.tag_ != "VBG" or x.i <= tok.i:
+            continue
+        between = [t.lower_ for t in doc[tok.i + 1:x.i]]
+        if between not in ([], ["that"]):
+            continue
+        if any(v.dep_ == "ccomp" and v.i > x.i and (v.tag_ in {"VBZ", "VBD", "VBP"} or any(
+                a.dep_ == "aux" and a.tag_ == "MD" for a in v.children)) for v in x.children):
+            return [x]
+    return []
+
+
 def _reporting_participle(v) -> bool:
     """'..., adding that ...', '..., citing the audit': a participle after a comma that is a
     report of its own (its speaker is the reporter's: :func:`_subject`), not part of the content
@@ -758,13 +805,13 @@ def indirect_clause(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     is no quote)."""
     if not verb_in(tok, _cues()):
         return None
-    comp = [c for c in tok.children if c.dep_ == "ccomp"] or _clause_after_setting(tok)
+    comp = [c for c in tok.children if c.dep_ == "ccomp"] or _clause_after_setting(tok) or _gerund_clause(tok)
     if not comp:
         return None
     if tok.dep_ == "xcomp" and verb_in(tok.head, _REFUSING):
         return None  # "refused to say when ...": the one thing the source did not say
     subj = _subject(tok)
-    if verb_in(tok, _EVIDENTIAL) and not (_is_agent(_resolve_relative(subj)) or _is_record(subj) or _is_inquiry(subj)):
+    if verb_in(tok, _EVIDENTIAL) and not _evidence_source(_resolve_relative(subj)):
         return None
     # the clause after the cue is its content; a clause before it only in the postposed frame,
     # set off by a comma, dash or quotation mark ("The talks stalled, she said"): without one the
@@ -787,6 +834,13 @@ def indirect_clause(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
                 doc[inner.right_edge.i].text, doc[inner.right_edge.i + 1].text):
             span = _trim(doc, subj.left_edge.i, c.right_edge.i)
             return (span, inner) if span else None
+    if subj is None and tok.i > 0 and doc[tok.i - 1].text == "," and c.i > tok.i:
+        # 'Rather than raise fees, said Ines Barros, the port's chief, the board will sell land':
+        # the parser gives the content's verb two subjects, the speaker right after the cue first
+        subjects = [x for x in c.children if x.dep_ == "nsubj" and x.i < c.i]
+        if len(subjects) >= 2 and subjects[0].left_edge.i == tok.i + 1:
+            span = _trim(doc, subjects[1].left_edge.i, c.right_edge.i)
+            return (span, subjects[0]) if span else None
     left, right = c.left_edge.i, c.right_edge.i
     # 'said that X and predicted that Y': the parser often hangs the second cue under X; it is
     # a report of its own (its subject is this cue's: :func:`_coordinated_cue_head`)
@@ -826,6 +880,8 @@ def indirect_parenthetical(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | N
         span = _trim(doc, max(head.left_edge.i, 0), tok.left_edge.i - 1)
     elif (left > 0 and doc[left - 1].text == ","
           and right + 1 < len(doc) and doc[right + 1].text == ","):
+        if _around_attribution(doc, tok) is not None:
+            return None  # two parts without the attribution: parenthetical_attribution's
         span = _trim(doc, head.left_edge.i, head.right_edge.i)
     else:
         return None
@@ -872,7 +928,10 @@ def indirect_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     that took place (:func:`_reported_act`)."""
     src = _resolve_relative(_subject(tok)) if verb_in(tok, _EVIDENTIAL) else None
     evidence = src is not None and src.tag_ in {"NN", "NNS"} and src.ent_type_ != "PERSON" and (
-        _is_agent(src) and verb_in(tok, _EVIDENCE_OBJECT) or _is_inquiry(src))
+        verb_in(tok, _EVIDENCE_OBJECT) and _evidence_source(src) or _is_inquiry(src))
+    # a record shows a state of affairs ("emails showed staff favoring Clinton", "the video
+    # showed fighters with heavy weapons"), not a bare thing on display ("screens showed one word")
+    displayed = evidence and not (_is_agent(src) or _is_inquiry(src))
     judging = verb_in(tok, _judging())
     if not (verb_in(tok, _objects()) or evidence or judging) or \
             verb_in(tok, _cues()) and any(c.dep_ == "ccomp" for c in tok.children):
@@ -886,6 +945,8 @@ def indirect_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
             for g in c.children if g.dep_ in {"pobj", "pcomp"}]
     for o in objs + pobj:
         if o.ent_type_ in {"DATE", "TIME"}:
+            continue
+        if displayed and not any(c.dep_ in {"acl", "relcl", "prep"} for c in o.children):
             continue
         span = _trim(tok.doc, o.left_edge.i, _object_right(tok, o))
         if span:
@@ -910,6 +971,9 @@ def _reports_of_its_own(verb, c) -> bool:
     warned that ...", "..., she said"), whose content is not ``verb``'s?"""
     if not is_verb(c):
         return False
+    if verb_in(c, _cues()) and not verb_in(c, _infinitive_cues()) and any(
+            x.dep_ == "xcomp" and any(a.tag_ == "TO" for a in x.children) for x in c.children):
+        return False  # "..., and would continue to press the case": the verb is not speaking here
     return verb_in(c, _cues()) or verb_in(c, _infinitive_cues()) or verb_in(c, _objects()) \
         or verb_in(c, _judging()) or c.dep_ == "parataxis"
 
@@ -1041,6 +1105,10 @@ def indirect_cue_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None
     if not verb_in(tok, _cues()) or not verb_in(tok, _communications()) or verb_in(tok, _objects()) \
             or _passive(tok) or tok.dep_ in {"amod", "acl"}:
         return None
+    if verb_in(tok, _LABELING) and not any(t.text[:1] in QUOTE_CHARS for t in tok.doc[tok.i + 1:tok.sent.end]):
+        # a verb of naming reports a judgment only with the name it gives, here quoted where the
+        # parse missed it ('called the plan “a disaster”'): "called the office" is a phone call
+        return None
     if any(c.dep_ in {"ccomp", "xcomp"} for c in tok.children) or not _holder(tok):
         return None
     if verb_in(tok, _judging()) and not _reported_act(tok):
@@ -1079,6 +1147,95 @@ def indirect_stance_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | N
         return None
     span = _trim(tok.doc, o.left_edge.i, _object_right(tok, o))
     return (span, _subject(tok)) if span else None
+
+
+# Verbs of naming that give a judgment as a name or a description ("called the ruling a
+# disgrace", "branded him a liar", "described the talks as productive"): FrameNet's
+# Labeling and Communicate_categorization frames (their verbs in WordNet's one-word lemmas).
+_LABELING = frozenset({"call", "label", "brand", "dub", "term"})
+_CATEGORIZING = frozenset({"describe", "characterize", "characterise", "portray", "depict", "paint", "cast"})
+
+
+def indirect_naming(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
+    """A judgment given as a name or a description, with what it is about: "Graham called both
+    rivals “crazy”", "the campaign called the report a rush to judgment", "which Mr. Lee called
+    “a disgrace”", "Kim described the talks as productive". The content runs from the object to
+    the end of the name (an object complement, oprd) or of the "as" phrase; a relative pronoun
+    object ("which X called ...") leaves the name alone. Without a name ("called Kim", "described
+    the scene") it is a telephone call or an account, not a judgment; in the passive ("was called
+    a hero") no one is named; "so-called", "self-described" are not said by anyone here."""
+    labeling = verb_in(tok, _LABELING)
+    if not (labeling or verb_in(tok, _CATEGORIZING)) or _passive(tok) or tok.dep_ in {"amod", "acl"}:
+        return None
+    if tok.tag_ == "VBN" and not any(c.dep_ == "aux" for c in tok.children):
+        return None  # "the resort, now called X", "an event was held called X": a name, not a judgment
+    doc = tok.doc
+    if labeling:
+        names = [c for c in tok.children if c.dep_ == "oprd" and c.i > tok.i]
+        last = names[-1] if names else None
+    else:
+        last = next((g for c in tok.children if c.dep_ == "prep" and c.lower_ == "as" and c.i > tok.i
+                     for g in c.children if g.dep_ in {"pobj", "pcomp", "amod", "acomp"}), None)
+        names = [last.head] if last is not None else []
+    if last is None:
+        return None
+    obj = next((c for c in tok.children if c.dep_ == "dobj" and tok.i < c.i < names[0].i), None)
+    left = obj.left_edge.i if obj is not None else min(n.left_edge.i for n in names)
+    if left <= tok.i:
+        return None
+    span = _trim(doc, left, _phrase_right(tok, last.right_edge.i))
+    return (span, _subject(tok)) if span else None
+
+
+# Aspectual verbs that are also cues ("'We will win,' she continued"): with a gerund they say
+# that something went on, not what was said ("continued attacking the plan").
+_ASPECTUAL = frozenset({"continue", "keep", "start", "begin", "resume", "stop", "quit", "finish"})
+
+
+def indirect_gerund(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
+    """A speech verb whose content is a gerund clause: "reported raising $9 million", "denied
+    taking the money", "suggested boycotting the company", "recalled meeting him in 1999". The
+    gerund follows the verb directly (``xcomp``); not in the passive, and not an aspectual verb
+    (:data:`_ASPECTUAL`)."""
+    if not verb_in(tok, _cues()) or verb_in(tok, _ASPECTUAL) or _passive(tok) or tok.dep_ in {"amod", "acl"}:
+        return None
+    if any(c.dep_ == "ccomp" for c in tok.children) or tok.i + 1 >= len(tok.doc):
+        return None
+    x = tok.doc[tok.i + 1]
+    if x.dep_ != "xcomp" or x.tag_ != "VBG" or x.head.i != tok.i:
+        return None
+    span = _trim(tok.doc, x.left_edge.i, _phrase_right(tok, x.right_edge.i))
+    return (span, _subject(tok)) if span else None
+
+
+# Phrasal verbs of speech whose content is their preposition's object ("pointed to the jobs
+# report", "referred to the senator's remarks", "alluded to a deal", "hinted at a run"):
+# WordNet's senses point.v.02-like "indicate", refer.v.02 "make reference to", allude.v.01,
+# hint.v.01, each taken with the preposition that carries its object.
+_PHRASAL_CONTENT = {"point": "to", "refer": "to", "allude": "to", "hint": "at"}
+_PHRASAL_VERBS = frozenset(_PHRASAL_CONTENT)
+
+
+def indirect_phrasal(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
+    """A phrasal speech verb whose content is the object of its preposition: "She pointed to
+    the layoffs at the mill", "..., referring to the mayor's budget" (:data:`_PHRASAL_CONTENT`).
+    Not in the passive, not an infinitive or an imperative, not without a subject, and not with
+    a content clause of its own."""
+    if not verb_in(tok, _PHRASAL_VERBS):
+        return None
+    prep = next(p for lemma, p in _PHRASAL_CONTENT.items() if tok.lower_ in verb_forms(frozenset({lemma})))
+    if tok.tag_ == "VB" or _subject(tok) is None:
+        return None  # "taken to refer to ...", "let me point to ...": no one is reported doing it
+    if _passive(tok) or tok.dep_ in {"amod"} or any(c.dep_ == "ccomp" for c in tok.children):
+        return None
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == prep and c.i == tok.i + 1:
+            o = next((g for g in c.children if g.dep_ in {"pobj", "pcomp"}), None)
+            if o is None or o.ent_type_ in {"DATE", "TIME"}:
+                return None
+            span = _trim(tok.doc, o.left_edge.i, _object_right(tok, c))
+            return (span, _subject(tok)) if span else None
+    return None
 
 
 def indirect_stance_adjective(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
@@ -1319,7 +1476,8 @@ _PASSIVE_STANCE = frozenset({"support", "back", "favor", "favour", "oppose", "co
 
 INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_predication, indirect_parenthetical,
                        indirect_object, indirect_prep, indirect_intention, indirect_cue_object,
-                       indirect_stance_adjective, indirect_passive_agent, indirect_stance_object)
+                       indirect_stance_adjective, indirect_passive_agent, indirect_stance_object, indirect_naming, indirect_phrasal,
+                       indirect_gerund)
 
 
 def according_to(ctx: _Ctx) -> list[RawQuote]:
@@ -1348,8 +1506,50 @@ def according_to(ctx: _Ctx) -> list[RawQuote]:
         if not sides or src is None:
             continue
         content = max(sides, key=lambda s: s[1] - s[0])
+        sp = speaker_of(src, ctx.lo_token(src))
         out.append(RawQuote(ctx.base + content[0], ctx.base + content[1], "indirect", "according to",
-                            ctx.base + tok.idx, speaker_of(src, ctx.lo_token(src)), "according_to"))
+                            ctx.base + tok.idx, _shift(sp, ctx.base) if sp else None, "according_to"))
+    return out
+
+
+_SHOW_FORMS = frozenset({"show", "shows", "showed", "indicate", "indicates", "indicated", "suggest", "suggests",
+                         "suggested", "reveal", "reveals", "revealed"})
+
+
+def trailing_evidence(ctx: _Ctx) -> list[RawQuote]:
+    """'The jet was insured for $35 million, records show.': a record or an inquiry closing the
+    sentence with an evidence verb. The small model often reads "records show" there as a compound
+    noun, or gives the verb no subject, so no parse strategy sees a cue; the sentence's shape does: a
+    comma, a noun phrase whose last noun is a record or an inquiry (:func:`_is_record`,
+    :func:`_is_inquiry`), the verb, the sentence's end. The content is the sentence before the
+    comma; the noun phrase is the source. A verb the parse gave a subject is
+    :func:`indirect_clause`'s."""
+    doc = ctx.doc
+    out = []
+    for sent in doc.sents:
+        words = [t for t in sent if not (t.is_punct or t.is_space)]
+        if len(words) < 6 or words[-1].lower_ not in _SHOW_FORMS:
+            continue
+        verb = words[-1]
+        if is_verb(verb) and any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children):
+            continue  # a parse with a subject: indirect_clause's
+        noun = doc[verb.i - 1]
+        if not (_is_record(noun) or _is_inquiry(noun)) or noun.tag_ != "NNS" and noun.lower_ not in _inquiry_nouns():
+            continue
+        comma = next((t.i for t in reversed(doc[sent.start:noun.i]) if t.text == ","), None)
+        if comma is None or noun.i - comma > 12 or comma - sent.start < 4:
+            continue
+        if any(t.text in QUOTE_CHARS or is_verb(t) and t.dep_ not in {"amod", "acl"} and t.tag_ not in {"VBN", "VBG"}
+               for t in doc[comma + 1:noun.i]):
+            continue  # "..., she said the records show": a clause, not a source phrase
+        content = _trim(doc, sent.start, comma - 1)
+        if content is None:
+            continue
+        first = doc[comma + 1]
+        sp = Speaker(ctx.base + first.idx, ctx.base + noun.idx + len(noun.text), "nominal",
+                     plural=noun.tag_ == "NNS", head=noun.lower_)
+        out.append(RawQuote(ctx.base + content[0], ctx.base + content[1], "indirect", verb.text,
+                            ctx.base + verb.idx, sp, "trailing_evidence"))
     return out
 
 
@@ -1546,10 +1746,102 @@ def indirect_quotes(ctx: _Ctx) -> list[RawQuote]:
             out.append(RawQuote(ctx.base + span[0], ctx.base + span[1], "indirect", _cue_text(tok),
                                 ctx.base + tok.idx, sp, strategy.__name__))
             break
-    out += according_to(ctx) + headline_colon(ctx) + colon_block(ctx)
+    out += parenthetical_attribution(ctx, {r.cue_start for r in out})
+    out += according_to(ctx) + headline_colon(ctx) + colon_block(ctx) + trailing_evidence(ctx)
     # a noun cue inside another report's content ('Lee mocked Kim's claim that ...') is most
     # often that reporter's account of it, not a quote of its author
     return out + [n for n in noun_cues(ctx) if not any(t.start <= n.cue_start < t.end for t in out)]
+
+
+def _attribution_end(doc, tok) -> int | None:
+    """Index of the comma that closes a parenthetical attribution whose cue is ``tok``: right
+    after the cue, or after a short setting with no verb ("..., Lee said in an interview this
+    week, ..."); None when there is none."""
+    for j in range(tok.i + 1, min(tok.i + 8, tok.sent.end)):
+        t = doc[j]
+        if t.text == ",":
+            return j
+        if is_verb(t) or t.is_punct or t.text[:1] in QUOTE_CHARS:
+            return None
+    return None
+
+
+def _around_attribution(doc, tok):
+    """(first part, second part, speaker token) of a sentence that holds its attribution in the
+    middle, set off by commas: "This sort of opining, CNN claimed, violates its code" or,
+    inverted, "Rather than raise taxes, said Ann Lee, an economist, the city should borrow". Each
+    part at least ten characters, the second holding a verb; no quotation mark in the sentence
+    (those are the direct strategies'); None for any other shape."""
+    if tok.tag_ not in {"VBD", "VBZ", "VBP"} or not verb_in(tok, _cues()) or _passive(tok):
+        return None
+    sent = tok.sent
+    if any(t.text[:1] in QUOTE_CHARS and t.dep_ != "case" and t.tag_ != "POS" for t in sent) or \
+            any(c.dep_ == "ccomp" for c in tok.children):
+        return None
+    subj = next((c for c in tok.children if c.dep_ == "nsubj" and c.i < tok.i), None)
+    if subj is None:
+        subj = next((c for c in tok.children if c.dep_ == "nsubj" and c.i > tok.i), None)
+        if subj is None or subj.left_edge.i != tok.i + 1 or doc[tok.i - 1].text != ",":
+            return None
+        lo = tok.i
+        close = subj.right_edge.i if doc[subj.right_edge.i].text == "," else subj.right_edge.i + 1
+        if close >= sent.end - 2 or doc[close].text != ",":
+            return None
+    else:
+        lo = subj.left_edge.i
+        if doc[lo - 1].text != "," if lo > 0 else True:
+            return None
+        close = _attribution_end(doc, tok)
+    if close is None or lo - 1 <= sent.start + 1:
+        return None
+    first, second = _trim(doc, sent.start, lo - 2), _trim(doc, close + 1, sent.end - 1)
+    if not first or not second or second[1] - second[0] < 10 or first[1] - first[0] < 10 or \
+            not any(is_verb(t) for t in doc[close + 1:sent.end]):
+        return None
+    return first, second, subj
+
+
+def parenthetical_attribution(ctx: _Ctx, taken: set[int]) -> list[RawQuote]:
+    """An attribution set inside the sentence it reports (:func:`_around_attribution`): "This
+    sort of opining, CNN claimed, violates its code", "If the demands are not met, Mr. Taylor
+    warned, supporters plan to leave", stored as two parts of one quotation (like '“A,” she
+    said, “B.”'): the attribution between them is no one's words. And "As Comey noted, people
+    involved could still face sanctions" / "..., as her campaign manager suggested": the clause
+    the "as" phrase belongs to, without it. Cues that another strategy already used
+    (``taken``) are left alone."""
+    doc, base = ctx.doc, ctx.base
+    out: list[RawQuote] = []
+    for tok in _verbs(doc):
+        if tok.idx + base in taken or tok.tag_ not in {"VBD", "VBZ", "VBP"} or not verb_in(tok, _cues()):
+            continue
+        around = _around_attribution(doc, tok)
+        if around is not None:
+            first, second, subj = around
+            sp = _speaker_at(ctx, subj)
+            a = RawQuote(base + first[0], base + first[1], "indirect", tok.text, base + tok.idx, sp,
+                         "mid_attribution")
+            out += [a, RawQuote(base + second[0], base + second[1], "indirect", tok.text, base + tok.idx,
+                                replace(sp) if sp else None, "mid_attribution", continues=a.start)]
+            continue
+        subj = next((c for c in tok.children if c.dep_ == "nsubj" and c.i < tok.i), None)
+        if subj is None or _passive(tok) or any(c.dep_ == "ccomp" for c in tok.children):
+            continue
+        mark = next((c for c in tok.children if c.dep_ == "mark" and c.lower_ == "as"
+                     and c.i == subj.left_edge.i - 1), None)
+        if mark is None or tok.dep_ != "advcl" or not is_verb(tok.head) or \
+                not all(t.i <= tok.i or t.is_punct for t in tok.subtree):
+            continue
+        head, sent = tok.head, tok.sent
+        if mark.i < head.i and tok.i + 1 < len(doc) and doc[tok.i + 1].text == ",":
+            span = _trim(doc, tok.i + 2, head.right_edge.i)
+        elif mark.i > head.i and doc[mark.i - 1].text == "," and all(t.is_punct for t in doc[tok.i + 1:sent.end]):
+            span = _trim(doc, head.left_edge.i, mark.i - 2)
+        else:
+            continue
+        if span and span[1] - span[0] >= 15:
+            out.append(RawQuote(base + span[0], base + span[1], "indirect", tok.text, base + tok.idx,
+                                _speaker_at(ctx, subj), "as_attribution"))
+    return out
 
 
 def colon_block(ctx: _Ctx) -> list[RawQuote]:
@@ -2276,7 +2568,7 @@ def extract(doc, text: str, base: int, min_unattributed_words: int = 5) -> list[
     # an object content that starts with a quoted object ('want “a deal” before ...') is no
     # quote; a content clause that opens with a quoted word ('argued that “liberals” let ...') is
     short_starts = [(q.open_at, q.start) for q in marked if _short_object(text, q)]
-    ctx.indirect = [t for t in ctx.indirect if t.strategy in {"indirect_clause", "headline_label"}
+    ctx.indirect = [t for t in ctx.indirect if t.strategy in {"indirect_clause", "headline_label", "indirect_naming"}
                     or not any(o <= t.start <= s0 for o, s0 in short_starts)]
     # one cue, one content: a cue that attributes a quotation reports nothing else. Not a cue
     # whose clause holds the quotation (cue_in_parse: 'She said the ban would be “cruel and

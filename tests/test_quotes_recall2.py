@@ -1,0 +1,142 @@
+"""Kinds of reported speech added to tasks/quotes.py in the second recall pass of issue 12, with
+invented names and wordings (two or more per kind), and the near misses each must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_quotes import enrich  # checks every span and confidence it returns
+from tests.test_quotes_recall import indirect, reported
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Councillor Maren Oduya said closing the ferry line would strand hundreds of commuters.",
+     "closing the ferry line would strand hundreds of commuters", "Maren Oduya"),
+    ("The harbour master said keeping the dredger in port costs the town a fortune.",
+     "keeping the dredger in port costs the town a fortune", "harbour master"),
+])
+def test_a_content_clause_with_a_gerund_subject(text, content, speaker):
+    """'said closing X would ...': the parser reads the gerund as the cue's xcomp."""
+    reported(text, content, speaker, "indirect_clause")
+
+
+@pytest.mark.parametrize("text, content, speaker, strategy", [
+    ("Senator Idris Fallon called the ferry contract “a scandal” on Monday.", "the ferry contract", "Idris Fallon",
+     None),
+    ("The union leader Rana Dube called both candidates “reckless” after the debate.", "both candidates",
+     "Rana Dube", None),
+    ("Mr. Halvorsen labeled the audit a whitewash.", "the audit a whitewash", "Halvorsen", None),
+    ("Mayor Jonas Teller described the flood defences as woefully inadequate.", "the flood defences as woefully",
+     "Jonas Teller", None),
+])
+def test_a_judgment_given_as_a_name_or_description(text, content, speaker, strategy):
+    reported(text, content, speaker, strategy)
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("The resort, now called Palm Harbour, reopened in May.", "Palm Harbour"),
+    ("Ms. Okonjo called the office twice on Friday.", "the office"),
+    ("The town's so-called ring road was finished last year.", "ring road"),
+])
+def test_a_name_or_a_phone_call_is_no_judgment(text, wrong):
+    assert not any(wrong in q.text for q in enrich(text).quotes), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The coach pointed to the injuries in her back line as the reason for the defeat.",
+     "the injuries in her back line", "coach"),
+    ("“We lost,” Councillor Pia Lund said, referring to the vote on the harbour budget.",
+     "the vote on the harbour budget", "Pia Lund"),
+])
+def test_a_phrasal_speech_verb_reports_its_object(text, content, speaker):
+    reported(text, content, speaker, "indirect_phrasal")
+
+
+def test_an_infinitive_reference_is_no_quote():
+    text = "We read the minister's remark to refer to the amount seized at the border."
+    assert not indirect(text, "the amount seized"), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The treasurer reported raising $2 million in the first quarter.", "raising $2 million", "treasurer"),
+    ("Councillor Ada Brenn denied taking money from the developer.", "taking money from the developer", "Ada Brenn"),
+])
+def test_a_speech_verb_with_a_gerund_content(text, content, speaker):
+    reported(text, content, speaker, "indirect_gerund")
+
+
+def test_an_aspectual_cue_with_a_gerund_is_no_report():
+    text = "The mayor continued attacking the harbour plan all week."
+    assert not indirect(text, "attacking the harbour plan"), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The rezoning, the council argued, violates the town's own charter.", "violates the town's own charter", "council"),
+    ("If the talks fail, Mr. Osei warned, the dock workers will strike in June.",
+     "the dock workers will strike in June", "Osei"),
+])
+def test_an_attribution_inside_the_sentence_it_reports(text, content, speaker):
+    """'A, X claimed, B': the content is the sentence around the attribution, with its speaker
+    (one span when the parser reads the attribution as a parenthetical, else two parts of one
+    quotation, or the clause after the cue)."""
+    reported(text, content, speaker)
+
+
+def test_an_inverted_attribution_read_as_a_second_subject():
+    text = "Rather than raise harbour fees, said Ines Barros, the port's finance chief, the board will sell land."
+    q = reported(text, "the board will sell land", "Ines Barros")
+    assert "Barros" not in q[0].text, q
+
+
+@pytest.mark.parametrize("text, first, second, speaker", [
+    ("This kind of spending, the auditor claimed, breaks the council's own rules.",
+     "This kind of spending", "breaks the council's own rules", "auditor"),
+    ("Any delay to the tunnel, Ms. Barros claimed, costs the port a million euros a week.",
+     "Any delay to the tunnel", "costs the port a million euros a week", "Barros"),
+])
+def test_a_sentence_around_its_attribution_is_one_quotation_in_two_parts(text, first, second, speaker):
+    a, b = indirect(text, first), indirect(text, second)
+    assert a and b and a[0].parts == 2 and (a[0].part, b[0].part) == (1, 2), enrich(text).quotes
+    assert speaker in (b[0].speaker_name or b[0].speaker or ""), b
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("As the auditor noted, the harbour fund has been empty since March.",
+     "the harbour fund has been empty since March", "auditor"),
+    ("The ferry will run at a loss, as its operator conceded.", "The ferry will run at a loss", "operator"),
+])
+def test_an_as_attribution(text, content, speaker):
+    reported(text, content, speaker, "as_attribution")
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("An analysis of port records shows the dredging cost twice the estimate.",
+     "the dredging cost twice the estimate", "analysis"),
+    ("Leaked memos showed that the board had ignored the engineers' warnings.", "the board had ignored", "memos"),
+])
+def test_evidence_from_records_and_what_they_make_up(text, content, speaker):
+    reported(text, content, speaker)
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The tanker was insured for $12 million in 2014, shipping records show.",
+     "The tanker was insured for $12 million in 2014", "records"),
+    ("The mayor's firm paid no tax that year, court documents show.", "The mayor's firm paid no tax", "documents"),
+])
+def test_records_closing_a_sentence(text, content, speaker):
+    q = indirect(text, content)
+    assert q and speaker in (q[0].speaker or ""), enrich(text).quotes
+
+
+def test_experience_shows_is_still_no_quote():
+    text = "Experience shows that cutting harbour fees rarely brings more ships."
+    assert not enrich(text).quotes
+
+
+def test_according_to_in_a_long_article_keeps_its_speaker_offsets():
+    """A text longer than one analysis segment (100,000 characters): the speaker of an
+    "according to" in a later segment is where it is written (was: offsets of the segment)."""
+    filler = "\n\n".join(f"The council met on day {i} and discussed the budget for the coming year." for i in range(1500))
+    text = filler + "\n\nThe project cost far more than planned, according to the city auditor Jane Miller."
+    q = [q for q in enrich(text).quotes if q.evidence.split("|")[1] == "according_to"][-1]
+    assert text[q.speaker_start:q.speaker_end] == "the city auditor Jane Miller"
