@@ -140,3 +140,44 @@ def test_according_to_in_a_long_article_keeps_its_speaker_offsets():
     text = filler + "\n\nThe project cost far more than planned, according to the city auditor Jane Miller."
     q = [q for q in enrich(text).quotes if q.evidence.split("|")[1] == "according_to"][-1]
     assert text[q.speaker_start:q.speaker_end] == "the city auditor Jane Miller"
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Teachers in the district are “very, very angry,” Tomas Kilgour said.", "Teachers in the district are", "Kilgour"),
+    ("The new ferry timetable has been “a disaster for shift workers,” said Ana Reyes, a union organiser.",
+     "The new ferry timetable has been", "Ana Reyes"),
+])
+def test_a_partial_quotation_closing_a_reported_clause_keeps_the_clause(text, content, speaker):
+    """The trailing cue attributes the quotation and the clause it ends: the clause is what was
+    said (the quotation is under half of it)."""
+    reported(text, content, speaker)
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Councillor Lee said Mayor Ito wants to resign before the vote.", "to resign before the vote", "Ito"),
+    ("Aides say the governor plans to veto the harbour bill.", "to veto the harbour bill", "governor"),
+])
+def test_an_intention_inside_a_report_is_its_holder_s(text, content, speaker):
+    """A nested attribution, as PolNeAR annotates them: the reporter's clause and the holder's
+    intention inside it."""
+    q = [q for q in indirect(text, content) if q.evidence.split("|")[1] == "indirect_intention"]
+    assert q and q[0].text.startswith("to ") and speaker in (q[0].speaker_name or q[0].speaker or ""), \
+        enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("A Brandvold aide suggested that the audit was politically motivated.", "the audit was politically motivated",
+     "aide"),
+    ("The Okafor campaign suggested that the count in the third ward was flawed.", "the count in the third ward",
+     "campaign"),
+])
+def test_someone_s_people_can_suggest(text, content, speaker):
+    reported(text, content, speaker, "indirect_clause")
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The senator tweeted a photo of the flooded station on Sunday.", "a photo of the flooded station", "senator"),
+    ("Mayor Ito tweets a warning about the storm surge every winter.", "a warning about the storm surge", "Ito"),
+])
+def test_a_tweet_s_object_is_its_message(text, content, speaker):
+    reported(text, content, speaker, "indirect_cue_object")
