@@ -610,8 +610,12 @@ def _subject(verb, own: bool = True):
                 and verb_in(verb, _cues()):
             # 'Lee told them that Kim had lied, adding, “…”': the parser hangs the participle on
             # the reported clause's verb, but the one who adds is the reporter
+            # (not past a cue with a named subject of its own: in 'Kim cannot say that “…,” Lee
+            # added, saying …' the one who says is Lee, who added; a pronoun there is most often
+            # the reporter again: 'Lee said he doubted it, arguing that …')
             while head.dep_ == "ccomp" and head.head is not head and verb_in(head.head, _cues()) \
-                    and head.head.i < head.i:
+                    and head.head.i < head.i and not (verb_in(head, _cues()) and any(
+                        c.dep_ == "nsubj" and c.tag_ in _NAME_TAGS for c in head.children)):
                 head = head.head
         return _subject(head, own=False)
     if verb.dep_ == "parataxis" and verb.head.tag_ == "VBG" and verb.head.i < verb.i:
@@ -1099,6 +1103,9 @@ def indirect_intention(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
         return None
     if any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL for c in tok.children):
         return None  # "if negotiators decide to compromise": no one is reported to intend it
+    if any(a.dep_ == "aux" and a.tag_ == "MD" for v in (tok, tok.head if tok.dep_ == "conj" else tok)
+           for a in v.children) or any(verb_in(a, _REFUSING) for a in tok.ancestors):
+        return None  # "might decide to stream", "declined to say when X would decide to": a possibility
     span = _trim(tok.doc, x.left_edge.i, _phrase_right(tok, x.right_edge.i))
     return (span, _subject(tok)) if span else None
 
@@ -1552,11 +1559,15 @@ def trailing_evidence(ctx: _Ctx) -> list[RawQuote]:
         verb = words[-1]
         if is_verb(verb) and any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children):
             continue  # a parse with a subject: indirect_clause's
-        noun = doc[verb.i - 1]
-        if not (_is_record(noun) or _is_inquiry(noun)) or noun.tag_ != "NNS" and noun.lower_ not in _inquiry_nouns():
+        comma = next((t.i for t in reversed(doc[sent.start:verb.i]) if t.text == ","), None)
+        if comma is None or verb.i - comma > 14 or comma - sent.start < 4:
             continue
-        comma = next((t.i for t in reversed(doc[sent.start:noun.i]) if t.text == ","), None)
-        if comma is None or noun.i - comma > 12 or comma - sent.start < 4:
+        # the source's head: the phrase's first record or inquiry noun ("Federal Election
+        # Commission records compiled by the Center for Responsive Politics show")
+        noun = next((t for t in doc[comma + 1:verb.i] if (_is_record(t) or _is_inquiry(t)) and (
+            t.tag_ == "NNS" or t.lower_ in _inquiry_nouns()) and (t.i + 1 == verb.i or doc[t.i + 1].tag_ not in {"NN", "NNS"})),
+            None)
+        if noun is None or (noun.i + 1 < verb.i and doc[noun.i + 1].tag_ not in {"VBN", "IN"}):
             continue
         if any(t.text in QUOTE_CHARS or is_verb(t) and t.dep_ not in {"amod", "acl"} and t.tag_ not in {"VBN", "VBG"}
                for t in doc[comma + 1:noun.i]):
@@ -1564,8 +1575,8 @@ def trailing_evidence(ctx: _Ctx) -> list[RawQuote]:
         content = _trim(doc, sent.start, comma - 1)
         if content is None:
             continue
-        first = doc[comma + 1]
-        sp = Speaker(ctx.base + first.idx, ctx.base + noun.idx + len(noun.text), "nominal",
+        first, last = doc[comma + 1], doc[verb.i - 1]
+        sp = Speaker(ctx.base + first.idx, ctx.base + last.idx + len(last.text), "nominal",
                      plural=noun.tag_ == "NNS", head=noun.lower_)
         out.append(RawQuote(ctx.base + content[0], ctx.base + content[1], "indirect", verb.text,
                             ctx.base + verb.idx, sp, "trailing_evidence"))

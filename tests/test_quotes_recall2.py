@@ -122,6 +122,8 @@ def test_evidence_from_records_and_what_they_make_up(text, content, speaker):
     ("The tanker was insured for $12 million in 2014, shipping records show.",
      "The tanker was insured for $12 million in 2014", "records"),
     ("The mayor's firm paid no tax that year, court documents show.", "The mayor's firm paid no tax", "documents"),
+    ("The council never paid the contractor, state audit records compiled by the Harbour Trust show.",
+     "The council never paid the contractor", "audit records compiled by the Harbour Trust"),
 ])
 def test_records_closing_a_sentence(text, content, speaker):
     q = indirect(text, content)
@@ -181,3 +183,20 @@ def test_someone_s_people_can_suggest(text, content, speaker):
 ])
 def test_a_tweet_s_object_is_its_message(text, content, speaker):
     reported(text, content, speaker, "indirect_cue_object")
+
+
+def test_a_participle_after_a_cue_with_its_own_subject_is_that_speaker_s():
+    """'Kim cannot say that “…,” Lee added, saying …': Lee adds and says (was: Kim)."""
+    text = ("Ines Varga cannot say that “in her view,” Tomas Lind added, saying it should be “up to the "
+            "harbour board to decide.”")
+    q = [q for q in enrich(text).quotes if "harbour board" in q.text]
+    assert q and all("Lind" in (x.speaker_name or x.speaker or "") for x in q), q
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("The talks could end this month if negotiators decide to compromise.", "to compromise"),
+    ("She declined to say when the board might change course and decide to sell the port.", "to sell the port"),
+    ("The union could choose to strike in May.", "to strike in May"),
+])
+def test_an_intention_that_is_only_possible_is_no_quote(text, wrong):
+    assert not indirect(text, wrong), enrich(text).quotes
