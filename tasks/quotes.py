@@ -723,16 +723,12 @@ def _is_record(tok) -> bool:
 def _evidence_source(tok) -> bool:
     """Can this subject show or suggest that something is so, as a source does? One who can
     speak (:func:`_is_agent`), a record (:func:`_is_record`: "the emails show") or an inquiry
-    (:func:`_is_inquiry`: "the poll shows"), a noun for someone's people ("a Clinton ally", "the
-    Trump campaign"), or a noun made of one ("an average of recent polls", "a review by the
-    Times", "a batch of emails")."""
+    (:func:`_is_inquiry`: "the poll shows"), or a noun made of one ("an average of recent polls",
+    "a review by the Times", "a batch of emails")."""
     if tok is None:
         return False
     if _is_agent(tok) or _is_record(tok) or _is_inquiry(tok):
         return True
-    if tok.tag_ in {"NN", "NNS"} and any(c.dep_ == "compound" and c.ent_type_ in {"PERSON", "ORG", "NORP"}
-                                         for c in tok.children):
-        return True  # "a Clinton ally", "the Trump campaign": someone's people
     return tok.tag_ in {"NN", "NNS"} and any(
         g.dep_ == "pobj" and (_is_agent(g) or _is_record(g) or _is_inquiry(g))
         for p in tok.children if p.dep_ == "prep" and p.lower_ in {"of", "by"} and p.i > tok.i for g in p.children)
@@ -780,24 +776,6 @@ def _clause_after_setting(tok) -> list:
     return out[:1]
 
 
-def _gerund_clause(tok) -> list:
-    """A content clause whose subject is a gerund phrase ("said legalizing it could put people to
-    work", "said having him on the ticket hurts them"): the parser reads the gerund as the cue's
-    xcomp and hangs the clause's finite verb under it. The gerund must follow the cue (or its
-    "that") directly and govern a finite clause; "said nothing", "kept saying" have none."""
-    doc = tok.doc
-    for x in tok.children:
-        if x.dep_ != "xcomp" or x.tag_ != "VBG" or x.i <= tok.i:
-            continue
-        between = [t.lower_ for t in doc[tok.i + 1:x.i]]
-        if between not in ([], ["that"]):
-            continue
-        if any(v.dep_ == "ccomp" and v.i > x.i and (v.tag_ in {"VBZ", "VBD", "VBP"} or any(
-                a.dep_ == "aux" and a.tag_ == "MD" for a in v.children)) for v in x.children):
-            return [x]
-    return []
-
-
 def _reporting_participle(v) -> bool:
     """'..., adding that ...', '..., citing the audit': a participle after a comma that is a
     report of its own (its speaker is the reporter's: :func:`_subject`), not part of the content
@@ -813,7 +791,7 @@ def indirect_clause(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     is no quote)."""
     if not verb_in(tok, _cues()):
         return None
-    comp = [c for c in tok.children if c.dep_ == "ccomp"] or _clause_after_setting(tok) or _gerund_clause(tok)
+    comp = [c for c in tok.children if c.dep_ == "ccomp"] or _clause_after_setting(tok)
     if not comp:
         return None
     if tok.dep_ == "xcomp" and verb_in(tok.head, _REFUSING):
@@ -1205,27 +1183,6 @@ def indirect_naming(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     return (span, _subject(tok)) if span else None
 
 
-# Aspectual verbs that are also cues ("'We will win,' she continued"): with a gerund they say
-# that something went on, not what was said ("continued attacking the plan").
-_ASPECTUAL = frozenset({"continue", "keep", "start", "begin", "resume", "stop", "quit", "finish"})
-
-
-def indirect_gerund(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
-    """A speech verb whose content is a gerund clause: "reported raising $9 million", "denied
-    taking the money", "suggested boycotting the company", "recalled meeting him in 1999". The
-    gerund follows the verb directly (``xcomp``); not in the passive, and not an aspectual verb
-    (:data:`_ASPECTUAL`)."""
-    if not verb_in(tok, _cues()) or verb_in(tok, _ASPECTUAL) or _passive(tok) or tok.dep_ in {"amod", "acl"}:
-        return None
-    if any(c.dep_ == "ccomp" for c in tok.children) or tok.i + 1 >= len(tok.doc):
-        return None
-    x = tok.doc[tok.i + 1]
-    if x.dep_ != "xcomp" or x.tag_ != "VBG" or x.head.i != tok.i:
-        return None
-    span = _trim(tok.doc, x.left_edge.i, _phrase_right(tok, x.right_edge.i))
-    return (span, _subject(tok)) if span else None
-
-
 # Phrasal verbs of speech whose content is their preposition's object ("pointed to the jobs
 # report", "referred to the senator's remarks", "alluded to a deal", "hinted at a run"):
 # WordNet's senses point.v.02-like "indicate", refer.v.02 "make reference to", allude.v.01,
@@ -1322,16 +1279,10 @@ _REFUSING = frozenset({"refuse", "decline"})
 
 @lru_cache(maxsize=1)
 def _communications() -> frozenset[str]:
-    """Verbs whose first WordNet sense is communication (``tasks/data/communication_verbs.txt``),
-    and :data:`_POSTING`."""
-    return word_list("communication_verbs.txt") | _POSTING
+    """Verbs whose first WordNet sense is communication (``tasks/data/communication_verbs.txt``)."""
+    return word_list("communication_verbs.txt")
 
 
-# Verbs of posting on a social network, whose object is the message ("tweeted her thanks",
-# "tweeted a chart of crime statistics"): WordNet 3.1 (2011) knows "tweet" only as a bird's
-# call; Merriam-Webster's "tweet" (verb, 2): "to post a message on Twitter". Not "post" itself
-# ("posted a loss", "posted bail").
-_POSTING = frozenset({"tweet", "retweet"})
 
 
 # Prepositions whose object is what a speech verb asks for or argues against. "about", "to",
@@ -1502,8 +1453,7 @@ _PASSIVE_STANCE = frozenset({"support", "back", "favor", "favour", "oppose", "co
 
 INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_predication, indirect_parenthetical,
                        indirect_object, indirect_prep, indirect_intention, indirect_cue_object,
-                       indirect_stance_adjective, indirect_passive_agent, indirect_stance_object, indirect_naming, indirect_phrasal,
-                       indirect_gerund)
+                       indirect_stance_adjective, indirect_passive_agent, indirect_stance_object, indirect_naming, indirect_phrasal)
 
 
 def according_to(ctx: _Ctx) -> list[RawQuote]:
@@ -1535,51 +1485,6 @@ def according_to(ctx: _Ctx) -> list[RawQuote]:
         sp = speaker_of(src, ctx.lo_token(src))
         out.append(RawQuote(ctx.base + content[0], ctx.base + content[1], "indirect", "according to",
                             ctx.base + tok.idx, _shift(sp, ctx.base) if sp else None, "according_to"))
-    return out
-
-
-_SHOW_FORMS = frozenset({"show", "shows", "showed", "indicate", "indicates", "indicated", "suggest", "suggests",
-                         "suggested", "reveal", "reveals", "revealed"})
-
-
-def trailing_evidence(ctx: _Ctx) -> list[RawQuote]:
-    """'The jet was insured for $35 million, records show.': a record or an inquiry closing the
-    sentence with an evidence verb. The small model often reads "records show" there as a compound
-    noun, or gives the verb no subject, so no parse strategy sees a cue; the sentence's shape does: a
-    comma, a noun phrase whose last noun is a record or an inquiry (:func:`_is_record`,
-    :func:`_is_inquiry`), the verb, the sentence's end. The content is the sentence before the
-    comma; the noun phrase is the source. A verb the parse gave a subject is
-    :func:`indirect_clause`'s."""
-    doc = ctx.doc
-    out = []
-    for sent in doc.sents:
-        words = [t for t in sent if not (t.is_punct or t.is_space)]
-        if len(words) < 6 or words[-1].lower_ not in _SHOW_FORMS:
-            continue
-        verb = words[-1]
-        if is_verb(verb) and any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children):
-            continue  # a parse with a subject: indirect_clause's
-        comma = next((t.i for t in reversed(doc[sent.start:verb.i]) if t.text == ","), None)
-        if comma is None or verb.i - comma > 14 or comma - sent.start < 4:
-            continue
-        # the source's head: the phrase's first record or inquiry noun ("Federal Election
-        # Commission records compiled by the Center for Responsive Politics show")
-        noun = next((t for t in doc[comma + 1:verb.i] if (_is_record(t) or _is_inquiry(t)) and (
-            t.tag_ == "NNS" or t.lower_ in _inquiry_nouns()) and (t.i + 1 == verb.i or doc[t.i + 1].tag_ not in {"NN", "NNS"})),
-            None)
-        if noun is None or (noun.i + 1 < verb.i and doc[noun.i + 1].tag_ not in {"VBN", "IN"}):
-            continue
-        if any(t.text in QUOTE_CHARS or is_verb(t) and t.dep_ not in {"amod", "acl"} and t.tag_ not in {"VBN", "VBG"}
-               for t in doc[comma + 1:noun.i]):
-            continue  # "..., she said the records show": a clause, not a source phrase
-        content = _trim(doc, sent.start, comma - 1)
-        if content is None:
-            continue
-        first, last = doc[comma + 1], doc[verb.i - 1]
-        sp = Speaker(ctx.base + first.idx, ctx.base + last.idx + len(last.text), "nominal",
-                     plural=noun.tag_ == "NNS", head=noun.lower_)
-        out.append(RawQuote(ctx.base + content[0], ctx.base + content[1], "indirect", verb.text,
-                            ctx.base + verb.idx, sp, "trailing_evidence"))
     return out
 
 
@@ -1777,7 +1682,7 @@ def indirect_quotes(ctx: _Ctx) -> list[RawQuote]:
                                 ctx.base + tok.idx, sp, strategy.__name__))
             break
     out += parenthetical_attribution(ctx, {r.cue_start for r in out})
-    out += according_to(ctx) + headline_colon(ctx) + colon_block(ctx) + trailing_evidence(ctx)
+    out += according_to(ctx) + headline_colon(ctx) + colon_block(ctx)
     # a noun cue inside another report's content ('Lee mocked Kim's claim that ...') is most
     # often that reporter's account of it, not a quote of its author
     return out + [n for n in noun_cues(ctx) if not any(t.start <= n.cue_start < t.end for t in out)]

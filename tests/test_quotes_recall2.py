@@ -9,17 +9,6 @@ from tests.test_quotes import enrich  # checks every span and confidence it retu
 from tests.test_quotes_recall import indirect, reported
 
 
-@pytest.mark.parametrize("text, content, speaker", [
-    ("Councillor Maren Oduya said closing the ferry line would strand hundreds of commuters.",
-     "closing the ferry line would strand hundreds of commuters", "Maren Oduya"),
-    ("The harbour master said keeping the dredger in port costs the town a fortune.",
-     "keeping the dredger in port costs the town a fortune", "harbour master"),
-])
-def test_a_content_clause_with_a_gerund_subject(text, content, speaker):
-    """'said closing X would ...': the parser reads the gerund as the cue's xcomp."""
-    reported(text, content, speaker, "indirect_clause")
-
-
 @pytest.mark.parametrize("text, content, speaker, strategy", [
     ("Senator Idris Fallon called the ferry contract “a scandal” on Monday.", "the ferry contract", "Idris Fallon",
      None),
@@ -55,14 +44,6 @@ def test_a_phrasal_speech_verb_reports_its_object(text, content, speaker):
 def test_an_infinitive_reference_is_no_quote():
     text = "We read the minister's remark to refer to the amount seized at the border."
     assert not indirect(text, "the amount seized"), enrich(text).quotes
-
-
-@pytest.mark.parametrize("text, content, speaker", [
-    ("The treasurer reported raising $2 million in the first quarter.", "raising $2 million", "treasurer"),
-    ("Councillor Ada Brenn denied taking money from the developer.", "taking money from the developer", "Ada Brenn"),
-])
-def test_a_speech_verb_with_a_gerund_content(text, content, speaker):
-    reported(text, content, speaker, "indirect_gerund")
 
 
 def test_an_aspectual_cue_with_a_gerund_is_no_report():
@@ -118,18 +99,6 @@ def test_evidence_from_records_and_what_they_make_up(text, content, speaker):
     reported(text, content, speaker)
 
 
-@pytest.mark.parametrize("text, content, speaker", [
-    ("The tanker was insured for $12 million in 2014, shipping records show.",
-     "The tanker was insured for $12 million in 2014", "records"),
-    ("The mayor's firm paid no tax that year, court documents show.", "The mayor's firm paid no tax", "documents"),
-    ("The council never paid the contractor, state audit records compiled by the Harbour Trust show.",
-     "The council never paid the contractor", "audit records compiled by the Harbour Trust"),
-])
-def test_records_closing_a_sentence(text, content, speaker):
-    q = indirect(text, content)
-    assert q and speaker in (q[0].speaker or ""), enrich(text).quotes
-
-
 def test_experience_shows_is_still_no_quote():
     text = "Experience shows that cutting harbour fees rarely brings more ships."
     assert not enrich(text).quotes
@@ -167,22 +136,13 @@ def test_an_intention_inside_a_report_is_its_holder_s(text, content, speaker):
         enrich(text).quotes
 
 
-@pytest.mark.parametrize("text, content, speaker", [
-    ("A Brandvold aide suggested that the audit was politically motivated.", "the audit was politically motivated",
-     "aide"),
-    ("The Okafor campaign suggested that the count in the third ward was flawed.", "the count in the third ward",
-     "campaign"),
+@pytest.mark.parametrize("text, wrong", [
+    ("The talks could end this month if negotiators decide to compromise.", "to compromise"),
+    ("She declined to say when the board might change course and decide to sell the port.", "to sell the port"),
+    ("The union could choose to strike in May.", "to strike in May"),
 ])
-def test_someone_s_people_can_suggest(text, content, speaker):
-    reported(text, content, speaker, "indirect_clause")
-
-
-@pytest.mark.parametrize("text, content, speaker", [
-    ("The senator tweeted a photo of the flooded station on Sunday.", "a photo of the flooded station", "senator"),
-    ("Mayor Ito tweets a warning about the storm surge every winter.", "a warning about the storm surge", "Ito"),
-])
-def test_a_tweet_s_object_is_its_message(text, content, speaker):
-    reported(text, content, speaker, "indirect_cue_object")
+def test_an_intention_that_is_only_possible_is_no_quote(text, wrong):
+    assert not indirect(text, wrong), enrich(text).quotes
 
 
 def test_a_participle_after_a_cue_with_its_own_subject_is_that_speaker_s():
@@ -191,12 +151,3 @@ def test_a_participle_after_a_cue_with_its_own_subject_is_that_speaker_s():
             "harbour board to decide.”")
     q = [q for q in enrich(text).quotes if "harbour board" in q.text]
     assert q and all("Lind" in (x.speaker_name or x.speaker or "") for x in q), q
-
-
-@pytest.mark.parametrize("text, wrong", [
-    ("The talks could end this month if negotiators decide to compromise.", "to compromise"),
-    ("She declined to say when the board might change course and decide to sell the port.", "to sell the port"),
-    ("The union could choose to strike in May.", "to strike in May"),
-])
-def test_an_intention_that_is_only_possible_is_no_quote(text, wrong):
-    assert not indirect(text, wrong), enrich(text).quotes
