@@ -711,13 +711,7 @@ def _is_record(tok) -> bool:
     transcript"), which can show or suggest that something is so as a source does? Nouns whose
     first WordNet sense is a communication or an artifact (``tasks/data/record_nouns.txt``);
     abstract nouns ("experience", "logic", "his popularity") are not."""
-    if tok is None or tok.tag_ not in {"NN", "NNS"}:
-        return False
-    w, nouns = tok.lower_, word_list("record_nouns.txt")
-    if w in nouns:
-        return True
-    return tok.tag_ == "NNS" and any(w.endswith(suf) and w[:-len(suf)] + rep in nouns
-                                     for suf, rep in (("ies", "y"), ("es", ""), ("s", "")))
+    return tok is not None and _noun_in(tok, word_list("record_nouns.txt"))
 
 
 def _evidence_source(tok) -> bool:
@@ -1081,7 +1075,7 @@ def indirect_intention(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
         return None
     if any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL for c in tok.children):
         return None  # "if negotiators decide to compromise": no one is reported to intend it
-    if any(a.dep_ == "aux" and a.tag_ == "MD" for v in (tok, tok.head if tok.dep_ == "conj" else tok)
+    if any(a.dep_ == "aux" and a.tag_ == "MD" for v in {tok, tok.head if tok.dep_ == "conj" else tok}
            for a in v.children) or any(verb_in(a, _REFUSING) for a in tok.ancestors):
         return None  # "might decide to stream", "declined to say when X would decide to": a possibility
     span = _trim(tok.doc, x.left_edge.i, _phrase_right(tok, x.right_edge.i))
@@ -1283,8 +1277,6 @@ def _communications() -> frozenset[str]:
     return word_list("communication_verbs.txt")
 
 
-
-
 # Prepositions whose object is what a speech verb asks for or argues against. "about", "to",
 # "on" and "of" were tried on PolNeAR train and were right 46-66% of the time ("responded to
 # the attack", "asked about the war"); "for" 76% and "against" 83%.
@@ -1453,7 +1445,8 @@ _PASSIVE_STANCE = frozenset({"support", "back", "favor", "favour", "oppose", "co
 
 INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_predication, indirect_parenthetical,
                        indirect_object, indirect_prep, indirect_intention, indirect_cue_object,
-                       indirect_stance_adjective, indirect_passive_agent, indirect_stance_object, indirect_naming, indirect_phrasal)
+                       indirect_stance_adjective, indirect_passive_agent, indirect_stance_object, indirect_naming,
+                       indirect_phrasal)
 
 
 def according_to(ctx: _Ctx) -> list[RawQuote]:
@@ -1724,7 +1717,7 @@ def _around_attribution(doc, tok):
             return None
     else:
         lo = subj.left_edge.i
-        if doc[lo - 1].text != "," if lo > 0 else True:
+        if lo == 0 or doc[lo - 1].text != ",":
             return None
         close = _attribution_end(doc, tok)
     if close is None or lo - 1 <= sent.start + 1:
