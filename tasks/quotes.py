@@ -573,6 +573,31 @@ def _coordinated_cue_head(v):
     return None
 
 
+def _is_dash(tok) -> bool:
+    """A dash that sets off an interrupter: an em or en dash, or a hyphen with spaces around it
+    (not the hyphen inside "well-known")."""
+    return tok.text in {"—", "–", "--"} or (tok.text == "-" and tok.i and tok.doc[tok.i - 1].whitespace_ != ""
+                                            and tok.whitespace_ != "")
+
+
+def _out_of_interrupter(subj, verb):
+    """The subject token, or the phrase after an interrupter's closing dash when the parser took a
+    name inside the interrupter for the subject: in 'In the letter - addressed to the attorney, Ann
+    Lee - the senator asks ...' the one who asks is the senator, whom the parser hangs on Lee as an
+    apposition or makes a second subject. A subject inside dashes whose clause only begins after the closing dash cannot be
+    that clause's subject."""
+    doc = subj.doc
+    sent_start = subj.sent.start
+    opening = [t for t in doc[sent_start:subj.i] if _is_dash(t)]
+    closing = [t for t in doc[subj.i + 1:verb.i] if _is_dash(t)]
+    if len(opening) % 2 == 1 and closing:
+        after = closing[0].i
+        for c in list(subj.children) + list(verb.children):
+            if c.dep_ in {"appos", "nsubj"} and after < c.i < verb.i:
+                return c
+    return subj
+
+
 def _subject(verb, own: bool = True):
     """The speaker token of a cue: its subject, or in the passive its agent ("was told by X");
     a passive cue without an agent has none ("Residents have been promised ..."). A cue under
@@ -585,7 +610,7 @@ def _subject(verb, own: bool = True):
                     return g
     for c in verb.children:
         if c.dep_ in {"nsubj", "csubj"}:
-            return c
+            return _out_of_interrupter(c, verb)
         if c.dep_ == "nsubjpass":
             return None if own else c
     coord = _coordinated_cue_head(verb)

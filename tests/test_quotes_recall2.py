@@ -151,3 +151,16 @@ def test_a_participle_after_a_cue_with_its_own_subject_is_that_speaker_s():
             "harbour board to decide.”")
     q = [q for q in enrich(text).quotes if "harbour board" in q.text]
     assert q and all("Lind" in (x.speaker_name or x.speaker or "") for x in q), q
+
+
+@pytest.mark.parametrize("text, speaker, not_speaker", [
+    ("In the complaint - filed with the county judge, Robert Haines - the union argues that “the contract "
+     "was never valid.”", "the union", "Haines"),
+    ("In the filing - sent to the state attorney general, Laura Kim - the company claims that “no customer "
+     "data was lost.”", "the company", "Laura Kim"),
+])
+def test_a_name_inside_dashes_is_not_the_subject_after_them(text, speaker, not_speaker):
+    """'In the letter - addressed to X, Name - the senator asks ...': the parser takes the name in
+    the interrupter for the subject; the one who asks is the phrase after the closing dash."""
+    q = [q for q in enrich(text).quotes if q.kind == "direct"]
+    assert q and all(x.speaker == speaker and not_speaker not in (x.speaker_name or "") for x in q), q
