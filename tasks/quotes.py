@@ -1014,10 +1014,23 @@ def _phrase_right(verb, right: int, past_comma: bool = False) -> int:
                 break
         if c.sent.start != verb.sent.start:
             break
-        if c.dep_ == "conj" and any(t.text[0] in QUOTE_CHARS for t in doc[right + 1:c.right_edge.i + 1]):
+        if c.dep_ == "conj" and any(t.text[0] in QUOTE_CHARS for t in doc[_past_closing_marks(doc, right):c.right_edge.i + 1]):
             break
         right = c.right_edge.i
     return right
+
+
+def _past_closing_marks(doc, right: int) -> int:
+    """The first token after ``right`` that is not a comma or a quotation mark closing a quotation
+    opened before it ('said that their father “could be unyielding,” and that ...': the mark after
+    the comma ends the first clause's quotation and belongs to no conjunct)."""
+    start = doc[right].sent.start
+    i = right + 1
+    while i < len(doc) and doc[i].is_punct and (doc[i].text == "," or doc[i].text[0] in QUOTE_CHARS):
+        if doc[i].text[0] in QUOTE_CHARS and sum(t.text[0] in QUOTE_CHARS for t in doc[start:i]) % 2 == 0:
+            break  # an opening mark: the conjunct holds a quotation
+        i += 1
+    return i
 
 
 def indirect_infinitive(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:

@@ -164,3 +164,16 @@ def test_a_name_inside_dashes_is_not_the_subject_after_them(text, speaker, not_s
     the interrupter for the subject; the one who asks is the phrase after the closing dash."""
     q = [q for q in enrich(text).quotes if q.kind == "direct"]
     assert q and all(x.speaker == speaker and not_speaker not in (x.speaker_name or "") for x in q), q
+
+
+@pytest.mark.parametrize("text, first, second", [
+    ("Ms. Arnesen said that the ferry operator “could be ruthless,” and that the crews had struggled with "
+     "his long shifts.", "could be ruthless", "the crews had struggled"),
+    ("The minister said that the budget was “a fantasy,” and that nobody in her department had seen it.",
+     "a fantasy", "nobody in her department"),
+])
+def test_a_second_that_clause_after_a_quotation_is_the_same_content(text, first, second):
+    """'said that A “…,” and that B': the mark after the comma closes A's quotation; B is the
+    same report's content (PolNeAR annotates one Content), not left out."""
+    q = [q for q in enrich(text).quotes if q.kind == "indirect" and first in q.text]
+    assert q and second in q[0].text, enrich(text).quotes
