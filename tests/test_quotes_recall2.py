@@ -177,3 +177,69 @@ def test_a_second_that_clause_after_a_quotation_is_the_same_content(text, first,
     same report's content (PolNeAR annotates one Content), not left out."""
     q = [q for q in enrich(text).quotes if q.kind == "indirect" and first in q.text]
     assert q and second in q[0].text, enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The harbour board issued an open letter calling the ferry contract a mistake.",
+     "an open letter calling the ferry contract a mistake", "harbour board"),
+    ("Councillor Mia Ostrander gave a long speech on the cost of the tunnel.",
+     "a long speech on the cost of the tunnel", "Mia Ostrander"),
+    ("The union released a statement accusing the port of breaking the deal.",
+     "a statement accusing the port", "union"),
+])
+def test_a_message_given_out_with_what_it_says_is_reported(text, content, speaker):
+    """A support verb with a message noun whose phrase says what it said (WordNet 3.1
+    noun.communication, tasks/data/message_nouns.txt)."""
+    reported(text, content, speaker, "indirect_support_object")
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("The harbour board issued a statement on Tuesday.", "a statement"),
+    ("Councillor Mia Ostrander gave her speech at the town hall.", "her speech"),
+    ("The clerk posted a letter to the ministry.", "a letter"),
+])
+def test_a_message_that_says_nothing_here_is_no_quote(text, wrong):
+    """'issued a statement' alone: what it said is most often quoted next, and that is the quote."""
+    no_quote_holding(text, wrong)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The State Department said the emails had been classified.", "State Department"),
+    ("The Republican National Committee said the rules would not change.", "Republican National Committee"),
+])
+def test_a_title_word_in_an_organisation_s_name_keeps_the_whole_name(text, name):
+    """'State', 'Republican' are person titles in 'State Sen. Kim', 'Republican Mike Pompeo', but
+    words of the name in one organisation entity (was: speaker 'Department', 'Committee')."""
+    q = [q for q in enrich(text).quotes if q.kind == "indirect"]
+    assert q and q[0].speaker_name == name, q
+
+
+def test_a_party_in_apposition_does_not_name_the_speaker():
+    """'The senator - a Democrat from Ohio, Jane Doe - said': the name is Jane Doe, not Democrat."""
+    text = "The senator - a Democrat from Ohio, Anna Lindqvist - said that “the bill is dead.”"
+    q = [q for q in enrich(text).quotes if q.kind == "direct"]
+    assert q and q[0].speaker_name == "Anna Lindqvist", q
+
+
+@pytest.mark.parametrize("text, content, writer_s", [
+    ("The mayor has said that the bridge would reopen in “early spring,” but the contractors have been "
+     "slow to order the steel.", "the bridge would reopen", "contractors"),
+    ("Ms. Varga said that the audit was “a formality,” but the auditors found three missing ledgers.",
+     "the audit was", "auditors"),
+])
+def test_a_clause_of_the_writer_after_a_quotation_is_not_the_content(text, content, writer_s):
+    """'said that X “…,” but the Chinese have been reluctant ...': a clause with a subject of its
+    own after the quotation is the writer's; 'and that Y' or '“…,” and have been Z' are the
+    source's (test_a_second_that_clause_after_a_quotation_is_the_same_content)."""
+    q = [q for q in enrich(text).quotes if q.kind == "indirect" and content in q.text]
+    assert q and writer_s not in q[0].text, enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("The governor made no mention of the tunnel project during her speech.", "the tunnel project"),
+    ("Mr. Okafor did not give details of the settlement.", "the settlement"),
+])
+def test_a_message_not_given_is_no_quote(text, wrong):
+    """'made no mention of X' reports that nothing was said of X (PolNeAR annotates it; a reader
+    of a quote table would take it for something the source said)."""
+    no_quote_holding(text, wrong)
