@@ -1348,12 +1348,17 @@ _TALK = frozenset({"talk", "speak", "chat", "converse", "gossip", "chitchat"})
 # Bragging frames give the Topic so. On PolNeAR train 19 of 21 were right.
 _COMPLAIN = frozenset({"bitch", "boast", "brag", "carp", "complain", "crab", "fuss", "gripe", "grouse",
                        "grumble", "kvetch", "moan", "whine"})
+# Verbs of asking whose question is given by its topic, "about" ("asked the senator about the
+# bill"): FrameNet 1.7's Questioning frame (its verbs: ask, grill, inquire, interrogate, query,
+# question, quiz); the one asked is the object, the asker the subject.
+_ASKING = frozenset({"ask", "grill", "inquire", "interrogate", "query", "question", "quiz"})
 
 
 def indirect_prep(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
     """A speech verb whose content is the object of its preposition of stance: "called for a
     recount", "warned against cuts", "argued for a new tax"; a talk or complain verb's topic:
-    "talked about the border", "spoke about her time in office", "boasted of his record"."""
+    "talked about the border", "spoke about her time in office", "boasted of his record"; the
+    topic of a question, with the one asked ("asked the mayor about the tunnel", :data:`_ASKING`)."""
     talk = verb_in(tok, _TALK)
     if talk and not verb_in(tok, _cues()):
         # a talk verb reports a topic only with someone else who talked: not the writer's own
@@ -1364,10 +1369,18 @@ def indirect_prep(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
             return None
         if tok.head.lower_ == "let" or any(c.lower_ == "let" for c in tok.head.children):
             return None
-    if not (talk or verb_in(tok, _cues())) or _passive(tok) or tok.dep_ in {"amod", "acl"} or \
-            any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in tok.children):
+    asking = verb_in(tok, _ASKING)
+    if not (talk or asking or verb_in(tok, _cues())) or _passive(tok) or tok.dep_ in {"amod", "acl"} or \
+            any(c.dep_ in {"ccomp", "xcomp"} or c.dep_ == "dobj" and not (asking and _is_agent(c))
+                for c in tok.children):
         return None
-    preps = _PREP_CONTENT | {"about"} if talk else _PREP_CONTENT
+    if asking and (not _holder(tok) or not any(c.dep_ == "nsubj" for c in tok.children) and not (
+            tok.dep_ == "conj" or tok.dep_ == "xcomp" and any(a.tag_ == "TO" for a in tok.children))):
+        # "Asked about the vote, she shrugged", "Lee said, asked about it": she was asked, and the
+        # asker is not named; only a subject of its own, or one it shares ("tried to ask",
+        # "stood up and asked"), asks
+        return None
+    preps = _PREP_CONTENT | {"about"} if talk or asking else _PREP_CONTENT
     if verb_in(tok, _COMPLAIN):
         preps = preps | {"about", "of"}
     for c in tok.children:

@@ -243,3 +243,24 @@ def test_a_message_not_given_is_no_quote(text, wrong):
     """'made no mention of X' reports that nothing was said of X (PolNeAR annotates it; a reader
     of a quote table would take it for something the source said)."""
     no_quote_holding(text, wrong)
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The radio host Mara Lindgren asked the governor about the closing of the shipyard.",
+     "the closing of the shipyard", "Mara Lindgren"),
+    ("At the town hall, a retired nurse stood up and asked Senator Okafor about drug prices.",
+     "drug prices", "nurse"),
+])
+def test_the_topic_of_a_question_is_reported_with_its_asker(text, content, speaker):
+    """'asked X about Y' (FrameNet's Questioning verbs): the question's topic, asked by the subject."""
+    reported(text, content, speaker, "indirect_prep")
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("Asked about the shipyard, the governor shrugged.", "the shipyard"),
+    ("“It has taken years,” Ms. Lindgren said, asked about the delay at the harbour.", "the delay"),
+])
+def test_the_one_asked_is_not_the_asker(text, topic):
+    """'Asked about X, she said ...': she was asked; whoever asked is not named, so no quote of
+    the topic is hers."""
+    assert not [q for q in indirect(text, topic) if q.speaker], enrich(text).quotes
