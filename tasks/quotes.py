@@ -1578,6 +1578,15 @@ INDIRECT_STRATEGIES = (indirect_clause, indirect_infinitive, indirect_predicatio
                        indirect_phrasal)
 
 
+def _clause_inside(doc, lo: int, hi: int) -> bool:
+    """Is there a finite verb in tokens ``lo``..``hi`` that is no relative clause's ('According to
+    Lee, who runs the firm, ...' holds one that is the source's)?"""
+    for t in doc[lo:hi + 1]:
+        if t.tag_ in {"VBD", "VBZ", "VBP"} and not any(a.dep_ == "relcl" and a.i >= lo for a in [t, *t.ancestors]):
+            return True
+    return False
+
+
 def according_to(ctx: _Ctx) -> list[RawQuote]:
     """'The talks stalled, according to two officials.': the source is the object of "according
     to", the content the longer side of the sentence around it."""
@@ -1592,9 +1601,10 @@ def according_to(ctx: _Ctx) -> list[RawQuote]:
         sent = tok.sent
         phrase_l, phrase_r = tok.i, max(tok.right_edge.i, to.right_edge.i)
         src = next((c for c in to.children if c.dep_ == "pobj"), None)
-        if phrase_r + 1 >= sent.end - 1 and phrase_l == sent.start:
-            # the parser hung the whole sentence on the source ("According to Lee, the move
-            # reeks of fear": "reeks" an apposition of Lee): the source ends at its comma
+        if phrase_l == sent.start and (phrase_r + 1 >= sent.end - 1 or _clause_inside(doc, to.i + 1, phrase_r)):
+            # the parser hung the whole sentence, or its main clause, on the source ("According to
+            # Lee, the move reeks of fear": "reeks" an apposition of Lee): the source ends at its
+            # comma
             comma = next((t.i for t in doc[to.i + 1:phrase_r + 1] if t.text == ","), None)
             if comma is not None:
                 phrase_r = comma

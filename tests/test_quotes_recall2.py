@@ -264,3 +264,12 @@ def test_the_one_asked_is_not_the_asker(text, topic):
     """'Asked about X, she said ...': she was asked; whoever asked is not named, so no quote of
     the topic is hers."""
     assert not [q for q in indirect(text, topic) if q.speaker], enrich(text).quotes
+
+
+def test_according_to_opening_a_sentence_reports_its_main_clause():
+    """'According to X, A — an aside — did B, with C': the parser hangs the main clause on the
+    source; the content is the clause after the source's comma, not its last phrase."""
+    text = ("The count was close.\n\nAccording to the Harbour Gazette, 312 of the 400 dock workers — a union "
+            "made up of three crafts — backed the strike, with fewer than 40 still undecided. The vote ends today.")
+    q = [q for q in enrich(text).quotes if q.evidence.split("|")[1] == "according_to"]
+    assert q and q[0].text.startswith("312 of the 400"), q
