@@ -168,6 +168,7 @@ _TWO = ("‘‘", "’’", "''", "``")
 QUOTE_CHARS = "\"'“”‘’«»„‟‹›‚`"
 _OPENERS_CONTEXT = set(" \t([{—–-/:;,") | {""}
 _MARK_RE = re.compile("[" + re.escape(QUOTE_CHARS) + "]")
+_MARK_RUN = re.compile("[" + re.escape(QUOTE_CHARS) + "]+")
 
 
 @dataclass
@@ -373,7 +374,9 @@ def _strip_role_words(words: list[str]) -> list[str]:
 
     titles = person_titles()
     while len(words) > 2 and (words[0].lower().rstrip(".") in titles
-                              or (is_first_name(words[1]) and not is_first_name(words[0]))):
+                              or (is_first_name(words[1]) and not is_first_name(words[0]))
+                              or words[1].lower().rstrip(".") in titles and words[0][:1].isupper()):
+        # (the last: a title written after what it is of, "Finance Minister Kwame Asante")
         words = words[1:]
     return words
 
@@ -566,6 +569,15 @@ def _trim(doc, left: int, right: int) -> tuple[int, int] | None:
         right -= 1
     if right < left:
         return None
+    if sum(t.is_punct and t.text[0] in QUOTE_CHARS for t in doc[left:right + 1]) % 2:
+        # a quotation opened inside the span closes right after it ('was “unbearable.”'): keep
+        # its closing mark, so that no quote shows a mark without its pair
+        for j in range(right + 1, min(right + 3, len(doc))):
+            if not doc[j].is_punct or doc[j].is_space:
+                break
+            if doc[j].text[0] in QUOTE_CHARS:
+                right = j
+                break
     return doc[left].idx, doc[right].idx + len(doc[right].text)
 
 
@@ -607,6 +619,11 @@ def _out_of_interrupter(subj, verb):
     return subj
 
 
+# Verbs by which a writer gives someone's words as that person's ("quoted Lee as saying", "cited
+# an aide as saying"): the one quoted is their object, or their subject in the passive.
+_QUOTING = frozenset({"quote", "cite"})
+
+
 def _subject(verb, own: bool = True):
     """The speaker token of a cue: its subject, or in the passive its agent ("was told by X");
     a passive cue without an agent has none ("Residents have been promised ..."). A cue under
@@ -625,6 +642,12 @@ def _subject(verb, own: bool = True):
     coord = _coordinated_cue_head(verb)
     if coord is not None:
         return _subject(coord, own=False)
+    if own and verb.tag_ == "VBN" and verb.dep_ in {"advcl", "ccomp", "xcomp"} and \
+            not any(c.dep_ in {"aux", "auxpass"} for c in verb.children) and verb_in(verb, _communications()):
+        # "(When) asked whether he would resign, Lee said ...", "Told of the ruling, Kim ...": the
+        # subject of the clause was asked or told; who asked is not named (a participle of
+        # feeling is the subject's own: "Worried the plan would fail, the board said ...")
+        return None
     if verb.dep_ in {"conj", "xcomp", "advcl", "pcomp", "pobj"} and verb.head is not verb:
         head = verb.head
         if verb.dep_ == "conj" and head.dep_ == "ccomp" and verb_in(verb, _cues()) and verb_in(head.head, _cues()) \
@@ -636,6 +659,12 @@ def _subject(verb, own: bool = True):
         if verb.dep_ in {"pcomp", "pobj"} or head.dep_ == "prep":
             while head.dep_ == "prep" and head.head is not head:
                 head = head.head  # "quoted as saying": saying <- as <- quoted
+            if verb.dep_ == "pcomp" and verb.head.lower_ == "as" and verb_in(head, _QUOTING):
+                # "the Courier quoted Lee as saying", "Lee was quoted by the Courier as saying":
+                # the one quoted says it, not the one who quotes
+                quoted = next((c for c in head.children if c.dep_ in {"dobj", "nsubjpass"}), None)
+                if quoted is not None:
+                    return quoted
         if not is_verb(head) and head.dep_ == "acomp" and is_verb(head.head):
             head = head.head  # "X is likely to stress that": stress <- likely <- is
         if not is_verb(head):
@@ -954,6 +983,9 @@ def indirect_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
         return None
     if judging and not _reported_act(tok):
         return None
+    if verb_in(tok, _QUOTING) and any(c.dep_ == "prep" and c.lower_ == "as" and any(
+            g.dep_ == "pcomp" and g.tag_ == "VBG" for g in c.children) for c in tok.children):
+        return None  # "cited an aide as saying ...": the aide is who speaks (_subject), not what was said
     objs = [c for c in tok.children if c.dep_ in {"dobj", "xcomp", "attr"}]
     pobj = [g for c in tok.children if c.dep_ == "prep" and c.lower_ in {"for", "on", "about", "of"}
             for g in c.children if g.dep_ in {"pobj", "pcomp"}]
@@ -1499,6 +1531,8 @@ def indirect_support_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | 
         return None
     if any(c.dep_ in {"ccomp", "xcomp"} for c in tok.children) or not _holder(tok):
         return None
+    if tok.tag_ == "VB" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in tok.children):
+        return None  # "waiting for a commission to make recommendations": not given out yet
     o = next((c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i), None)
     if o is None or not _noun_in(o, _message_nouns()) or o.ent_type_ in {"DATE", "TIME"}:
         return None
@@ -1519,14 +1553,14 @@ def indirect_support_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | 
 
 # Prepositions whose object is what a message is about ("a speech on terrorism", "a defense of
 # the bill", "comments about fraud"), as against its time, place or medium ("on Twitter")
-_ABOUT = frozenset({"about", "of", "on", "against", "for", "over", "regarding", "concerning"})
+_ABOUT = frozenset({"about", "on", "against", "over", "regarding", "concerning"})
 
 
 def _says_what(c) -> bool:
     """Does the dependent ``c`` of a message noun tell what the message says: a participle or
     relative clause ("a statement reassuring voters", "an ad that urges ...") or a phrase of its
     topic (:data:`_ABOUT`, with an object that is not a date, a time, a place or an outlet)?"""
-    if c.dep_ in {"acl", "relcl"}:
+    if c.dep_ == "acl" and c.tag_ == "VBG" or c.dep_ == "relcl" and (verb_in(c, _cues()) or verb_in(c, _communications())):
         return True
     if c.dep_ == "prep" and c.lower_ in _ABOUT:
         o = next((g for g in c.children if g.dep_ in {"pobj", "pcomp"}), None)
@@ -1968,7 +2002,28 @@ def _clip_to_paragraph(text: str, at: int, span: tuple[int, int]) -> tuple[int, 
         s += 1
     while e > s and (text[e - 1].isspace() or text[e - 1] in QUOTE_CHARS + ",;:"):
         e -= 1
-    return (s, e) if e > s else None
+    return (s, _with_closing_mark(text, s, e)) if e > s else None
+
+
+def _with_closing_mark(text: str, s: int, e: int) -> int:
+    """The end of ``text[s:e]``, moved past the mark that closes a quotation opened inside it
+    ('was “unbearable.”', 'Budget ‘Is Dead’'): no quote shows a mark without its pair. A run of
+    marks is one mark ("''" in some papers' copy); marks inside words (apostrophes) do not count."""
+    opened = closed = 0
+    for m in _MARK_RUN.finditer(text, s, e):
+        a, b = m.span()
+        if (a == s or not text[a - 1].isalnum()) and b < e and text[b].isalnum():
+            opened += 1
+        elif a > s and not text[a - 1].isspace() and (b >= len(text) or not text[b].isalnum()):
+            closed += 1
+    if opened > closed:
+        j = e
+        while j < min(e + 2, len(text)) and text[j] in ".,!?":
+            j += 1
+        m = _MARK_RUN.match(text, j)
+        if m:
+            return m.end()
+    return e
 
 
 # ---------------------------------------------------------------------------------------------

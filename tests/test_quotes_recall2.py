@@ -273,3 +273,44 @@ def test_according_to_opening_a_sentence_reports_its_main_clause():
             "made up of three crafts — backed the strike, with fewer than 40 still undecided. The vote ends today.")
     q = [q for q in enrich(text).quotes if q.evidence.split("|")[1] == "according_to"]
     assert q and q[0].text.startswith("312 of the 400"), q
+
+
+@pytest.mark.parametrize("text, speaker, not_speaker", [
+    ("The Harwich Courier quoted Gustav Brenner as saying that the shares were sold by mistake.",
+     "Gustav Brenner", "Courier"),
+    ("Gustav Brenner was quoted by the Harwich Courier as saying that the shares were sold by mistake.",
+     "Gustav Brenner", "Courier"),
+    ("Prosecutors cited a former aide, Lars Holt, as saying that the money was gone.", "Lars Holt", "Prosecutors"),
+])
+def test_the_one_quoted_as_saying_is_the_speaker(text, speaker, not_speaker):
+    """'X quoted Y as saying ...': Y said it; X only quotes Y (was: X, at 0.91)."""
+    q = [q for q in enrich(text).quotes if q.kind == "indirect" and ("sold" in q.text or "money" in q.text)]
+    assert q and q[0].speaker_name == speaker and not_speaker not in (q[0].speaker or ""), enrich(text).quotes
+
+
+@pytest.mark.parametrize("text, question", [
+    ("When asked whether he would resign, Finance Minister Kwame Asante replied: “Absolutely not.”",
+     "whether he would resign"),
+    ("Asked if he would run again, Governor Tom Harlow said no.", "if he would run again"),
+])
+def test_a_question_put_to_the_speaker_is_not_his(text, question):
+    """'When asked whether ..., X replied': X was asked; the question is no quote of X's."""
+    assert not [q for q in indirect(text, question) if q.speaker], enrich(text).quotes
+
+
+def test_a_title_after_what_it_is_of_is_not_part_of_the_name():
+    text = "When asked whether he would resign, Finance Minister Kwame Asante replied: “Absolutely not.”"
+    q = [q for q in enrich(text).quotes if q.kind == "direct"]
+    assert q and q[0].speaker_name == "Kwame Asante", q
+
+
+@pytest.mark.parametrize("text, ending", [
+    ("Residents said the noise from the plant was “unbearable.”", "“unbearable.”"),
+    ("Mayor Says Budget ‘Is Dead’\n\nMayor Colin Ashby said on Monday that the budget would not pass.", "‘Is Dead’"),
+    ("Mr. Burman said that using the tax ''is a misguided approach,'' because it raises little.",
+     "''is a misguided approach,'' because it raises little"),
+])
+def test_a_quotation_opened_in_a_content_keeps_its_closing_mark(text, ending):
+    """No stored quote shows an opening mark without its pair."""
+    q = [q for q in enrich(text).quotes if q.kind == "indirect"]
+    assert q and q[0].text.endswith(ending), q
