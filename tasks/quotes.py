@@ -1193,6 +1193,8 @@ def indirect_cue_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None
     if o is None or o.ent_type_ in {"DATE", "TIME", "PERSON", "NORP"} or \
             o.tag_ in {"PRP", "NNP", "NNPS", "WP", "WDT"}:
         return None
+    if verb_in(tok, _QUOTING) and _is_agent(o):
+        return None  # "quoting her father": the one quoted, not what was said
     span = _trim(tok.doc, o.left_edge.i, _object_right(tok, o))
     return (span, _subject(tok)) if span else None
 
@@ -2992,6 +2994,22 @@ def main_subjects(doc, base: int) -> list[tuple[int, int, int, int]]:
     return out
 
 
+_APPOSITION = re.compile(r",\s+(?:a|an|the|its|his|her|their)\s+([^,.;:()\n]{1,80}?)\s*(?=[,.;]|$)")
+_OF_WHAT = re.compile(r"\s(?:for|of|at|in|with|to|from|on)\s")
+
+
+def _title_in_apposition(text: str, end: int) -> set[str]:
+    """The title a person's name is given in apposition right after it ("Frank Delaney, a
+    spokesman for the port," -> spokesman), when the apposition's head noun is a known title:
+    "the spokesman" later in the article is that person."""
+    m = _APPOSITION.match(text, end)
+    if not m:
+        return set()
+    head = _OF_WHAT.split(" " + m.group(1) + " ", maxsplit=1)[0].split()
+    word = head[-1].lower().rstrip(".") if head else ""
+    return {word} if word in _titles() else set()
+
+
 def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int]] = (),
             subjects: list[tuple[int, int, int, int]] = ()) -> list[tuple[RawQuote, Resolved]]:
     """Canonical speaker names for the quotes of one article (``mentions`` already canonical).
@@ -3016,6 +3034,7 @@ def resolve(text: str, raw: list[RawQuote], mentions, hints: list[tuple[int, int
     for m in mentions:
         if m.label == labels.PERSON:
             titles_of.setdefault(m.name, set()).update((m.title or _title_before(text, m.start)).split())
+            titles_of[m.name].update(_title_in_apposition(text, m.end))
     # A possessor inside an object or a prepositional phrase ("stick to Buffett's favourite fund",
     # "called Buckley's performance") ranks below the subjects and objects of its discourse as the
     # antecedent of a subject pronoun (centering theory); the possessor of a sentence's subject

@@ -314,3 +314,23 @@ def test_a_quotation_opened_in_a_content_keeps_its_closing_mark(text, ending):
     """No stored quote shows an opening mark without its pair."""
     q = [q for q in enrich(text).quotes if q.kind == "indirect"]
     assert q and q[0].text.endswith(ending), q
+
+
+@pytest.mark.parametrize("text, later, name", [
+    ("Frank Delaney, a spokesman for the port, said the cranes would be replaced. Later, the spokesman said "
+     "the cost was not yet known.", "the cost was not yet known", "Frank Delaney"),
+    ("Maria Lindqvist, the city's deputy mayor, said the bridge would close. The mayor said repairs would "
+     "take a year.", "repairs would take a year", "Maria Lindqvist"),
+])
+def test_the_title_given_in_apposition_names_the_later_description(text, later, name):
+    """'Name, a spokesman for X, said ... the spokesman said': the same person (was: no name)."""
+    q = [q for q in enrich(text).quotes if later in q.text]
+    assert q and q[0].speaker_name == name, q
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("“We never gave up,” Greta Holm said, quoting her father.", "her father"),
+    ("The senator closed by quoting an old teacher.", "an old teacher"),
+])
+def test_the_one_quoted_is_not_what_was_said(text, wrong):
+    no_quote_holding(text, wrong)
