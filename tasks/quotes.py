@@ -624,6 +624,29 @@ def _out_of_interrupter(subj, verb):
 _QUOTING = frozenset({"quote", "cite"})
 
 
+def _name_before_cue(subj, verb):
+    """The subject token, or the name written right before the cue when the parser hung that name
+    on the subject as a second apposition ('Campaigning for her brother, the senator Tomas Varga,
+    actress Lina Varga said': Lina Varga said it, not the senator). Only a name set off from the
+    subject by a comma and joined to the verb without one: 'The head of X, Ann Lee, said' keeps
+    its subject."""
+    doc = verb.doc
+    i = verb.i - 1
+    while i > subj.i and doc[i].tag_ in {"RB", "RBR"}:
+        i -= 1
+    prev = doc[i]
+    if prev.i <= subj.i or prev.tag_ not in {"NNP", "NNPS"} or prev.ent_type_ != "PERSON":
+        return subj
+    head = prev
+    while head.dep_ in {"compound", "flat"} and head.head.i > head.i:
+        head = head.head
+    if head.i != prev.i or head.dep_ != "appos" or subj not in head.ancestors:
+        return subj
+    if not any(t.text == "," for t in doc[subj.i:head.left_edge.i]):
+        return subj
+    return head
+
+
 def _subject(verb, own: bool = True):
     """The speaker token of a cue: its subject, or in the passive its agent ("was told by X");
     a passive cue without an agent has none ("Residents have been promised ..."). A cue under
@@ -636,7 +659,7 @@ def _subject(verb, own: bool = True):
                     return g
     for c in verb.children:
         if c.dep_ in {"nsubj", "csubj"}:
-            return _out_of_interrupter(c, verb)
+            return _name_before_cue(_out_of_interrupter(c, verb), verb)
         if c.dep_ == "nsubjpass":
             return None if own else c
     coord = _coordinated_cue_head(verb)
@@ -687,6 +710,18 @@ def _subject(verb, own: bool = True):
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.dep_ == "dobj" and is_verb(verb.head.head):
         # "X released a statement saying that ...": the statement's author speaks
         return _subject(verb.head.head, own=False)
+    if own and verb.dep_ in {"ROOT", "ccomp", "conj"} and verb.tag_ in {"VBD", "VBZ", "VBP"}:
+        # a finite cue whose subject the parser hung elsewhere, written right before it ("..., former
+        # president Bill Clinton said", Clinton an apposition of an earlier name; "About 4 in 10
+        # say"): the noun right before the verb, past adverbs ("also"), is its subject
+        i = verb.i - 1
+        while i >= 0 and verb.doc[i].tag_ in {"RB", "RBR"}:
+            i -= 1
+        prev = verb.doc[i] if i >= 0 else None
+        if prev is not None and prev.tag_ in {"NN", "NNS", "NNP", "NNPS", "PRP", "CD"} and \
+                prev.dep_ not in {"pobj", "dobj", "poss"} and prev.ent_type_ not in {"DATE", "TIME"} and \
+                prev.sent.start == verb.sent.start:
+            return prev
     return None
 
 

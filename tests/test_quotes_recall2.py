@@ -334,3 +334,16 @@ def test_the_title_given_in_apposition_names_the_later_description(text, later, 
 ])
 def test_the_one_quoted_is_not_what_was_said(text, wrong):
     no_quote_holding(text, wrong)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Speaking at a rally for his wife, the mayoral candidate Ingrid Holm, former governor Erik Holm said his "
+     "wife was the best qualified.", "Erik Holm"),
+    ("Campaigning for her brother, the senator Tomas Varga, actress Lina Varga said the race was close.",
+     "Lina Varga"),
+])
+def test_a_name_written_right_before_the_cue_speaks_when_the_parse_hangs_it_elsewhere(text, name):
+    """', former governor Erik Holm said': the parser makes the name an apposition of the name
+    before it and leaves the cue without a subject; the name before the verb is its subject."""
+    q = [q for q in enrich(text).quotes if q.kind == "indirect"]
+    assert q and q[0].speaker_name == name, q
