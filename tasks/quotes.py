@@ -569,16 +569,8 @@ def _trim(doc, left: int, right: int) -> tuple[int, int] | None:
         right -= 1
     if right < left:
         return None
-    if sum(t.is_punct and t.text[0] in QUOTE_CHARS for t in doc[left:right + 1]) % 2:
-        # a quotation opened inside the span closes right after it ('was “unbearable.”'): keep
-        # its closing mark, so that no quote shows a mark without its pair
-        for j in range(right + 1, min(right + 3, len(doc))):
-            if not doc[j].is_punct or doc[j].is_space:
-                break
-            if doc[j].text[0] in QUOTE_CHARS:
-                right = j
-                break
-    return doc[left].idx, doc[right].idx + len(doc[right].text)
+    start = doc[left].idx
+    return start, _with_closing_mark(doc_text(doc), start, doc[right].idx + len(doc[right].text))
 
 
 def _coordinated_cue_head(v):
@@ -605,8 +597,8 @@ def _out_of_interrupter(subj, verb):
     """The subject token, or the phrase after an interrupter's closing dash when the parser took a
     name inside the interrupter for the subject: in 'In the letter - addressed to the attorney, Ann
     Lee - the senator asks ...' the one who asks is the senator, whom the parser hangs on Lee as an
-    apposition or makes a second subject. A subject inside dashes whose clause only begins after the closing dash cannot be
-    that clause's subject."""
+    apposition or makes a second subject. A subject inside dashes whose clause only begins after
+    the closing dash cannot be that clause's subject."""
     doc = subj.doc
     sent_start = subj.sent.start
     opening = [t for t in doc[sent_start:subj.i] if _is_dash(t)]
@@ -624,6 +616,14 @@ def _out_of_interrupter(subj, verb):
 _QUOTING = frozenset({"quote", "cite"})
 
 
+def _word_before(verb, floor: int):
+    """The token right before ``verb``, past adverbs ("X also said"), if it lies after ``floor``."""
+    i = verb.i - 1
+    while i > floor and verb.doc[i].tag_ in {"RB", "RBR"}:
+        i -= 1
+    return verb.doc[i] if i > floor else None
+
+
 def _name_before_cue(subj, verb):
     """The subject token, or the name written right before the cue when the parser hung that name
     on the subject as a second apposition ('Campaigning for her brother, the senator Tomas Varga,
@@ -631,11 +631,8 @@ def _name_before_cue(subj, verb):
     subject by a comma and joined to the verb without one: 'The head of X, Ann Lee, said' keeps
     its subject."""
     doc = verb.doc
-    i = verb.i - 1
-    while i > subj.i and doc[i].tag_ in {"RB", "RBR"}:
-        i -= 1
-    prev = doc[i]
-    if prev.i <= subj.i or prev.tag_ not in {"NNP", "NNPS"} or prev.ent_type_ != "PERSON":
+    prev = _word_before(verb, subj.i)
+    if prev is None or prev.tag_ not in {"NNP", "NNPS"} or prev.ent_type_ != "PERSON":
         return subj
     head = prev
     while head.dep_ in {"compound", "flat"} and head.head.i > head.i:
@@ -714,10 +711,7 @@ def _subject(verb, own: bool = True):
         # a finite cue whose subject the parser hung elsewhere, written right before it ("..., former
         # president Bill Clinton said", Clinton an apposition of an earlier name; "About 4 in 10
         # say"): the noun right before the verb, past adverbs ("also"), is its subject
-        i = verb.i - 1
-        while i >= 0 and verb.doc[i].tag_ in {"RB", "RBR"}:
-            i -= 1
-        prev = verb.doc[i] if i >= 0 else None
+        prev = _word_before(verb, -1)
         if prev is not None and prev.tag_ in {"NN", "NNS", "NNP", "NNPS", "PRP", "CD"} and \
                 prev.dep_ not in {"pobj", "dobj", "poss"} and prev.ent_type_ not in {"DATE", "TIME"} and \
                 prev.sent.start == verb.sent.start:
@@ -1553,9 +1547,9 @@ _WRITING = frozenset({"write"})
 
 
 def indirect_support_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | None:
-    """A message given out by the support verb's subject, as its object: "Rubio gave a
-    roundabout answer", "the experts issued an open letter calling Trump unfit", "Kim offered a
-    defense of the bill", "the campaign released details of its plan". The support verbs are
+    """A message given out by the support verb's subject, as its object: "the experts issued an
+    open letter calling Trump unfit", "Kim gave a speech on the tunnel", "the union released a
+    statement accusing the port of breaking the deal". The support verbs are
     NomBank's (:data:`_SUPPORT_VERBS`) and "write"; the object's noun is a message: its first
     WordNet 3.1 sense is a communication (``tasks/data/message_nouns.txt``) and the phrase says
     what the message said (:func:`_says_what`: "issued a statement" alone says nothing, its words
@@ -1588,8 +1582,9 @@ def indirect_support_object(ctx: _Ctx, tok) -> tuple[tuple[int, int], object] | 
     return (span, _subject(tok)) if span else None
 
 
-# Prepositions whose object is what a message is about ("a speech on terrorism", "a defense of
-# the bill", "comments about fraud"), as against its time, place or medium ("on Twitter")
+# Prepositions whose object is what a message is about ("a speech on terrorism", "comments about
+# fraud"), as against its time, place or medium ("on Twitter"); not "of", which as often names
+# what a record shows ("videos of them", "transcripts of her speeches")
 _ABOUT = frozenset({"about", "on", "against", "over", "regarding", "concerning"})
 
 
